@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -75,6 +76,8 @@ const (
 	CodeSpanText    = "span_text_mismatch"
 	CodeHash        = "hash_mismatch" // content_sha256 does not match text
 	CodeSelfLink    = "self_reference"
+	CodeCycle       = "cycle"     // reported_by or parent chain loops back
+	CodeRange       = "bad_range" // number out of range (value_max below value, not finite)
 )
 
 // ValidationError lists every problem found; it wraps ErrInvalid.
@@ -104,28 +107,78 @@ type Bundle struct {
 	LinkPlaces []Place // parallel to Links; may be nil
 }
 
+// DefaultMaxRecordBytes caps one record (a JSON Lines line, or one element
+// of a section of a JSON object) when DecodeOptions.MaxRecordBytes is 0.
+const DefaultMaxRecordBytes = 64 << 20
+
 // DecodeOptions tune Decode.
 type DecodeOptions struct {
-	// AllowUnknown ignores fields the format does not define instead of
-	// reporting them.
+	// AllowUnknown ignores fields (and top-level members of a JSON object)
+	// that the format does not define instead of reporting them.
 	AllowUnknown bool
+	// MaxRecordBytes caps the size of one record; 0 means
+	// DefaultMaxRecordBytes. A longer JSON Lines line is reported and
+	// skipped; a longer record of a JSON object ends decoding.
+	MaxRecordBytes int
 }
 
-// Decode reads a bundle as one JSON object or as JSON Lines (detected from
-// the first non-space byte and line structure). Syntax problems, unknown
-// fields, missing required fields and wrong types are all reported, each
-// with its place, in one *ValidationError. Decode does not check references
-// or spans: Validate does.
-func Decode(r io.Reader, opt DecodeOptions) (*Bundle, error) {
-	return nil, fmt.Errorf("not implemented")
+// ReadBundle decodes a bundle from r, validates it against itself and the
+// store snapshot st (which may be nil), and prepares it (see Prepare): the
+// one call an importer needs. It reports, in one *ValidationError sorted by
+// place, every problem that Decode and Validate find; a field with a
+// decoding problem is not reported again by Validate. When Decode could not
+// read some record at all (a syntax error, a record that is not an object,
+// a missing or unknown type), ReadBundle reports the decoding problems
+// only, since references to that record would be reported as unknown. On
+// error the bundle is returned as far as it was read (nil for a read
+// error), not prepared.
+func ReadBundle(ctx context.Context, r io.Reader, opt DecodeOptions, st Reader) (*Bundle, error) {
+	b, dropped, err := decode(r, opt)
+	var decoded []Problem
+	if err != nil {
+		var ve *ValidationError
+		if !errors.As(err, &ve) || dropped {
+			return b, err
+		}
+		decoded = ve.Problems
+	}
+	err = Validate(ctx, b, st)
+	if err == nil {
+		if len(decoded) > 0 {
+			return b, &ValidationError{Problems: decoded}
+		}
+		Prepare(b)
+		return b, nil
+	}
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		return b, err
+	}
+	type at struct {
+		place Place
+		field string
+	}
+	seen := make(map[at]bool, len(decoded))
+	for _, p := range decoded {
+		seen[at{p.Place, fieldRoot(p.Field)}] = true
+	}
+	all := decoded
+	for _, p := range ve.Problems {
+		if !seen[at{p.Place, fieldRoot(p.Field)}] {
+			all = append(all, p)
+		}
+	}
+	sortProblems(all)
+	return b, &ValidationError{Problems: all}
 }
 
-// Validate checks the bundle: keys, duplicates, enumerations, dates,
-// references (to records in the bundle or, through r, in the store; r may be
-// nil), reference kinds, spans against source text, content hashes. It
-// returns nil or a *ValidationError listing every problem.
-func Validate(ctx context.Context, b *Bundle, r Reader) error {
-	return nil
+// fieldRoot returns the top-level field of a field path: "span" for
+// "span.start", "derived_from" for "derived_from[1].relation".
+func fieldRoot(f string) string {
+	if i := strings.IndexAny(f, ".["); i >= 0 {
+		return f[:i]
+	}
+	return f
 }
 
 // Batch returns a batch holding the bundle's records.

@@ -1,15 +1,23 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+)
+
+// Trace limits used when TraceOptions leaves them zero.
+const (
+	DefaultTraceDepth = 6
+	DefaultTraceNodes = 1000
 )
 
 // TraceOptions bound a trace.
 type TraceOptions struct {
 	// MaxDepth bounds the hops from the root (default 6).
 	MaxDepth int
-	// MaxNodes bounds the nodes visited (default 1000).
+	// MaxNodes bounds the nodes visited, the root included (default 1000).
 	MaxNodes int
 }
 
@@ -39,7 +47,325 @@ type Trace struct {
 	Truncated      bool
 }
 
-// TraceFrom computes the trace of the node with the key.
+// TraceFrom computes the trace of the node with the key, breadth first in
+// the snapshot r. It returns ErrNotFound when no node has the key.
+//
+// # What is walked
+//
+// Hops keep the stored orientation of their edge (a quote that expresses a
+// claim is the From of the hop even when the walk went from the claim). What
+// is walked from a node depends on its kind:
+//
+//   - A quote: its speaker and enclosing quote (reported_by), both with the
+//     quote's cue; its channel and source; the claims it expresses; its
+//     links in both directions. Enclosing and linked quotes are walked the
+//     same way.
+//   - A source: its derived_from sources, the hop named by the derivation
+//     (quotes, cites ...), down the chain.
+//   - A figure: who stated it, its source, the figures it derives from, its
+//     links in both directions.
+//   - A claim, when it is the root: the quotes that express it and its links
+//     in both directions. A claim reached from elsewhere ends its branch, as
+//     do people and organisations.
+//   - A person, organisation or source as the root: only its direct edges,
+//     every relation in both directions, without going further.
+//
+// No edge is walked twice and no node is visited twice, so cycles end.
+// Depth is the number of hops from the root. Nodes at MaxDepth are not
+// walked from; Truncated reports that an edge was left out because of
+// MaxDepth or MaxNodes.
+//
+// # Summary lists
+//
+// Speakers are the speakers of the quotes reached, innermost first: the
+// speaker of a quote that no reached quote reports comes before the speaker
+// of its enclosing quote. PrimarySources are the sources reached that derive
+// from no other source, channels first (not listed for the direct trace of a
+// person, organisation or source). Supporting holds X for each link
+// X -supports-> root; Contradicting holds X for each link X -contradicts->
+// root or root -contradicts-> X.
+//
+// Each level of the walk reads the new nodes with one Reader.Nodes call and
+// each node's edges with one Reader.Edges call per direction.
 func TraceFrom(ctx context.Context, r Reader, key string, opt TraceOptions) (*Trace, error) {
-	return nil, fmt.Errorf("not implemented")
+	if opt.MaxDepth <= 0 {
+		opt.MaxDepth = DefaultTraceDepth
+	}
+	if opt.MaxNodes <= 0 {
+		opt.MaxNodes = DefaultTraceNodes
+	}
+	root, err := r.Node(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	w := &tracer{
+		r: r, opt: opt, root: key,
+		direct:  !slices.Contains([]Kind{KindQuote, KindClaim, KindFigure}, root.NodeKind()),
+		t:       &Trace{Root: key},
+		nodes:   map[string]Node{key: root},
+		visited: map[string]bool{key: true},
+		walked:  map[edgeID]bool{},
+		derives: map[string]bool{},
+	}
+	frontier := []string{key}
+	for depth := 0; len(frontier) > 0; depth++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err := w.load(ctx, frontier); err != nil {
+			return nil, err
+		}
+		var next []string
+		for _, k := range frontier {
+			reached, err := w.expand(ctx, k, depth)
+			if err != nil {
+				return nil, err
+			}
+			next = append(next, reached...)
+		}
+		frontier = next
+	}
+	w.summarise()
+	return w.t, nil
+}
+
+// edgeID identifies a walked edge.
+type edgeID struct {
+	from, to  string
+	rel       Relation
+	qualifier string
+}
+
+type tracer struct {
+	r       Reader
+	opt     TraceOptions
+	root    string
+	direct  bool // root is not a quote, claim or figure
+	t       *Trace
+	nodes   map[string]Node
+	visited map[string]bool
+	walked  map[edgeID]bool
+	derives map[string]bool // sources read that have a derived_from edge out
+}
+
+// load reads the nodes of keys not loaded yet, in one call.
+func (w *tracer) load(ctx context.Context, keys []string) error {
+	var missing []string
+	for _, k := range keys {
+		if _, ok := w.nodes[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	ns, err := w.r.Nodes(ctx, missing)
+	if err != nil {
+		return err
+	}
+	for i, n := range ns {
+		w.nodes[missing[i]] = n // nil for a dangling key: walked no further
+	}
+	return nil
+}
+
+func linkRelations() []Relation {
+	out := make([]Relation, len(LinkRelations))
+	for i, s := range LinkRelations {
+		out[i] = Relation(s)
+	}
+	return out
+}
+
+// queries returns the edge queries walked from the node with the key; nil
+// relations mean every relation.
+func (w *tracer) queries(key string, n Node) []EdgeQuery {
+	if n == nil {
+		return nil
+	}
+	if w.direct {
+		if key != w.root {
+			return nil
+		}
+		return []EdgeQuery{{Key: key, Dir: Out}, {Key: key, Dir: In}}
+	}
+	links := linkRelations()
+	with := func(rs ...Relation) []Relation { return append(rs, links...) }
+	switch n.NodeKind() {
+	case KindQuote:
+		return []EdgeQuery{{Key: key, Dir: Out, Relations: with(RelSpeaker, RelReportedBy, RelSource, RelChannel, RelExpresses)},
+			{Key: key, Dir: In, Relations: links}}
+	case KindFigure:
+		return []EdgeQuery{{Key: key, Dir: Out, Relations: with(RelStatedBy, RelSource, RelDerivedFrom)},
+			{Key: key, Dir: In, Relations: links}}
+	case KindSource:
+		return []EdgeQuery{{Key: key, Dir: Out, Relations: []Relation{RelDerivedFrom}}}
+	case KindClaim:
+		if key == w.root {
+			return []EdgeQuery{{Key: key, Dir: Out, Relations: links}, {Key: key, Dir: In, Relations: with(RelExpresses)}}
+		}
+	}
+	return nil
+}
+
+// walkedEdge is an edge read from a node, with the direction it was read in.
+type walkedEdge struct {
+	Edge
+	dir Direction
+}
+
+// expand walks the edges of the node with the key, at depth hops from the
+// root, and returns the nodes it reached first.
+func (w *tracer) expand(ctx context.Context, key string, depth int) ([]string, error) {
+	n := w.nodes[key]
+	var es []walkedEdge
+	for _, q := range w.queries(key, n) {
+		got, err := w.r.Edges(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("trace: edges of %s: %w", key, err)
+		}
+		for _, e := range got {
+			es = append(es, walkedEdge{e, q.Dir})
+			if q.Dir == Out && e.Relation == RelDerivedFrom && n.NodeKind() == KindSource {
+				w.derives[key] = true
+			}
+		}
+	}
+	slices.SortStableFunc(es, func(a, b walkedEdge) int {
+		return cmp.Or(cmp.Compare(relationRank(a.Relation), relationRank(b.Relation)), cmp.Compare(a.Relation, b.Relation),
+			cmp.Compare(otherEnd(a), otherEnd(b)), cmp.Compare(a.dir, b.dir), cmp.Compare(a.Qualifier, b.Qualifier))
+	})
+	var reached []string
+	for _, e := range es {
+		id := edgeID{e.From, e.To, e.Relation, e.Qualifier}
+		if w.walked[id] {
+			continue
+		}
+		if depth >= w.opt.MaxDepth {
+			w.t.Truncated = true
+			break
+		}
+		o := otherEnd(e)
+		if !w.visited[o] {
+			if len(w.visited) >= w.opt.MaxNodes {
+				w.t.Truncated = true
+				continue
+			}
+			w.visited[o] = true
+			reached = append(reached, o)
+		}
+		w.walked[id] = true
+		w.t.Hops = append(w.t.Hops, hopOf(e.Edge, n, depth+1))
+	}
+	return reached, nil
+}
+
+func otherEnd(e walkedEdge) string {
+	if e.dir == Out {
+		return e.To
+	}
+	return e.From
+}
+
+// hopOf makes the hop of an edge walked from node n. The cue of a speaker
+// or reported_by hop is set by summarise when the walk went from the other
+// end.
+func hopOf(e Edge, n Node, depth int) Hop {
+	h := Hop{From: e.From, To: e.To, Relation: string(e.Relation), Reason: e.Reason, Depth: depth}
+	if e.Relation == RelDerivedFrom && e.Qualifier != "" {
+		h.Relation = e.Qualifier
+	}
+	if q, ok := n.(*Quote); ok && q.Key == e.From && (e.Relation == RelSpeaker || e.Relation == RelReportedBy) {
+		h.Cue = q.Cue
+	}
+	return h
+}
+
+// relationRank orders the hops of one node: attribution first, then
+// sources, claims, figures' agents, links, and the other relations.
+func relationRank(r Relation) int {
+	order := []Relation{RelSpeaker, RelReportedBy, RelChannel, RelSource, RelDerivedFrom, RelExpresses, RelStatedBy}
+	if i := slices.Index(order, r); i >= 0 {
+		return i
+	}
+	if i := slices.Index(LinkRelations, string(r)); i >= 0 {
+		return len(order) + i
+	}
+	return len(order) + len(LinkRelations)
+}
+
+// summarise fills the cues left empty and the summary lists.
+func (w *tracer) summarise() {
+	t := w.t
+	// Nesting height of each quote: 0 when no reached quote reports it.
+	height := map[string]int{}
+	var reports [][2]string // inner, outer
+	for i, h := range t.Hops {
+		if h.Relation == string(RelSpeaker) || h.Relation == string(RelReportedBy) {
+			if q, ok := w.nodes[h.From].(*Quote); ok && h.Cue == "" {
+				t.Hops[i].Cue = q.Cue
+			}
+		}
+		if h.Relation == string(RelReportedBy) {
+			reports = append(reports, [2]string{h.From, h.To})
+		}
+	}
+	for range len(reports) { // a chain has at most len(reports) links; cycles stop here
+		grew := false
+		for _, p := range reports {
+			if height[p[1]] < height[p[0]]+1 && height[p[0]] < len(reports) {
+				height[p[1]] = height[p[0]] + 1
+				grew = true
+			}
+		}
+		if !grew {
+			break
+		}
+	}
+	type spoken struct {
+		speaker string
+		height  int
+	}
+	var speakers []spoken
+	var channels, others []string
+	for _, h := range t.Hops {
+		switch Relation(h.Relation) {
+		case RelSpeaker:
+			speakers = append(speakers, spoken{h.To, height[h.From]})
+		case RelSupports:
+			if h.To == w.root {
+				t.Supporting = appendNew(t.Supporting, h.From)
+			}
+		case RelContradicts:
+			if h.To == w.root {
+				t.Contradicting = appendNew(t.Contradicting, h.From)
+			} else if h.From == w.root {
+				t.Contradicting = appendNew(t.Contradicting, h.To)
+			}
+		}
+		if w.direct {
+			continue
+		}
+		if s, ok := w.nodes[h.To].(*Source); ok && !w.derives[s.Key] && s.Key != w.root {
+			if h.Relation == string(RelChannel) {
+				channels = appendNew(channels, s.Key)
+			} else {
+				others = appendNew(others, s.Key)
+			}
+		}
+	}
+	slices.SortStableFunc(speakers, func(a, b spoken) int { return cmp.Compare(a.height, b.height) })
+	for _, s := range speakers {
+		t.Speakers = appendNew(t.Speakers, s.speaker)
+	}
+	for _, s := range append(channels, others...) {
+		t.PrimarySources = appendNew(t.PrimarySources, s)
+	}
+}
+
+func appendNew(list []string, key string) []string {
+	if slices.Contains(list, key) {
+		return list
+	}
+	return append(list, key)
 }

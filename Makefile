@@ -1,0 +1,74 @@
+# claimgraph: build, run, test. Needs Go (go.mod's version), and for the
+# GraphQL-over-HTTP audit node and npm. `make help` lists the targets.
+
+GO        ?= go
+NPM       ?= npm
+NODE      ?= node
+BIN       ?= bin/claimgraph
+DATA      ?= $(or $(CLAIMGRAPH_DATA),./claimgraph-data)
+ADDR      ?= 127.0.0.1:8080
+LOG_FORMAT ?= console
+SEED      ?= ../shared/seed/example-article.txt
+FUZZTIME  ?= 10s
+BENCHTIME ?= 1s
+BENCHPKGS ?= ./...
+BENCHOUT  ?= bench/out.txt
+
+# Version and commit for `claimgraph version` when the build has no VCS stamp.
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  := $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+
+SHELL       := bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+AUDIT_DIR  := tools/audit
+AUDIT_DEPS := $(AUDIT_DIR)/node_modules/.package-lock.json
+
+.DEFAULT_GOAL := help
+
+.PHONY: help run build test lint fmt-check vet staticcheck race audit bench fuzz clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
+
+run: ## serve the built-in demo on $(ADDR), data in $(DATA)
+	$(GO) run -ldflags '$(LDFLAGS)' ./cmd/claimgraph serve --demo --data '$(DATA)' --addr '$(ADDR)' --log-format $(LOG_FORMAT) \
+		$(if $(wildcard $(SEED)),--demo-text '$(SEED)')
+
+build: ## build the binary into ./bin
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/claimgraph
+
+test: lint race audit ## everything a fresh clone can run: lint, go test -race, graphql-http audit
+
+lint: fmt-check vet staticcheck ## gofmt, go vet, staticcheck
+
+fmt-check:
+	@out="$$(gofmt -l .)"; \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+staticcheck: ## staticcheck, pinned by the tool line in go.mod
+	$(GO) tool staticcheck ./...
+
+race: ## go test -race over every package
+	$(GO) test -race -count=1 ./...
+
+$(AUDIT_DEPS): $(AUDIT_DIR)/package.json $(AUDIT_DIR)/package-lock.json
+	cd $(AUDIT_DIR) && $(NPM) ci --no-audit --no-fund
+
+audit: build $(AUDIT_DEPS) ## graphql-http server audit against `serve --demo` on a free port
+	$(NODE) $(AUDIT_DIR)/audit.mjs --bin $(BIN)
+
+bench: ## Go benchmarks, output in $(BENCHOUT)
+	@mkdir -p $(dir $(BENCHOUT))
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) $(BENCHPKGS) | tee $(BENCHOUT).tmp
+	@mv $(BENCHOUT).tmp $(BENCHOUT)
+
+fuzz: ## run every Fuzz target for $(FUZZTIME)
+	FUZZTIME=$(FUZZTIME) GO=$(GO) tools/fuzz.sh
+
+clean: ## remove build output (not the data directory)
+	rm -rf bin $(AUDIT_DIR)/node_modules

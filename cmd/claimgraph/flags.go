@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/mattn/go-isatty"
+	"github.com/rs/zerolog"
+
+	"claimgraph/graph"
+	"claimgraph/store"
+)
+
+// defaultDataDir is the data directory when neither --data nor
+// CLAIMGRAPH_DATA is given.
+const defaultDataDir = "./claimgraph-data"
+
+// common holds the flags every data command shares.
+type common struct {
+	data      string
+	logFormat string
+	logLevel  string
+}
+
+// newFlags returns a FlagSet for a subcommand whose usage text names its
+// arguments and describes it.
+func newFlags(e *env, name, argsUsage, about string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		out := fs.Output()
+		fmt.Fprintf(out, "usage: claimgraph %s [flags] %s\n\n%s\n\nflags:\n", name, argsUsage, about)
+		printDefaults(out, fs)
+	}
+	return fs
+}
+
+// printDefaults lists the flags as --name, the way the documentation writes
+// them (the flag package accepts one dash or two).
+func printDefaults(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		typ, usage := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if typ != "" {
+			line += " " + typ
+		}
+		line += "\n    \t" + strings.ReplaceAll(usage, "\n", "\n    \t")
+		if f.DefValue != "" && f.DefValue != "false" {
+			line += fmt.Sprintf(" (default %q)", f.DefValue)
+		}
+		fmt.Fprintln(w, line)
+	})
+}
+
+// addCommon registers --data, --log-format and --log-level. logLevel is the
+// default level: serve logs info, the one-shot commands only warnings.
+func addCommon(fs *flag.FlagSet, e *env, c *common, logLevel string) {
+	data := e.getenv("CLAIMGRAPH_DATA")
+	if data == "" {
+		data = defaultDataDir
+	}
+	fs.StringVar(&c.data, "data", data, "data `directory` (env CLAIMGRAPH_DATA)")
+	addLogFlags(fs, c, logLevel)
+}
+
+func addLogFlags(fs *flag.FlagSet, c *common, logLevel string) {
+	fs.StringVar(&c.logFormat, "log-format", "json", "log `format`: json or console")
+	fs.StringVar(&c.logLevel, "log-level", logLevel, "log `level`: debug, info, warn or error")
+}
+
+// parse parses args with flags allowed before and after the positional
+// arguments ("import a.json --allow-unknown"); "--" ends the flags. A
+// --help request prints the usage and returns an exitError with status 0.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, &exitError{code: 0, quiet: true}
+			}
+			return nil, &exitError{code: 2, quiet: true, err: err} // flag printed it
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		consumed := len(args) - len(rest)
+		if consumed > 0 && args[consumed-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// logger builds the zerolog logger the flags ask for, writing to w.
+func (c *common) logger(w io.Writer) (zerolog.Logger, error) {
+	level, err := zerolog.ParseLevel(strings.ToLower(c.logLevel))
+	if err != nil || c.logLevel == "" {
+		return zerolog.Nop(), usageError("--log-level %q: want debug, info, warn or error", c.logLevel)
+	}
+	switch c.logFormat {
+	case "json":
+	case "console":
+		w = zerolog.ConsoleWriter{Out: w, NoColor: !isTerminal(w), TimeFormat: "15:04:05"}
+	default:
+		return zerolog.Nop(), usageError("--log-format %q: want json or console", c.logFormat)
+	}
+	return zerolog.New(w).Level(level).With().Timestamp().Logger(), nil
+}
+
+// isTerminal reports whether w is a terminal (a progress bar or colours make
+// sense there, never in a pipe or a file).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fd := f.Fd()
+	return isatty.IsTerminal(fd) || isatty.IsCygwinTerminal(fd)
+}
+
+// openStore opens the data directory. A directory held by another process
+// (a running server) gets one plain sentence.
+func openStore(ctx context.Context, dir string, log zerolog.Logger) (graph.Store, error) {
+	st, err := store.Open(ctx, store.Options{Dir: dir, Logger: log})
+	if errors.Is(err, graph.ErrLocked) {
+		return nil, &exitError{code: 1, err: lockedError{dir: dir, err: err}}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening data directory %s: %w", dir, err)
+	}
+	return st, nil
+}
+
+// lockedError says plainly that another process holds the data directory.
+type lockedError struct {
+	dir string
+	err error
+}
+
+func (e lockedError) Error() string {
+	return fmt.Sprintf("the data directory %s is in use by another claimgraph process (probably `claimgraph serve`); stop it or use --data", e.dir)
+}
+
+func (e lockedError) Unwrap() error { return e.err }

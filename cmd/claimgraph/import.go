@@ -1,0 +1,355 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"claimgraph/graph"
+)
+
+// importFile is one bundle named on the command line.
+type importFile struct {
+	name   string // as given ("-" for stdin)
+	by     string // "import:<base name>"
+	bundle *graph.Bundle
+}
+
+// fileSummary is what one file's import did.
+type fileSummary struct {
+	File   string                  `json:"file"`
+	By     string                  `json:"by"`
+	Nodes  graph.Counts            `json:"nodes"`
+	Links  graph.Counts            `json:"links"`
+	ByKind map[string]graph.Counts `json:"by_kind"`
+}
+
+func runImport(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "import", "FILE...",
+		"Import bundle/1 files (one JSON object or JSON Lines; - reads standard input).\n"+
+			"Every file is decoded and validated, against the store and the files before it,\n"+
+			"before anything is written: one bad file writes nothing at all. Each file is then\n"+
+			"written as one atomic batch by \"import:<file name>\". Importing the same bundle\n"+
+			"again changes nothing.")
+	var c common
+	addCommon(fs, e, &c, "warn")
+	allowUnknown := fs.Bool("allow-unknown", false, "ignore fields the bundle format does not define (default: report them)")
+	dryRun := fs.Bool("dry-run", false, "validate only; write nothing")
+	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	note := fs.String("note", "", "why: recorded in the history of every record written")
+	files, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		fs.Usage()
+		return usageError("import: name at least one bundle file (- for standard input)")
+	}
+	stdinUsed := false
+	for _, f := range files {
+		if f == "-" {
+			if stdinUsed {
+				return usageError("import: - (standard input) given twice")
+			}
+			stdinUsed = true
+			continue
+		}
+		// Fail before the data directory is opened (or created).
+		if _, err := os.Stat(f); err != nil {
+			return &exitError{code: 1, err: fmt.Errorf("reading bundle: %w", err)}
+		}
+	}
+	log, err := c.logger(e.stderr)
+	if err != nil {
+		return err
+	}
+
+	st, err := openStore(ctx, c.data, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := st.Close(); cerr != nil {
+			log.Error().Err(cerr).Msg("closing the store")
+		}
+	}()
+
+	// Read, validate and prepare every file against one snapshot of the
+	// store plus the files before it, listing every problem of every file
+	// before anything is written.
+	var (
+		bundles  []importFile
+		problems int
+	)
+	err = st.View(ctx, func(r graph.Reader) error {
+		ov := &overlay{Reader: r, nodes: map[string]graph.Node{}}
+		for _, name := range files {
+			b, err := readFile(ctx, e, name, *allowUnknown, ov)
+			var verr *graph.ValidationError
+			switch {
+			case errors.As(err, &verr):
+				problems += printProblems(e.stderr, name, verr)
+			case err != nil:
+				return err
+			}
+			if b != nil {
+				ov.add(b)
+			}
+			if err == nil {
+				bundles = append(bundles, importFile{name: name, by: "import:" + baseName(name), bundle: b})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if problems > 0 {
+		return nothingWritten(problems, len(files))
+	}
+	if *dryRun {
+		for _, f := range bundles {
+			fmt.Fprintf(e.stdout, "%s: valid: %d records, %d links (dry run, nothing written)\n", f.name, len(f.bundle.Nodes), len(f.bundle.Links))
+		}
+		return nil
+	}
+
+	// 3. Write, one atomic batch per file.
+	var sums []fileSummary
+	for _, f := range bundles {
+		why := *note
+		if why == "" {
+			why = "claimgraph import " + f.name
+		}
+		res, err := applyWithSpinner(ctx, e, st, f, why)
+		var verr *graph.ValidationError
+		if errors.As(err, &verr) {
+			// Only a concurrent writer could get here: validation passed.
+			n := printProblems(e.stderr, f.name, verr)
+			return &exitError{code: 1, err: fmt.Errorf("%s: %d problem(s); files before it were imported, %s and the files after it were not", f.name, n, f.name)}
+		}
+		if err != nil {
+			return fmt.Errorf("importing %s: %w", f.name, err)
+		}
+		log.Info().Str("file", f.name).Str("by", f.by).Int("added", res.Nodes.Added).Int("changed", res.Nodes.Changed).
+			Int("unchanged", res.Nodes.Unchanged).Msg("imported")
+		sums = append(sums, summarise(f, res))
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"files": sums})
+	}
+	for i, s := range sums {
+		if i > 0 {
+			fmt.Fprintln(e.stdout)
+		}
+		printSummary(e.stdout, s)
+	}
+	return nil
+}
+
+// readFile reads, validates (against r) and prepares one bundle, with a
+// progress bar on a terminal. On a *graph.ValidationError the bundle is
+// returned as far as it was read.
+func readFile(ctx context.Context, e *env, name string, allowUnknown bool, r graph.Reader) (*graph.Bundle, error) {
+	var (
+		in   io.Reader
+		size int64 = -1
+	)
+	if name == "-" {
+		in = e.stdin
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, &exitError{code: 1, err: fmt.Errorf("reading bundle: %w", err)}
+		}
+		defer f.Close()
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
+		in = f
+	}
+	if isTerminal(e.stderr) {
+		bar := progressbar.NewOptions64(size,
+			progressbar.OptionSetWriter(e.stderr),
+			progressbar.OptionSetDescription("reading "+baseName(name)),
+			progressbar.OptionShowBytes(true),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+			progressbar.OptionSetWidth(30),
+		)
+		defer func() { _ = bar.Finish() }()
+		pr := progressbar.NewReader(in, bar)
+		in = &pr
+	}
+	b, err := graph.ReadBundle(ctx, in, graph.DecodeOptions{AllowUnknown: allowUnknown}, r)
+	var verr *graph.ValidationError
+	switch {
+	case errors.As(err, &verr):
+		return b, verr
+	case err != nil:
+		return nil, &exitError{code: 1, err: fmt.Errorf("reading %s: %w", name, err)}
+	}
+	return b, nil
+}
+
+// applyWithSpinner applies one file's batch, with a spinner on a terminal.
+func applyWithSpinner(ctx context.Context, e *env, st graph.Store, f importFile, why string) (graph.ApplyResult, error) {
+	if !isTerminal(e.stderr) {
+		return st.Apply(ctx, f.bundle.Batch(f.by, why))
+	}
+	bar := progressbar.NewOptions64(-1,
+		progressbar.OptionSetWriter(e.stderr),
+		progressbar.OptionSetDescription(fmt.Sprintf("writing %d records and %d links from %s", len(f.bundle.Nodes), len(f.bundle.Links), baseName(f.name))),
+		progressbar.OptionSpinnerType(14),
+		progressbar.OptionClearOnFinish(),
+	)
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				_ = bar.Add(1)
+			}
+		}
+	}()
+	res, err := st.Apply(ctx, f.bundle.Batch(f.by, why))
+	close(done)
+	_ = bar.Finish()
+	return res, err
+}
+
+// printProblems lists each problem on its own line, prefixed with the file,
+// and returns how many there were.
+func printProblems(w io.Writer, file string, verr *graph.ValidationError) int {
+	for _, p := range verr.Problems {
+		fmt.Fprintf(w, "%s: %s\n", file, p.String())
+	}
+	return len(verr.Problems)
+}
+
+func nothingWritten(problems, files int) error {
+	what := "the bundle"
+	if files > 1 {
+		what = "the bundles"
+	}
+	return &exitError{code: 1, err: fmt.Errorf("%s has %d problem(s) listed above; nothing was written", what, problems)}
+}
+
+func baseName(name string) string {
+	if name == "-" {
+		return "stdin"
+	}
+	return filepath.Base(name)
+}
+
+func summarise(f importFile, res graph.ApplyResult) fileSummary {
+	s := fileSummary{File: f.name, By: f.by, Nodes: res.Nodes, Links: res.Links, ByKind: map[string]graph.Counts{}}
+	for k, c := range res.ByKind {
+		s.ByKind[k.String()] = c
+	}
+	return s
+}
+
+// printSummary writes one file's summary as a small table.
+func printSummary(w io.Writer, s fileSummary) {
+	fmt.Fprintf(w, "%s: imported as %s\n", s.File, s.By)
+	fmt.Fprintf(w, "  %-14s %8s %8s %10s\n", "", "added", "changed", "unchanged")
+	for _, k := range graph.Kinds {
+		c, ok := s.ByKind[k.String()]
+		if !ok || c == (graph.Counts{}) {
+			continue
+		}
+		fmt.Fprintf(w, "  %-14s %8d %8d %10d\n", k.Section(), c.Added, c.Changed, c.Unchanged)
+	}
+	fmt.Fprintf(w, "  %-14s %8d %8d %10d\n", "nodes", s.Nodes.Added, s.Nodes.Changed, s.Nodes.Unchanged)
+	fmt.Fprintf(w, "  %-14s %8d %8d %10d\n", "links", s.Links.Added, s.Links.Changed, s.Links.Unchanged)
+}
+
+// overlay is a Reader that sees the nodes of the bundles validated before
+// as if they were stored, so that a file may refer to records of an earlier
+// file on the same command line.
+type overlay struct {
+	graph.Reader
+	nodes map[string]graph.Node
+}
+
+func (o *overlay) add(b *graph.Bundle) {
+	for _, n := range b.Nodes {
+		o.nodes[n.NodeKey()] = n
+	}
+}
+
+// Node implements graph.Reader.
+func (o *overlay) Node(ctx context.Context, key string) (graph.Node, error) {
+	if n, ok := o.nodes[key]; ok {
+		return n, nil
+	}
+	return o.Reader.Node(ctx, key)
+}
+
+// Nodes implements graph.Reader.
+func (o *overlay) Nodes(ctx context.Context, keys []string) ([]graph.Node, error) {
+	var rest []string
+	for _, k := range keys {
+		if _, ok := o.nodes[k]; !ok {
+			rest = append(rest, k)
+		}
+	}
+	stored := map[string]graph.Node{}
+	if len(rest) > 0 {
+		ns, err := o.Reader.Nodes(ctx, rest)
+		if err != nil {
+			return nil, err
+		}
+		for i, n := range ns {
+			if n != nil && i < len(rest) {
+				stored[rest[i]] = n
+			}
+		}
+	}
+	out := make([]graph.Node, len(keys))
+	for i, k := range keys {
+		if n, ok := o.nodes[k]; ok {
+			out[i] = n
+		} else {
+			out[i] = stored[k]
+		}
+	}
+	return out, nil
+}
+
+// Kinds implements graph.Reader.
+func (o *overlay) Kinds(ctx context.Context, keys []string) (map[string]graph.Kind, error) {
+	var rest []string
+	out := map[string]graph.Kind{}
+	for _, k := range keys {
+		if n, ok := o.nodes[k]; ok {
+			out[k] = n.NodeKind()
+		} else {
+			rest = append(rest, k)
+		}
+	}
+	if len(rest) > 0 {
+		stored, err := o.Reader.Kinds(ctx, rest)
+		if err != nil {
+			return nil, err
+		}
+		for k, kind := range stored {
+			out[k] = kind
+		}
+	}
+	return out, nil
+}

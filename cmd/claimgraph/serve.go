@@ -1,0 +1,242 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	stdlog "log"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"claimgraph/demo"
+	"claimgraph/graph"
+	"claimgraph/schema"
+	"claimgraph/web"
+)
+
+// serveConfig is what serve's flags set.
+type serveConfig struct {
+	common
+	addr            string
+	demo            bool
+	demoText        string
+	shutdownTimeout time.Duration
+}
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "serve", "",
+		"Serve the graph: POST/GET /graphql (GraphQL over HTTP; GraphiQL for a browser),\n"+
+			"/graphiql/, /healthz. Stops gracefully on SIGINT or SIGTERM.")
+	var cfg serveConfig
+	addCommon(fs, e, &cfg.common, "info")
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "listen address (port 0 picks a free port; the log says which)")
+	fs.BoolVar(&cfg.demo, "demo", false, "load the built-in demo bundle when the store is empty")
+	fs.StringVar(&cfg.demoText, "demo-text", "", "with --demo: the example article's text, attached when its sha256 matches")
+	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long to let requests finish on shutdown")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usageError("serve takes no arguments, got %q", rest)
+	}
+	if cfg.demoText != "" && !cfg.demo {
+		return usageError("--demo-text needs --demo")
+	}
+	log, err := cfg.logger(e.stderr)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, cfg, log)
+}
+
+func serve(ctx context.Context, cfg serveConfig, log zerolog.Logger) error {
+	st, err := openStore(ctx, cfg.data, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := st.Close(); cerr != nil {
+			log.Error().Err(cerr).Msg("closing the store")
+		}
+	}()
+	if cfg.demo {
+		if err := loadDemo(ctx, st, cfg.demoText, log); err != nil {
+			return err
+		}
+	}
+	s, err := schema.New(schema.Config{})
+	if err != nil {
+		return fmt.Errorf("building the schema: %w", err)
+	}
+	graphiql := web.GraphiQL()
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", schema.NewHandler(s, st, schema.HandlerConfig{GraphiQL: graphiql}, log))
+	mux.Handle("/graphiql/", graphiql)
+	mux.Handle("GET /healthz", healthz(st))
+	mux.Handle("GET /{$}", homePage())
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", cfg.addr, err)
+	}
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		ErrorLog:          newStdLogger(log),
+	}
+	addr := ln.Addr().String()
+	log.Info().Str("addr", addr).Str("url", "http://"+addr+"/").Str("data", cfg.data).Msg("listening")
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info().Dur("timeout", cfg.shutdownTimeout).Msg("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn().Err(err).Msg("requests still running at the shutdown timeout; closing them")
+		_ = srv.Close()
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serving: %w", err)
+	}
+	log.Info().Msg("stopped")
+	return nil
+}
+
+// loadDemo imports the built-in demo bundle into an empty store; a store
+// that holds anything is left alone.
+func loadDemo(ctx context.Context, st graph.Store, textFile string, log zerolog.Logger) error {
+	empty := true
+	err := st.View(ctx, func(r graph.Reader) error {
+		for _, k := range graph.Kinds {
+			p, err := r.List(ctx, k, "", 1)
+			if err != nil {
+				return err
+			}
+			if len(p.Keys) > 0 {
+				empty = false
+				return nil
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("checking whether the store is empty: %w", err)
+	}
+	if !empty {
+		log.Info().Msg("demo: the store is not empty; the demo bundle is not loaded")
+		return nil
+	}
+	b, err := demo.Bundle()
+	if err != nil {
+		return err
+	}
+	if textFile != "" {
+		text, err := os.ReadFile(textFile)
+		if err != nil {
+			return fmt.Errorf("--demo-text: %w", err)
+		}
+		switch err := demo.AttachText(b, demo.ArticleKey, string(text)); {
+		case errors.Is(err, demo.ErrTextMismatch):
+			log.Warn().Err(err).Str("file", textFile).Msg("demo: the text is not the article the demo was made from; loading the demo without it")
+		case err != nil:
+			return fmt.Errorf("--demo-text: %w", err)
+		default:
+			log.Info().Str("file", textFile).Str("source", demo.ArticleKey).Msg("demo: article text attached")
+		}
+	}
+	graph.Prepare(b) // span selectors and hashes, now that the text may be known
+	res, err := st.Apply(ctx, b.Batch("demo", "built-in demo bundle"))
+	if err != nil {
+		return fmt.Errorf("loading the demo bundle: %w", err)
+	}
+	log.Info().Int("nodes", res.Nodes.Added).Int("links", res.Links.Added).Msg("demo: loaded")
+	return nil
+}
+
+// healthz answers 200 with {"status":"ok","store":"ok"} when a snapshot can
+// be opened and read, 503 otherwise.
+func healthz(st graph.Store) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+		defer cancel()
+		err := st.View(ctx, func(rd graph.Reader) error {
+			_, err := rd.List(ctx, graph.KindSource, "", 1)
+			return err
+		})
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		body := map[string]string{"status": "ok", "store": "ok"}
+		if err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			body = map[string]string{"status": "unavailable", "store": err.Error()}
+		}
+		_ = json.NewEncoder(w).Encode(body)
+	})
+}
+
+// homeHTML is the placeholder home page until the provenance browser
+// exists.
+const homeHTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>claimgraph</title>
+<style>
+body { font: 16px/1.5 system-ui, sans-serif; max-width: 40em; margin: 3em auto; padding: 0 1em; color: #222; }
+code { background: #f3f3f3; padding: 0 .2em; }
+</style>
+</head>
+<body>
+<h1>claimgraph</h1>
+<p>A claim-and-quote provenance graph: who said what, where, through which chain of sources,
+and which figures back or contradict it.</p>
+<ul>
+<li><a href="graphiql/">GraphiQL</a>: explore the GraphQL schema and run queries in the browser.</li>
+<li><code>POST /graphql</code>: the GraphQL endpoint (GraphQL over HTTP).</li>
+<li><a href="healthz">/healthz</a>: health check.</li>
+</ul>
+</body>
+</html>
+`
+
+func homePage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		_, _ = io.WriteString(w, homeHTML)
+	})
+}
+
+// newStdLogger returns a standard library logger (for http.Server's
+// ErrorLog) that writes each line to log as a warning.
+func newStdLogger(log zerolog.Logger) *stdlog.Logger {
+	return stdlog.New(zerologWriter{log}, "", 0)
+}
+
+type zerologWriter struct{ log zerolog.Logger }
+
+func (w zerologWriter) Write(p []byte) (int, error) {
+	w.log.Warn().Str("component", "http").Msg(strings.TrimSpace(string(p)))
+	return len(p), nil
+}

@@ -1,0 +1,241 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"time"
+	"unicode/utf8"
+
+	"claimgraph/graph"
+)
+
+// Key families: the first byte of every key the graph layer writes. The
+// values are stored, so they never change. See the package documentation.
+const (
+	famKeyIndex  byte = 'k' // k | user key                 -> id
+	famKindList  byte = 'y' // y | kind | user key          -> (empty)
+	famNode      byte = 'n' // n | id                       -> node record
+	famOut       byte = 'o' // o | from id | rel | to id    -> edge value (to key ...)
+	famIn        byte = 'i' // i | to id | rel | from id    -> edge value (from key ...)
+	famExact     byte = 'x' // x | index | escaped value | 00 01 | id -> user key
+	famDate      byte = 'd' // d | index | time | id        -> user key
+	famTrigram   byte = 't' // t | trigram | id             -> (empty)
+	famCounter   byte = 'c' // c | kind                     -> last counter of the kind
+	famMeta      byte = 'm' // m | name                     -> value
+	famHistory   byte = 'h' // reserved: per-node history
+	famChangeLog byte = 'l' // reserved: change log by commit timestamp
+	famSearch    byte = 's' // reserved: full-text search postings
+)
+
+// Index bytes of the exact (x) and date (d) families.
+const (
+	idxName        byte = 0x01
+	idxURL         byte = 0x02
+	idxSaidAt      byte = 0x01
+	idxPublishedAt byte = 0x02
+)
+
+// layoutVersion is stored under metaLayoutKey by the first commit.
+const layoutVersion = 1
+
+var metaLayoutKey = []byte{famMeta, 'v'}
+
+// maxIndexedValue caps the bytes of a name or URL that the exact index
+// holds; longer values are not indexed (Badger keys must stay under 64 KB).
+const maxIndexedValue = 4096
+
+// Relation codes: the byte after the first id of an adjacency key. Fixed
+// forever; field relations below 0x20, link relations from 0x20.
+var relCodes = map[graph.Relation]byte{
+	graph.RelSpeaker:     0x01,
+	graph.RelSource:      0x02,
+	graph.RelChannel:     0x03,
+	graph.RelReportedBy:  0x04,
+	graph.RelExpresses:   0x05,
+	graph.RelPublisher:   0x06,
+	graph.RelAuthor:      0x07,
+	graph.RelDerivedFrom: 0x08,
+	graph.RelStatedBy:    0x09,
+	graph.RelParent:      0x0A,
+	graph.RelAffiliation: 0x0B,
+	graph.RelAbout:       0x0C,
+	graph.RelSupports:    0x20,
+	graph.RelContradicts: 0x21,
+	graph.RelContext:     0x22,
+	graph.RelSameAs:      0x23,
+	graph.RelRepeats:     0x24,
+	graph.RelRetracts:    0x25,
+	graph.RelCorrects:    0x26,
+	graph.RelRespondsTo:  0x27,
+}
+
+// firstLinkCode is the smallest relation code of a link.
+const firstLinkCode = 0x20
+
+var relNames = func() [256]graph.Relation {
+	var names [256]graph.Relation
+	for r, c := range relCodes {
+		names[c] = r
+	}
+	return names
+}()
+
+// relName returns the relation of a code, or "" for an unknown code.
+func relName(c byte) graph.Relation { return relNames[c] }
+
+// makeID returns the internal id of the n-th node of kind k.
+func makeID(k graph.Kind, n uint64) uint64 { return uint64(k)<<56 | n&(1<<56-1) }
+
+// idKind returns the kind in the top byte of an id.
+func idKind(id uint64) graph.Kind { return graph.Kind(id >> 56) }
+
+func appendID(b []byte, id uint64) []byte { return binary.BigEndian.AppendUint64(b, id) }
+
+func keyIndexKey(key string) []byte {
+	return append([]byte{famKeyIndex}, key...)
+}
+
+func kindListPrefix(k graph.Kind) []byte { return []byte{famKindList, byte(k)} }
+
+func kindListKey(k graph.Kind, key string) []byte {
+	return append(kindListPrefix(k), key...)
+}
+
+func nodeKey(id uint64) []byte { return appendID([]byte{famNode}, id) }
+
+func counterKey(k graph.Kind) []byte { return []byte{famCounter, byte(k)} }
+
+// adjFamily returns the adjacency family of a direction.
+func adjFamily(dir graph.Direction) byte {
+	if dir == graph.In {
+		return famIn
+	}
+	return famOut
+}
+
+// adjPrefix returns fam | id, the prefix of every edge of one node in one
+// direction.
+func adjPrefix(dir graph.Direction, id uint64) []byte {
+	return appendID([]byte{adjFamily(dir)}, id)
+}
+
+// adjKey returns fam | a | rel | b.
+func adjKey(fam byte, a uint64, rel byte, b uint64) []byte {
+	k := make([]byte, 0, 18)
+	k = append(k, fam)
+	k = appendID(k, a)
+	k = append(k, rel)
+	return appendID(k, b)
+}
+
+// adjKeyLen is the length of an adjacency key.
+const adjKeyLen = 18
+
+// parseAdjKey splits an adjacency key.
+func parseAdjKey(k []byte) (fam byte, a uint64, rel byte, b uint64, err error) {
+	if len(k) != adjKeyLen || (k[0] != famOut && k[0] != famIn) {
+		return 0, 0, 0, 0, fmt.Errorf("store: bad adjacency key %x", k)
+	}
+	return k[0], binary.BigEndian.Uint64(k[1:9]), k[9], binary.BigEndian.Uint64(k[10:18]), nil
+}
+
+// appendEscaped appends s so that the result sorts like s and ends with the
+// terminator 00 01: each 00 byte becomes 00 FF.
+func appendEscaped(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0x00 {
+			b = append(b, 0x00, 0xFF)
+		} else {
+			b = append(b, s[i])
+		}
+	}
+	return append(b, 0x00, 0x01)
+}
+
+// exactPrefix returns x | index | escaped value | 00 01.
+func exactPrefix(idx byte, value string) []byte {
+	return appendEscaped([]byte{famExact, idx}, value)
+}
+
+func exactKey(idx byte, value string, id uint64) []byte {
+	return appendID(exactPrefix(idx, value), id)
+}
+
+// encodeTime maps t to 8 bytes that sort like the instants: unix
+// nanoseconds, big-endian with the sign bit flipped. Instants outside the
+// range of int64 nanoseconds (years 1678 to 2262) are clamped to it.
+func encodeTime(t time.Time) [8]byte {
+	var n int64
+	switch sec := t.Unix(); {
+	case sec < math.MinInt64/int64(time.Second):
+		n = math.MinInt64
+	case sec > math.MaxInt64/int64(time.Second)-1:
+		n = math.MaxInt64
+	default:
+		n = t.UnixNano()
+	}
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(n)^(1<<63))
+	return b
+}
+
+// decodeTime inverts encodeTime (in UTC).
+func decodeTime(b []byte) time.Time {
+	return time.Unix(0, int64(binary.BigEndian.Uint64(b)^(1<<63))).UTC()
+}
+
+func datePrefix(idx byte) []byte { return []byte{famDate, idx} }
+
+func dateKey(idx byte, t time.Time, id uint64) []byte {
+	e := encodeTime(t)
+	k := append(datePrefix(idx), e[:]...)
+	return appendID(k, id)
+}
+
+func dateBound(idx byte, t time.Time) []byte {
+	e := encodeTime(t)
+	return append(datePrefix(idx), e[:]...)
+}
+
+// trigramPrefix returns t | trigram. A trigram is three code points of the
+// folded text; UTF-8 being prefix-free, no trigram's bytes begin another's.
+func trigramPrefix(tri string) []byte { return append([]byte{famTrigram}, tri...) }
+
+func trigramKey(tri string, id uint64) []byte { return appendID(trigramPrefix(tri), id) }
+
+// trigrams returns the distinct trigrams of s in order of first occurrence.
+func trigrams(s string) []string {
+	var offs []int
+	for i := range s {
+		offs = append(offs, i)
+	}
+	if len(offs) < 3 {
+		return nil
+	}
+	offs = append(offs, len(s))
+	seen := make(map[string]bool, len(offs))
+	var out []string
+	for i := 0; i+3 < len(offs); i++ {
+		tri := s[offs[i]:offs[i+3]]
+		if !seen[tri] {
+			seen[tri] = true
+			out = append(out, tri)
+		}
+	}
+	return out
+}
+
+// runeCount is utf8.RuneCountInString, named for the reader.
+func runeCount(s string) int { return utf8.RuneCountInString(s) }
+
+// parseDate reads a bundle date: an RFC 3339 date-time, or a date, month or
+// year taken as its first instant in UTC.
+func parseDate(s string) (time.Time, bool) {
+	for _, layout := range []string{time.RFC3339Nano, time.DateOnly, "2006-01", "2006"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}

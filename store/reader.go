@@ -1,0 +1,527 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"claimgraph/fold"
+	"claimgraph/graph"
+)
+
+// reader implements graph.Reader over one KV state (a snapshot or the read
+// side of a write transaction). It caches key -> id lookups, including the
+// ids it learns from adjacency keys, so that a walk resolves each key once.
+type reader struct {
+	kv KVReader
+
+	mu  sync.Mutex
+	ids map[string]uint64
+}
+
+var _ graph.Reader = (*reader)(nil)
+
+func newReader(kv KVReader) *reader { return &reader{kv: kv, ids: map[string]uint64{}} }
+
+func (r *reader) remember(key string, id uint64) {
+	r.mu.Lock()
+	r.ids[key] = id
+	r.mu.Unlock()
+}
+
+// id returns the internal id of a key.
+func (r *reader) id(ctx context.Context, key string) (uint64, bool, error) {
+	r.mu.Lock()
+	id, ok := r.ids[key]
+	r.mu.Unlock()
+	if ok {
+		return id, true, nil
+	}
+	if key == "" {
+		return 0, false, nil
+	}
+	v, err := r.kv.Get(ctx, keyIndexKey(key))
+	if errors.Is(err, ErrKeyNotFound) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	if id, err = decodeUint64(v); err != nil {
+		return 0, false, err
+	}
+	r.remember(key, id)
+	return id, true, nil
+}
+
+func (r *reader) nodeByID(ctx context.Context, id uint64) (graph.Node, error) {
+	v, err := r.kv.Get(ctx, nodeKey(id))
+	if err != nil {
+		return nil, err
+	}
+	return decodeNode(v)
+}
+
+// Node implements graph.Reader.
+func (r *reader) Node(ctx context.Context, key string) (graph.Node, error) {
+	id, ok, err := r.id(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("node %q: %w", key, graph.ErrNotFound)
+	}
+	n, err := r.nodeByID(ctx, id)
+	if errors.Is(err, ErrKeyNotFound) {
+		return nil, fmt.Errorf("%w: key %q has id %x but no record", errCorrupt, key, id)
+	}
+	return n, err
+}
+
+// Nodes implements graph.Reader.
+func (r *reader) Nodes(ctx context.Context, keys []string) ([]graph.Node, error) {
+	out := make([]graph.Node, len(keys))
+	for i, k := range keys {
+		n, err := r.Node(ctx, k)
+		if errors.Is(err, graph.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// Kinds implements graph.Reader.
+func (r *reader) Kinds(ctx context.Context, keys []string) (map[string]graph.Kind, error) {
+	out := make(map[string]graph.Kind, len(keys))
+	for _, k := range keys {
+		id, ok, err := r.id(ctx, k)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out[k] = idKind(id)
+		}
+	}
+	return out, nil
+}
+
+// edgeScan is one prefix scan of an edge query.
+type edgeScan struct {
+	prefix []byte
+	code   byte // the relation code of the scan; 0 for all relations
+}
+
+// edgeScans plans the scans of q over the node id: one per relation asked
+// (in code order), or one over all relations, narrowed to the other end's
+// kind when q.Kind is set.
+func edgeScans(q graph.EdgeQuery, id uint64) ([]edgeScan, error) {
+	if q.Dir != graph.Out && q.Dir != graph.In {
+		return nil, fmt.Errorf("%w: edge direction %d", graph.ErrInvalid, q.Dir)
+	}
+	if q.Kind != 0 && !q.Kind.Valid() {
+		return nil, fmt.Errorf("%w: kind %d", graph.ErrInvalid, q.Kind)
+	}
+	base := adjPrefix(q.Dir, id)
+	if len(q.Relations) == 0 {
+		return []edgeScan{{prefix: base}}, nil
+	}
+	codes := make([]byte, 0, len(q.Relations))
+	for _, rel := range q.Relations {
+		c, ok := relCodes[rel]
+		if !ok {
+			return nil, fmt.Errorf("%w: relation %q", graph.ErrInvalid, rel)
+		}
+		codes = append(codes, c)
+	}
+	slices.Sort(codes)
+	codes = slices.Compact(codes)
+	scans := make([]edgeScan, len(codes))
+	for i, c := range codes {
+		p := append(slices.Clip(base), c)
+		if q.Kind != 0 {
+			p = append(p, byte(q.Kind))
+		}
+		scans[i] = edgeScan{prefix: p, code: c}
+	}
+	return scans, nil
+}
+
+// walkEdges calls fn for each adjacency key and value that q selects (After
+// and Limit ignored), in (relation, other id) order.
+func (r *reader) walkEdges(ctx context.Context, q graph.EdgeQuery, keysOnly bool, fn func(k, v []byte) error) error {
+	id, ok, err := r.id(ctx, q.Key)
+	if err != nil || !ok {
+		if err == nil {
+			_, err = edgeScans(q, 0) // still report a bad query
+		}
+		return err
+	}
+	scans, err := edgeScans(q, id)
+	if err != nil {
+		return err
+	}
+	filterKind := q.Kind != 0 && len(q.Relations) == 0
+	for _, sc := range scans {
+		err := r.kv.Scan(ctx, Range{Prefix: sc.prefix, KeysOnly: keysOnly}, func(k, v []byte) error {
+			if filterKind && (len(k) != adjKeyLen || graph.Kind(k[10]) != q.Kind) {
+				return nil
+			}
+			return fn(k, v)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Edges implements graph.Reader. Edges come ordered by relation code, then
+// by the other end's id (creation order within a kind). After resumes after
+// the last edge, in that order, whose other end is the cursor.
+func (r *reader) Edges(ctx context.Context, q graph.EdgeQuery) ([]graph.Edge, error) {
+	var afterKey []byte
+	if q.After != "" {
+		k, err := r.edgeCursor(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		afterKey = k
+	}
+	var out []graph.Edge
+	err := r.walkEdges(ctx, q, false, func(k, v []byte) error {
+		if afterKey != nil && bytes.Compare(k, afterKey) <= 0 {
+			return nil
+		}
+		_, _, code, other, err := parseAdjKey(k)
+		if err != nil {
+			return err
+		}
+		ev, err := decodeEdge(v)
+		if err != nil {
+			return err
+		}
+		r.remember(ev.Other, other)
+		e := graph.Edge{From: q.Key, To: ev.Other, Relation: relName(code), Qualifier: ev.Qualifier,
+			Reason: ev.Reason, Note: ev.Note, By: ev.By, At: ev.At}
+		if q.Dir == graph.In {
+			e.From, e.To = e.To, e.From
+		}
+		out = append(out, e)
+		if q.Limit > 0 && len(out) >= q.Limit {
+			return ErrStopScan
+		}
+		return nil
+	})
+	return out, err
+}
+
+// edgeCursor returns the adjacency key of the last edge of q (in scan order)
+// whose other end is q.After, or an error wrapping ErrInvalid.
+func (r *reader) edgeCursor(ctx context.Context, q graph.EdgeQuery) ([]byte, error) {
+	bad := fmt.Errorf("%w: cursor %q is not an edge of the query", graph.ErrInvalid, q.After)
+	id, ok, err := r.id(ctx, q.Key)
+	if err != nil {
+		return nil, err
+	}
+	other, ok2, err := r.id(ctx, q.After)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || !ok2 || (q.Kind != 0 && idKind(other) != q.Kind) {
+		return nil, bad
+	}
+	var codes []byte
+	if len(q.Relations) == 0 {
+		for c := 255; c > 0; c-- {
+			if relName(byte(c)) != "" {
+				codes = append(codes, byte(c))
+			}
+		}
+	} else {
+		for _, rel := range q.Relations {
+			c, ok := relCodes[rel]
+			if !ok {
+				return nil, fmt.Errorf("%w: relation %q", graph.ErrInvalid, rel)
+			}
+			codes = append(codes, c)
+		}
+		slices.Sort(codes)
+		slices.Reverse(codes)
+	}
+	for _, c := range codes {
+		k := adjKey(adjFamily(q.Dir), id, c, other)
+		if _, err := r.kv.Get(ctx, k); err == nil {
+			return k, nil
+		} else if !errors.Is(err, ErrKeyNotFound) {
+			return nil, err
+		}
+	}
+	return nil, bad
+}
+
+// CountEdges implements graph.Reader with key-only scans.
+func (r *reader) CountEdges(ctx context.Context, q graph.EdgeQuery) (int, error) {
+	n := 0
+	err := r.walkEdges(ctx, q, true, func(k, v []byte) error { n++; return nil })
+	return n, err
+}
+
+// countKeys counts the keys of a range with a key-only scan.
+func (r *reader) countKeys(ctx context.Context, rg Range) (int, error) {
+	rg.KeysOnly = true
+	n := 0
+	err := r.kv.Scan(ctx, rg, func(k, v []byte) error { n++; return nil })
+	return n, err
+}
+
+// List implements graph.Reader.
+func (r *reader) List(ctx context.Context, k graph.Kind, after string, limit int) (graph.Page, error) {
+	if !k.Valid() {
+		return graph.Page{}, fmt.Errorf("%w: kind %d", graph.ErrInvalid, k)
+	}
+	prefix := kindListPrefix(k)
+	total, err := r.countKeys(ctx, Range{Prefix: prefix})
+	if err != nil {
+		return graph.Page{}, err
+	}
+	rg := Range{Prefix: prefix, KeysOnly: true}
+	if after != "" {
+		rg.After = kindListKey(k, after)
+	}
+	if limit > 0 {
+		rg.Limit = limit + 1
+	}
+	p := graph.Page{Total: total}
+	err = r.kv.Scan(ctx, rg, func(key, _ []byte) error {
+		p.Keys = append(p.Keys, string(key[len(prefix):]))
+		return nil
+	})
+	if limit > 0 && len(p.Keys) > limit {
+		p.Keys, p.More = p.Keys[:limit], true
+	}
+	return p, err
+}
+
+// Lookup implements graph.Reader.
+func (r *reader) Lookup(ctx context.Context, idx graph.Index, value string) ([]string, error) {
+	var prefix []byte
+	switch idx {
+	case graph.IndexName:
+		prefix = exactPrefix(idxName, fold.Name(value))
+	case graph.IndexURL:
+		prefix = exactPrefix(idxURL, value)
+	default:
+		return nil, fmt.Errorf("%w: Lookup on index %q", graph.ErrInvalid, idx)
+	}
+	var keys []string
+	err := r.kv.Scan(ctx, Range{Prefix: prefix}, func(k, v []byte) error {
+		keys = append(keys, string(v))
+		return nil
+	})
+	return keys, err
+}
+
+func dateIndex(idx graph.Index) (byte, bool) {
+	switch idx {
+	case graph.IndexSaidAt:
+		return idxSaidAt, true
+	case graph.IndexPublishedAt:
+		return idxPublishedAt, true
+	}
+	return 0, false
+}
+
+// Range implements graph.Reader.
+func (r *reader) Range(ctx context.Context, idx graph.Index, from, to time.Time, after string, limit int) (graph.Page, error) {
+	ib, ok := dateIndex(idx)
+	if !ok {
+		return graph.Page{}, fmt.Errorf("%w: Range on index %q", graph.ErrInvalid, idx)
+	}
+	rg := Range{Prefix: datePrefix(ib), Start: dateBound(ib, from), End: dateBound(ib, to)}
+	if !from.Before(to) {
+		return graph.Page{}, nil
+	}
+	total, err := r.countKeys(ctx, rg)
+	if err != nil {
+		return graph.Page{}, err
+	}
+	if after != "" {
+		k, err := r.dateCursor(ctx, idx, ib, after)
+		if err != nil {
+			return graph.Page{}, err
+		}
+		if bytes.Compare(k, rg.Start) < 0 || bytes.Compare(k, rg.End) >= 0 {
+			return graph.Page{}, fmt.Errorf("%w: cursor %q is not in the range", graph.ErrInvalid, after)
+		}
+		rg.After = k
+	}
+	if limit > 0 {
+		rg.Limit = limit + 1
+	}
+	p := graph.Page{Total: total}
+	err = r.kv.Scan(ctx, rg, func(k, v []byte) error {
+		p.Keys = append(p.Keys, string(v))
+		return nil
+	})
+	if limit > 0 && len(p.Keys) > limit {
+		p.Keys, p.More = p.Keys[:limit], true
+	}
+	return p, err
+}
+
+// dateCursor returns the date index key of the node after.
+func (r *reader) dateCursor(ctx context.Context, idx graph.Index, ib byte, after string) ([]byte, error) {
+	bad := fmt.Errorf("%w: cursor %q is not in the %s index", graph.ErrInvalid, after, idx)
+	id, ok, err := r.id(ctx, after)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, bad
+	}
+	n, err := r.nodeByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var v string
+	switch n := n.(type) {
+	case *graph.Quote:
+		if idx == graph.IndexSaidAt {
+			v = n.SaidAt
+		}
+	case *graph.Source:
+		if idx == graph.IndexPublishedAt {
+			v = n.PublishedAt
+		}
+	}
+	t, ok := parseDate(v)
+	if v == "" || !ok {
+		return nil, bad
+	}
+	return dateKey(ib, t, id), nil
+}
+
+// trigramCap bounds the postings counted per trigram when choosing the
+// rarest ones.
+const trigramCap = 4096
+
+// QuotesMatching implements graph.Reader: the quotes whose folded text
+// contains the folded query, in id (creation) order. Queries of three code
+// points or more read the postings of their rarest trigram, check each
+// candidate against the next two rarest trigrams, then against the folded
+// text; shorter queries scan every quote.
+func (r *reader) QuotesMatching(ctx context.Context, text string, after string, limit int) (graph.Page, error) {
+	needle := fold.Text(text)
+	if needle == "" {
+		return graph.Page{}, fmt.Errorf("%w: empty search text", graph.ErrInvalid)
+	}
+	var afterID uint64
+	if after != "" {
+		id, ok, err := r.id(ctx, after)
+		if err != nil {
+			return graph.Page{}, err
+		}
+		if !ok || idKind(id) != graph.KindQuote {
+			return graph.Page{}, fmt.Errorf("%w: cursor %q is not a quote", graph.ErrInvalid, after)
+		}
+		afterID = id
+	}
+	p := graph.Page{}
+	match := func(id uint64, n graph.Node) {
+		q, ok := n.(*graph.Quote)
+		if !ok || !strings.Contains(fold.Text(q.Text), needle) {
+			return
+		}
+		p.Total++
+		if id > afterID && (limit <= 0 || len(p.Keys) < limit) {
+			p.Keys = append(p.Keys, q.Key)
+		} else if id > afterID {
+			p.More = true
+		}
+	}
+	tris := trigrams(needle)
+	if len(tris) == 0 {
+		prefix := []byte{famNode, byte(graph.KindQuote)}
+		err := r.kv.Scan(ctx, Range{Prefix: prefix}, func(k, v []byte) error {
+			n, err := decodeNode(v)
+			if err != nil {
+				return err
+			}
+			match(decodeID(k[1:]), n)
+			return nil
+		})
+		return p, err
+	}
+	type posting struct {
+		tri string
+		n   int
+	}
+	ps := make([]posting, len(tris))
+	for i, tri := range tris {
+		n, err := r.countKeys(ctx, Range{Prefix: trigramPrefix(tri), Limit: trigramCap})
+		if err != nil {
+			return graph.Page{}, err
+		}
+		if n == 0 {
+			return p, nil
+		}
+		ps[i] = posting{tri, n}
+	}
+	slices.SortStableFunc(ps, func(a, b posting) int { return a.n - b.n })
+	rarest := trigramPrefix(ps[0].tri)
+	others := ps[1:min(len(ps), 3)]
+	err := r.kv.Scan(ctx, Range{Prefix: rarest, KeysOnly: true}, func(k, _ []byte) error {
+		id := decodeID(k[len(rarest):])
+		for _, o := range others {
+			if _, err := r.kv.Get(ctx, trigramKey(o.tri, id)); errors.Is(err, ErrKeyNotFound) {
+				return nil
+			} else if err != nil {
+				return err
+			}
+		}
+		n, err := r.nodeByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		match(id, n)
+		return nil
+	})
+	return p, err
+}
+
+func decodeID(b []byte) uint64 {
+	if len(b) != 8 {
+		return 0
+	}
+	id, _ := decodeUint64(b)
+	return id
+}
+
+// Stats implements graph.Reader with key-only scans.
+func (r *reader) Stats(ctx context.Context) (graph.Stats, error) {
+	st := graph.Stats{Nodes: make(map[graph.Kind]int, len(graph.Kinds))}
+	for _, k := range graph.Kinds {
+		n, err := r.countKeys(ctx, Range{Prefix: kindListPrefix(k)})
+		if err != nil {
+			return st, err
+		}
+		st.Nodes[k] = n
+	}
+	err := r.kv.Scan(ctx, Range{Prefix: []byte{famOut}, KeysOnly: true}, func(k, _ []byte) error {
+		st.Edges++
+		if len(k) == adjKeyLen && k[9] >= firstLinkCode {
+			st.Links++
+		}
+		return nil
+	})
+	return st, err
+}

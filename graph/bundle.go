@@ -147,7 +147,9 @@ func ReadBundle(ctx context.Context, r io.Reader, opt DecodeOptions, st Reader) 
 		if len(decoded) > 0 {
 			return b, &ValidationError{Problems: decoded}
 		}
-		Prepare(b)
+		if err := Prepare(ctx, b, st); err != nil {
+			return b, err
+		}
 		return b, nil
 	}
 	var ve *ValidationError

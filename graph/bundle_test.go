@@ -243,7 +243,7 @@ func TestEncodeGolden(t *testing.T) {
 
 func TestEncodePreparedGolden(t *testing.T) {
 	b := decodeFile(t, "full.json")
-	Prepare(b)
+	_ = Prepare(context.Background(), b, nil)
 	var out bytes.Buffer
 	if err := Encode(&out, b); err != nil {
 		t.Fatal(err)

@@ -24,7 +24,7 @@ func ExampleDecode() {
 		fmt.Println(err)
 		return
 	}
-	graph.Prepare(b)
+	_ = graph.Prepare(context.Background(), b, nil)
 	for i, n := range b.Nodes {
 		fmt.Println(b.NodePlaces[i], n.NodeKind(), n.NodeKey())
 	}

@@ -54,7 +54,7 @@ func FuzzDecode(f *testing.F) {
 			roundTrip(t, b)
 		}
 		_ = Validate(context.Background(), b, nil)
-		Prepare(b)
+		_ = Prepare(context.Background(), b, nil)
 		if err == nil {
 			roundTrip(t, b)
 		}

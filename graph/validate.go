@@ -850,15 +850,16 @@ func nodeText(n Node) string {
 
 // Prepare completes a valid bundle for storage, in place: it sets
 // content_sha256 on every source that has text and no hash, and on every
-// quote or figure span whose source is in the bundle it sets the span's
-// content_sha256 to the source's hash and, when the source's text is in the
-// bundle, its Prefix and Suffix to the (up to) SelectorRunes code points
-// before and after the span. Prepare is deterministic and idempotent; apply
-// it after Validate succeeds (ReadBundle does). Spans that do not fit the
-// text are left alone.
-func Prepare(b *Bundle) {
+// quote or figure span whose source is in the bundle or, through r (which
+// may be nil), in the store, it sets the span's content_sha256 to the
+// source's hash and, when the source's text is known, its Prefix and Suffix
+// to the (up to) SelectorRunes code points before and after the span, so a
+// quote re-imported without its source is stored exactly as before. Prepare
+// is deterministic and idempotent; apply it after Validate succeeds
+// (ReadBundle does). Spans that do not fit the text are left alone.
+func Prepare(ctx context.Context, b *Bundle, r Reader) error {
 	if b == nil {
-		return
+		return nil
 	}
 	for _, n := range b.Nodes {
 		if s, ok := n.(*Source); ok && s != nil && s.Text != "" && s.ContentSHA256 == "" {
@@ -866,6 +867,29 @@ func Prepare(b *Bundle) {
 		}
 	}
 	texts := sourceTexts(b, nil)
+	if r != nil {
+		var keys []string
+		seen := map[string]bool{}
+		for _, n := range b.Nodes {
+			src, sp := spanOf(n)
+			if sp == nil || src == "" || texts[src] != nil || seen[src] {
+				continue
+			}
+			seen[src] = true
+			keys = append(keys, src)
+		}
+		if len(keys) > 0 {
+			stored, err := r.Nodes(ctx, keys)
+			if err != nil {
+				return err
+			}
+			for _, n := range stored {
+				if s, ok := n.(*Source); ok && s != nil {
+					texts[s.Key] = newSrcText(s)
+				}
+			}
+		}
+	}
 	for _, n := range b.Nodes {
 		src, sp := spanOf(n)
 		t := texts[src]
@@ -884,6 +908,7 @@ func Prepare(b *Bundle) {
 		}
 		sp.Prefix, sp.Suffix = spanContext(runes, sp.Start, sp.End, SelectorRunes)
 	}
+	return nil
 }
 
 // placeRank orders places: the bundle itself, then lines, then sections in

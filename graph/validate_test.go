@@ -403,7 +403,7 @@ func TestPrepare(t *testing.T) {
 	b := decodeFile(t, "full.json")
 	src := b.Nodes[6].(*Source)
 	src.ContentSHA256 = ""
-	Prepare(b)
+	_ = Prepare(context.Background(), b, nil)
 	if src.ContentSHA256 != ContentHash(src.Text) {
 		t.Errorf("source hash not filled")
 	}
@@ -419,10 +419,10 @@ func TestPrepare(t *testing.T) {
 		t.Errorf("prepared bundle does not validate: %v", err)
 	}
 	once := decodeFile(t, "full.json")
-	Prepare(once)
+	_ = Prepare(context.Background(), once, nil)
 	twice := decodeFile(t, "full.json")
-	Prepare(twice)
-	Prepare(twice)
+	_ = Prepare(context.Background(), twice, nil)
+	_ = Prepare(context.Background(), twice, nil)
 	if !reflect.DeepEqual(once, twice) {
 		t.Error("Prepare is not idempotent")
 	}
@@ -432,8 +432,8 @@ func TestPrepare(t *testing.T) {
 {"type":"source","key":"s2","kind":"report","text":"short"}
 {"type":"quote","key":"q1","text":"x","source":"s1","span":{"start":1,"end":2}}
 {"type":"quote","key":"q2","text":"x","source":"s2","span":{"start":1,"end":20}}`)
-	Prepare(b)
-	Prepare(nil)
+	_ = Prepare(context.Background(), b, nil)
+	_ = Prepare(context.Background(), nil, nil)
 	if sp := b.Nodes[2].(*Quote).Span; sp.ContentSHA256 != hashS1 || sp.Prefix != "" {
 		t.Errorf("q1 span %+v", sp)
 	}

@@ -504,3 +504,35 @@ func mustParse(t testing.TB, q string) *ast.Document {
 	}
 	return doc
 }
+
+// TestConcurrentRequests runs requests side by side (under -race, this
+// checks that the schema's lazily built tables were warmed in New).
+func TestConcurrentRequests(t *testing.T) {
+	s := newServer(t, testStore(t), HandlerConfig{})
+	queries := []string{introspectionQuery, `{ __type(name: "Kind") { enumValues { name } } }`}
+	for _, g := range goldenQueries {
+		if g.vars == nil {
+			queries = append(queries, g.query)
+		}
+	}
+	errc := make(chan error, 8)
+	for w := 0; w < 8; w++ {
+		go func(w int) {
+			for i := 0; i < len(queries); i++ {
+				q := queries[(w+i)%len(queries)]
+				rec := httptest.NewRecorder()
+				s.h.ServeHTTP(rec, postBody(jsonBody(q, nil), acceptGQL))
+				if rec.Code != 200 || strings.Contains(rec.Body.String(), `"errors"`) {
+					errc <- fmt.Errorf("%s: %d %s", truncate(q, 60), rec.Code, truncate(rec.Body.String(), 300))
+					return
+				}
+			}
+			errc <- nil
+		}(w)
+	}
+	for w := 0; w < 8; w++ {
+		if err := <-errc; err != nil {
+			t.Error(err)
+		}
+	}
+}

@@ -94,7 +94,9 @@ type builder struct {
 // directions, and the root fields node, nodes, whoSaid, trace, stats, the
 // per-kind lists and the exact lookups. Every field has an explicit resolver;
 // resolvers read the snapshot and loader that NewRequestContext put in the
-// execution context.
+// execution context. New also fills lookup tables that graphql-go builds
+// lazily and without locks, some of them package-level: build schemas
+// before serving, not while another schema executes.
 func New(cfg Config) (graphql.Schema, error) {
 	b := &builder{cfg: cfg.withDefaults()}
 	b.enums()

@@ -76,6 +76,7 @@ type Badger struct {
 
 	wmu    sync.Mutex // serialises Update
 	failed error      // set when a commit failed half way; guarded by wmu
+	parts  int        // Badger transactions of the last commit; guarded by wmu
 
 	published atomic.Uint64 // last complete commit, the default read ts
 	voids     []voidRange   // immutable after open
@@ -459,7 +460,11 @@ func (b *Badger) commit(ctx context.Context, readTs, commitTs uint64, writes []w
 		b.failed = errSimulatedCrash
 		return errSimulatedCrash
 	}
-	return b.commitPart(ctx, txn, readTs, commitTs, all[start:], parts > 0)
+	if err := b.commitPart(ctx, txn, readTs, commitTs, all[start:], parts > 0); err != nil {
+		return err
+	}
+	b.parts = parts + 1
+	return nil
 }
 
 func stage(txn *badger.Txn, w write) error {

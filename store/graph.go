@@ -204,7 +204,9 @@ func (w *writer) apply(ctx context.Context, b *graph.Bundle) error {
 	if err := graph.Validate(ctx, b, w.rd); err != nil {
 		return err
 	}
-	graph.Prepare(b)
+	if err := graph.Prepare(ctx, b, w.rd); err != nil {
+		return err
+	}
 
 	// Places, as Validate names them, for the store's own checks.
 	places := make([]graph.Place, len(b.Nodes))

@@ -163,7 +163,6 @@ func loadDemo(ctx context.Context, st graph.Store, textFile string, log zerolog.
 			log.Info().Str("file", textFile).Str("source", demo.ArticleKey).Msg("demo: article text attached")
 		}
 	}
-	graph.Prepare(b) // span selectors and hashes, now that the text may be known
 	res, err := st.Apply(ctx, b.Batch("demo", "built-in demo bundle"))
 	if err != nil {
 		return fmt.Errorf("loading the demo bundle: %w", err)

@@ -172,7 +172,9 @@ func (s *Store) Apply(ctx context.Context, b *graph.Batch) (graph.ApplyResult, e
 	if err := graph.Validate(ctx, bundle, &reader{st: cur}); err != nil {
 		return graph.ApplyResult{}, err
 	}
-	graph.Prepare(bundle)
+	if err := graph.Prepare(ctx, bundle, &reader{st: cur}); err != nil {
+		return graph.ApplyResult{}, err
+	}
 
 	w := newWriter(cur)
 	res := graph.ApplyResult{ByKind: map[graph.Kind]graph.Counts{}}

@@ -35,7 +35,8 @@ import (
 
 // Opener opens engines for the suite. Open returns a new, empty engine and
 // registers its own cleanup (the suite may close it too; a second Close must
-// not fail). Reopen, when set, closes old and opens the same data again.
+// not fail). Reopen, when set, closes old and opens the same data again;
+// the suite closes its snapshots first, since Close may wait for them.
 type Opener struct {
 	Open   func(t *testing.T) store.KV
 	Reopen func(t *testing.T, old store.KV) store.KV
@@ -612,8 +613,14 @@ func testReopen(t *testing.T, o Opener) {
 	if kv.LastCommit() != t2 {
 		t.Errorf("LastCommit after reopen = %d, want %d", kv.LastCommit(), t2)
 	}
-	wantValue(t, snapshot(t, kv, 0), "a", "11")
-	wantValue(t, snapshot(t, kv, t1), "a", "1")
+	for ts, want := range map[uint64]string{0: "11", t1: "1"} {
+		s, err := kv.Snapshot(t.Context(), ts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantValue(t, s, "a", want)
+		s.Close() // Close waits for open snapshots
+	}
 	t3 := set(t, kv, "c", "3")
 	if t3 <= t2 {
 		t.Errorf("commit after reopen got ts %d, not after %d", t3, t2)

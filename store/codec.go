@@ -85,7 +85,7 @@ func decodeEdge(b []byte) (edgeValue, error) {
 	var fields [6]string
 	for i := range fields {
 		l, n := binary.Uvarint(b)
-		if n <= 0 || l > uint64(len(b)-n) {
+		if n <= 0 || l > uint64(len(b)-n) || n != uvarintLen(l) {
 			return edgeValue{}, fmt.Errorf("%w: edge value field %d", errCorrupt, i)
 		}
 		s := b[n : n+int(l)]
@@ -101,13 +101,24 @@ func decodeEdge(b []byte) (edgeValue, error) {
 	return edgeValue{fields[0], fields[1], fields[2], fields[3], fields[4], fields[5]}, nil
 }
 
+// uvarintLen is the length of the minimal encoding of v; longer encodings
+// are refused so that every value has one encoding.
+func uvarintLen(v uint64) int {
+	n := 1
+	for v >= 0x80 {
+		v >>= 7
+		n++
+	}
+	return n
+}
+
 // edgeOtherKey reads only the other end's key of an edge value.
 func edgeOtherKey(b []byte) (string, error) {
 	if len(b) < 1 || b[0] != edgeV1 {
 		return "", fmt.Errorf("%w: edge value format", errCorrupt)
 	}
 	l, n := binary.Uvarint(b[1:])
-	if n <= 0 || l > uint64(len(b)-1-n) {
+	if n <= 0 || l > uint64(len(b)-1-n) || n != uvarintLen(l) {
 		return "", fmt.Errorf("%w: edge value key", errCorrupt)
 	}
 	return string(b[1+n : 1+n+int(l)]), nil

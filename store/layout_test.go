@@ -185,7 +185,7 @@ func TestEdgeCodecRoundTrip(t *testing.T) {
 			t.Errorf("edgeOtherKey = %q, %v; want %q", k, err, e.Other)
 		}
 	}
-	for _, bad := range []string{"", "02", "01", "0105", "01000000000000", "0100000000000000", "01000000000000ff"} {
+	for _, bad := range []string{"", "02", "01", "0105", "0100000000", "0100000000000000", "01000000000000ff"} {
 		b, _ := hex.DecodeString(bad)
 		if _, err := decodeEdge(b); err == nil {
 			t.Errorf("decodeEdge(%s) accepted bad bytes", bad)

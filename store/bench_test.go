@@ -1,0 +1,425 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"claimgraph/graph"
+)
+
+// Benchmarks. Sizes are small by default (10k quotes); set
+// CLAIMGRAPH_BENCH_QUOTES=100000 for a larger corpus. Compare the pairs side
+// by side in one run:
+//
+//	go test ./store -run '^$' -bench 'Import|Trace' -benchtime 3x
+//
+// BenchmarkImport / BenchmarkImportRawBadger is the cost of the graph layer
+// (validation, diffing, indexes, split commits) over writing the same keys
+// and bytes with a plain Badger WriteBatch; BenchmarkTrace /
+// BenchmarkTraceRawBadger is graph.TraceFrom over the store against a
+// hand-written Badger traversal doing the same reads.
+
+func benchQuotes(tb testing.TB) int {
+	if v := os.Getenv("CLAIMGRAPH_BENCH_QUOTES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 100 {
+			tb.Fatalf("CLAIMGRAPH_BENCH_QUOTES=%q: want a number >= 100", v)
+		}
+		return n
+	}
+	return 10000
+}
+
+var words = strings.Fields(`the crime rate city police mayor said federal agents were sent
+down up way fewer more shootings homicides thefts safer streets night ferry harbour
+report numbers we do not see any rise call work together department statement governor
+told reporters on monday last year month percent drop increase residents feel less safe`)
+
+// genBatch builds a deterministic corpus shaped like news: n quotes over
+// n/20 sources, speakers drawn from a skewed (Zipf) distribution of people
+// and organisations, about a third of quotes reported by an earlier quote of
+// the same source (nested attributions), n/5 claims, n/5 figures and n/5
+// evidence links.
+func genBatch(n int) (*graph.Batch, []string) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	nPeople, nOrgs, nSources := max(10, n/50), max(5, n/200), max(10, n/20)
+	nClaims, nFigures, nLinks := max(5, n/5), max(5, n/5), max(5, n/5)
+	b := &graph.Batch{By: "bench"}
+	var agents []string
+	for i := range nOrgs {
+		k := fmt.Sprintf("o-%06d", i)
+		agents = append(agents, k)
+		b.Nodes = append(b.Nodes, &graph.Organisation{Key: k, Name: fmt.Sprintf("Organisation %d", i), Kind: "media"})
+	}
+	for i := range nPeople {
+		k := fmt.Sprintf("p-%06d", i)
+		agents = append(agents, k)
+		b.Nodes = append(b.Nodes, &graph.Person{Key: k, Name: fmt.Sprintf("Person %d %s", i, words[i%len(words)]),
+			Aliases: []string{fmt.Sprintf("P%d", i)}, Affiliations: []graph.Affiliation{{Organisation: fmt.Sprintf("o-%06d", i%nOrgs), Role: "staff"}}})
+	}
+	zAgent := rand.NewZipf(rng, 1.2, 4, uint64(len(agents)-1))
+	zSource := rand.NewZipf(rng, 1.1, 8, uint64(nSources-1))
+	day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range nSources {
+		s := &graph.Source{Key: fmt.Sprintf("s-%06d", i), Kind: "article", Title: fmt.Sprintf("Article %d", i),
+			URL: fmt.Sprintf("https://news.example/%d", i), Publisher: fmt.Sprintf("o-%06d", i%nOrgs),
+			Authors: []string{fmt.Sprintf("p-%06d", i%nPeople)}, PublishedAt: day.Add(time.Duration(i) * time.Hour).Format(time.RFC3339)}
+		if i > 0 && rng.IntN(3) == 0 {
+			s.DerivedFrom = []graph.Derivation{{Source: fmt.Sprintf("s-%06d", rng.IntN(i)), Relation: "cites"}}
+		}
+		b.Nodes = append(b.Nodes, s)
+	}
+	for i := range nClaims {
+		b.Nodes = append(b.Nodes, &graph.Claim{Key: fmt.Sprintf("c-%06d", i), Text: sentence(rng, 6)})
+	}
+	lastQuote := map[string]string{}
+	var nested []string
+	for i := range n {
+		src := fmt.Sprintf("s-%06d", zSource.Uint64())
+		q := &graph.Quote{Key: fmt.Sprintf("q-%07d", i), Text: sentence(rng, 6+rng.IntN(7)), Speaker: agents[zAgent.Uint64()],
+			Source: src, Cue: "said", Mode: "direct", SaidAt: day.Add(time.Duration(i) * time.Minute).Format(time.DateOnly)}
+		if prev, ok := lastQuote[src]; ok && rng.IntN(3) == 0 {
+			q.ReportedBy = prev
+			nested = append(nested, q.Key)
+		}
+		if rng.IntN(5) == 0 {
+			q.Channel = fmt.Sprintf("s-%06d", rng.IntN(nSources))
+		}
+		if rng.IntN(3) == 0 {
+			q.Claims = []string{fmt.Sprintf("c-%06d", rng.IntN(nClaims))}
+		}
+		lastQuote[src] = q.Key
+		b.Nodes = append(b.Nodes, q)
+	}
+	for i := range nFigures {
+		f := &graph.Figure{Key: fmt.Sprintf("f-%06d", i), Text: "a figure", Value: float64(rng.IntN(1000)), Unit: "percent",
+			StatedBy: agents[zAgent.Uint64()], Source: fmt.Sprintf("s-%06d", zSource.Uint64())}
+		if i > 0 && rng.IntN(10) == 0 {
+			f.DerivedFrom = []string{fmt.Sprintf("f-%06d", rng.IntN(i))}
+		}
+		b.Nodes = append(b.Nodes, f)
+	}
+	seen := map[string]bool{}
+	for range nLinks {
+		l := graph.Link{From: fmt.Sprintf("f-%06d", rng.IntN(nFigures)), To: fmt.Sprintf("c-%06d", rng.IntN(nClaims)), Relation: graph.RelSupports}
+		if rng.IntN(4) == 0 {
+			l.Relation, l.Reason = graph.RelContradicts, "different_measure"
+		}
+		id := l.From + string(l.Relation) + l.To
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		b.Links = append(b.Links, l)
+	}
+	return b, nested
+}
+
+func sentence(rng *rand.Rand, n int) string {
+	w := make([]string, n)
+	for i := range w {
+		w[i] = words[rng.IntN(len(words))]
+	}
+	return strings.Join(w, " ")
+}
+
+func TestGenBatchApplies(t *testing.T) {
+	b, nested := genBatch(500)
+	s := testOpen(t, Options{InMemory: true})
+	res, err := s.Apply(t.Context(), b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Nodes.Added != len(b.Nodes) || res.Links.Added != len(b.Links) || len(nested) < 50 {
+		t.Errorf("generated corpus: %+v nodes, %+v links, %d nested quotes", res.Nodes, res.Links, len(nested))
+	}
+}
+
+// benchOptions is the on-disk setup both import benchmarks use.
+func benchOptions(dir string) Options { return Options{Dir: dir, GCInterval: -1} }
+
+func BenchmarkImport(b *testing.B) {
+	batch, _ := genBatch(benchQuotes(b))
+	root := b.TempDir()
+	var keys, bytes int
+	i := 0
+	for b.Loop() {
+		b.StopTimer()
+		dir := filepath.Join(root, strconv.Itoa(i))
+		i++
+		s, err := Open(context.Background(), benchOptions(dir))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if _, err := s.Apply(context.Background(), batch); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		keys, bytes = dumpSize(b, s)
+		s.Close()
+		os.RemoveAll(dir)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(keys), "keys/op")
+	b.ReportMetric(float64(bytes), "kvbytes/op")
+	b.ReportMetric(float64(benchQuotes(b))*float64(b.N)/b.Elapsed().Seconds(), "quotes/s")
+}
+
+// dumpSize counts the keys and key+value bytes a store holds.
+func dumpSize(tb testing.TB, s *Store) (keys, size int) {
+	snap, err := s.kv.Snapshot(context.Background(), 0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer snap.Close()
+	if err := snap.Scan(context.Background(), Range{}, func(k, v []byte) error {
+		keys++
+		size += len(k) + len(v)
+		return nil
+	}); err != nil {
+		tb.Fatal(err)
+	}
+	return keys, size
+}
+
+// BenchmarkImportRawBadger writes exactly the keys and values that
+// BenchmarkImport stores, with a plain (unmanaged) Badger and one
+// WriteBatch, synced like the store.
+func BenchmarkImportRawBadger(b *testing.B) {
+	batch, _ := genBatch(benchQuotes(b))
+	s, err := Open(context.Background(), Options{InMemory: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.Apply(context.Background(), batch); err != nil {
+		b.Fatal(err)
+	}
+	var kvs [][2][]byte
+	size := 0
+	snap, _ := s.kv.Snapshot(context.Background(), 0)
+	snap.Scan(context.Background(), Range{}, func(k, v []byte) error {
+		kvs = append(kvs, [2][]byte{append([]byte(nil), k...), append([]byte{}, v...)})
+		size += len(k) + len(v)
+		return nil
+	})
+	snap.Close()
+	s.Close()
+	root := b.TempDir()
+	i := 0
+	for b.Loop() {
+		b.StopTimer()
+		dir := filepath.Join(root, strconv.Itoa(i))
+		i++
+		opt := badger.DefaultOptions(dir).WithLogger(nil).WithSyncWrites(true).WithMemTableSize(defaultMemTable)
+		db, err := badger.Open(opt)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		wb := db.NewWriteBatch()
+		for _, kv := range kvs {
+			if err := wb.Set(kv[0], kv[1]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := wb.Flush(); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		db.Close()
+		os.RemoveAll(dir)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(len(kvs)), "keys/op")
+	b.ReportMetric(float64(size), "kvbytes/op")
+	b.ReportMetric(float64(benchQuotes(b))*float64(b.N)/b.Elapsed().Seconds(), "quotes/s")
+}
+
+// traceFixture is a store holding a generated corpus and the roots to trace
+// (quotes with nested attributions).
+func traceFixture(b *testing.B) (*Store, []string) {
+	batch, nested := genBatch(benchQuotes(b))
+	s, err := Open(context.Background(), benchOptions(b.TempDir()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	if _, err := s.Apply(context.Background(), batch); err != nil {
+		b.Fatal(err)
+	}
+	roots := nested[len(nested)-min(len(nested), 200):]
+	return s, roots
+}
+
+func BenchmarkTrace(b *testing.B) {
+	s, roots := traceFixture(b)
+	ctx := context.Background()
+	i, hops := 0, 0
+	for b.Loop() {
+		root := roots[i%len(roots)]
+		i++
+		err := s.View(ctx, func(r graph.Reader) error {
+			tr, err := graph.TraceFrom(ctx, r, root, graph.TraceOptions{})
+			if err == nil {
+				hops += len(tr.Hops)
+			}
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(hops)/float64(b.N), "hops/op")
+}
+
+// readOp is one Reader call that graph.TraceFrom made.
+type readOp struct {
+	node  string
+	nodes []string
+	edges *graph.EdgeQuery
+}
+
+// recorder is a graph.Reader that records the calls it passes on.
+type recorder struct {
+	graph.Reader
+	ops []readOp
+}
+
+func (r *recorder) Node(ctx context.Context, key string) (graph.Node, error) {
+	r.ops = append(r.ops, readOp{node: key})
+	return r.Reader.Node(ctx, key)
+}
+
+func (r *recorder) Nodes(ctx context.Context, keys []string) ([]graph.Node, error) {
+	r.ops = append(r.ops, readOp{nodes: append([]string(nil), keys...)})
+	return r.Reader.Nodes(ctx, keys)
+}
+
+func (r *recorder) Edges(ctx context.Context, q graph.EdgeQuery) ([]graph.Edge, error) {
+	r.ops = append(r.ops, readOp{edges: &q})
+	return r.Reader.Edges(ctx, q)
+}
+
+// BenchmarkTraceRawBadger replays, with Badger calls written by hand, the
+// reads that graph.TraceFrom makes for the same roots: key lookups, node
+// records and adjacency prefix scans in one Badger transaction.
+func BenchmarkTraceRawBadger(b *testing.B) {
+	s, roots := traceFixture(b)
+	ctx := context.Background()
+	plans := make([][]readOp, len(roots))
+	for i, root := range roots {
+		rec := &recorder{}
+		err := s.View(ctx, func(r graph.Reader) error {
+			rec.Reader = r
+			_, err := graph.TraceFrom(ctx, rec, root, graph.TraceOptions{})
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		plans[i] = rec.ops
+	}
+	db := engine(s).db
+	ts := s.kv.LastCommit()
+	i, edges := 0, 0
+	for b.Loop() {
+		plan := plans[i%len(plans)]
+		i++
+		txn := db.NewTransactionAt(ts, false)
+		for _, op := range plan {
+			switch {
+			case op.edges != nil:
+				edges += rawEdges(b, txn, *op.edges)
+			case op.nodes != nil:
+				for _, k := range op.nodes {
+					rawNode(b, txn, k)
+				}
+			default:
+				rawNode(b, txn, op.node)
+			}
+		}
+		txn.Discard()
+	}
+	b.ReportMetric(float64(edges)/float64(b.N), "edges/op")
+}
+
+func rawID(b *testing.B, txn *badger.Txn, key string) (uint64, bool) {
+	item, err := txn.Get(append([]byte{'k'}, key...))
+	if err == badger.ErrKeyNotFound {
+		return 0, false
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	var id uint64
+	item.Value(func(v []byte) error { id, err = decodeUint64(v); return err })
+	return id, true
+}
+
+func rawNode(b *testing.B, txn *badger.Txn, key string) graph.Node {
+	id, ok := rawID(b, txn, key)
+	if !ok {
+		return nil
+	}
+	item, err := txn.Get(nodeKey(id))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var n graph.Node
+	if err := item.Value(func(v []byte) error { n, err = decodeNode(v); return err }); err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
+func rawEdges(b *testing.B, txn *badger.Txn, q graph.EdgeQuery) int {
+	id, ok := rawID(b, txn, q.Key)
+	if !ok {
+		return 0
+	}
+	base := adjPrefix(q.Dir, id)
+	prefixes := [][]byte{base}
+	if len(q.Relations) > 0 {
+		prefixes = prefixes[:0]
+		for _, rel := range q.Relations {
+			p := append(append([]byte(nil), base...), relCodes[rel])
+			if q.Kind != 0 {
+				p = append(p, byte(q.Kind))
+			}
+			prefixes = append(prefixes, p)
+		}
+	}
+	n := 0
+	for _, p := range prefixes {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: p})
+		for it.Rewind(); it.Valid(); it.Next() {
+			item := it.Item()
+			k := item.Key()
+			if q.Kind != 0 && len(q.Relations) == 0 && graph.Kind(k[10]) != q.Kind {
+				continue
+			}
+			var e edgeValue
+			if err := item.Value(func(v []byte) error {
+				var err error
+				e, err = decodeEdge(v)
+				return err
+			}); err != nil {
+				b.Fatal(err)
+			}
+			_ = graph.Edge{From: q.Key, To: e.Other, Relation: relName(k[9]), Qualifier: e.Qualifier, Reason: e.Reason, Note: e.Note, By: e.By, At: e.At}
+			n++
+		}
+		it.Close()
+	}
+	return n
+}

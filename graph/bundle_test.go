@@ -21,10 +21,11 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // fakeReader is a Reader over a map, counting the batch calls that
 // Validate makes.
 type fakeReader struct {
-	nodes      map[string]Node
-	kindsCalls int
-	nodesCalls int
-	err        error
+	HistoryReader // not used by validation; nil
+	nodes         map[string]Node
+	kindsCalls    int
+	nodesCalls    int
+	err           error
 }
 
 func newFakeReader(nodes ...Node) *fakeReader {

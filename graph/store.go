@@ -26,6 +26,8 @@ type Edge struct {
 	Note      string
 	By        string
 	At        string
+	// Retracted is set when the link has been retracted.
+	Retracted *Retraction
 }
 
 // Link returns the edge as a Link (meaningful when Relation.IsLink()).
@@ -103,14 +105,24 @@ type Reader interface {
 	QuotesMatching(ctx context.Context, text string, after string, limit int) (Page, error)
 	// Stats counts nodes by kind, links and edges.
 	Stats(ctx context.Context) (Stats, error)
+	HistoryReader
 }
 
-// Batch is a set of writes applied atomically: upserts of whole nodes and of
-// links. Nodes and links are compared with what is stored; unchanged records
-// are not rewritten.
+// Batch is a set of writes applied atomically, in this order: upserts of
+// whole nodes and of links, unlinks, retractions, merges. Nodes and links are
+// compared with what is stored; unchanged records are not rewritten and make
+// no revision. Each changed record makes one Revision stamped with the
+// commit time, By and Note.
 type Batch struct {
-	Nodes []Node
-	Links []Link
+	Nodes    []Node
+	Links    []Link
+	Unlinks  []LinkID
+	Retracts []Retract
+	Merges   []Merge
+	// Expected, when set, holds the revision each key must still have
+	// (optimistic concurrency): if any differs, Apply writes nothing and
+	// returns an error wrapping ErrConflict. 0 means "must not exist".
+	Expected map[string]int64
 	// By names the writer ("import:demo.json", a token name).
 	By string
 	// Note says why.
@@ -129,8 +141,12 @@ type ApplyResult struct {
 	Nodes  Counts
 	Links  Counts
 	ByKind map[Kind]Counts
-	// At is the commit time.
-	At time.Time
+	// At is the commit time; Rev the same instant as a revision number (0
+	// when nothing changed).
+	At  time.Time
+	Rev int64
+	// Revisions lists the revisions the batch recorded.
+	Revisions []Revision
 }
 
 // Writer applies batches. A batch is validated first (Validate with the
@@ -146,6 +162,9 @@ type Store interface {
 	// View calls fn with a read-only snapshot that stays consistent for the
 	// duration of the call.
 	View(ctx context.Context, fn func(Reader) error) error
+	// ViewAt calls fn with a read-only snapshot of the graph exactly as it
+	// stood at the instant at (asOf): nodes, links, indexes and history.
+	ViewAt(ctx context.Context, at time.Time, fn func(Reader) error) error
 	// Close releases the store.
 	Close() error
 }

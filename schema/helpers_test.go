@@ -104,13 +104,14 @@ type countingStore struct {
 
 func (s *countingStore) View(ctx context.Context, fn func(graph.Reader) error) error {
 	return s.Store.View(ctx, func(r graph.Reader) error {
-		return fn(&countingReader{r: r, s: s})
+		return fn(&countingReader{HistoryReader: r, r: r, s: s})
 	})
 }
 
 type countingReader struct {
-	r graph.Reader
-	s *countingStore
+	graph.HistoryReader // history reads are not counted
+	r                   graph.Reader
+	s                   *countingStore
 }
 
 func (c *countingReader) count(m string) {

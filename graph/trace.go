@@ -57,16 +57,21 @@ type Trace struct {
 // is walked from a node depends on its kind:
 //
 //   - A quote: its speaker and enclosing quote (reported_by), both with the
-//     quote's cue; its channel and source; the claims it expresses; its
-//     links in both directions. Enclosing and linked quotes are walked the
-//     same way.
+//     quote's cue; its channel and source. Enclosing quotes are walked the
+//     same way, so the chain runs out to the outermost attribution.
 //   - A source: its derived_from sources, the hop named by the derivation
-//     (quotes, cites ...), down the chain.
-//   - A figure: who stated it, its source, the figures it derives from, its
-//     links in both directions.
-//   - A claim, when it is the root: the quotes that express it and its links
-//     in both directions. A claim reached from elsewhere ends its branch, as
-//     do people and organisations.
+//     (quotes, cites ...), down the chain. A source reached as the
+//     publication of quotes walks only the derivations toward those quotes'
+//     channels (all of them when some quote has no channel), so a quote's
+//     trace does not fan out into everything its article cites.
+//   - A figure: who stated it, its source, the figures it derives from.
+//   - The root alone also walks its links in both directions and, for a
+//     quote, the claims it expresses; a claim root walks the quotes that
+//     express it. Nodes reached through supports or contradicts links are
+//     walked for their own attribution (who said or stated them, where);
+//     nodes reached through other links (context, repeats ...) and claims
+//     reached from elsewhere end their branch, as do people and
+//     organisations.
 //   - A person, organisation or source as the root: only its direct edges,
 //     every relation in both directions, without going further.
 //
@@ -106,6 +111,8 @@ func TraceFrom(ctx context.Context, r Reader, key string, opt TraceOptions) (*Tr
 		visited: map[string]bool{key: true},
 		walked:  map[edgeID]bool{},
 		derives: map[string]bool{},
+		leaf:    map[string]bool{},
+		allowed: map[string]map[string]bool{},
 	}
 	frontier := []string{key}
 	for depth := 0; len(frontier) > 0; depth++ {
@@ -115,6 +122,7 @@ func TraceFrom(ctx context.Context, r Reader, key string, opt TraceOptions) (*Tr
 		if err := w.load(ctx, frontier); err != nil {
 			return nil, err
 		}
+		w.allow(frontier)
 		var next []string
 		for _, k := range frontier {
 			reached, err := w.expand(ctx, k, depth)
@@ -146,6 +154,8 @@ type tracer struct {
 	visited map[string]bool
 	walked  map[edgeID]bool
 	derives map[string]bool // sources read that have a derived_from edge out
+	leaf    map[string]bool // nodes reached through a link other than evidence: not walked from
+	allowed map[string]map[string]bool
 }
 
 // load reads the nodes of keys not loaded yet, in one call.
@@ -189,23 +199,72 @@ func (w *tracer) queries(key string, n Node) []EdgeQuery {
 		}
 		return []EdgeQuery{{Key: key, Dir: Out}, {Key: key, Dir: In}}
 	}
-	links := linkRelations()
+	if w.leaf[key] {
+		return nil
+	}
+	var links []Relation
+	if key == w.root {
+		links = linkRelations() // links are walked from the root only
+	}
 	with := func(rs ...Relation) []Relation { return append(rs, links...) }
+	var qs []EdgeQuery
 	switch n.NodeKind() {
 	case KindQuote:
-		return []EdgeQuery{{Key: key, Dir: Out, Relations: with(RelSpeaker, RelReportedBy, RelSource, RelChannel, RelExpresses)},
-			{Key: key, Dir: In, Relations: links}}
+		out := []Relation{RelSpeaker, RelReportedBy, RelSource, RelChannel}
+		if key == w.root {
+			out = append(out, RelExpresses)
+		}
+		qs = []EdgeQuery{{Key: key, Dir: Out, Relations: with(out...)}}
 	case KindFigure:
-		return []EdgeQuery{{Key: key, Dir: Out, Relations: with(RelStatedBy, RelSource, RelDerivedFrom)},
-			{Key: key, Dir: In, Relations: links}}
+		qs = []EdgeQuery{{Key: key, Dir: Out, Relations: with(RelStatedBy, RelSource, RelDerivedFrom)}}
 	case KindSource:
 		return []EdgeQuery{{Key: key, Dir: Out, Relations: []Relation{RelDerivedFrom}}}
 	case KindClaim:
 		if key == w.root {
 			return []EdgeQuery{{Key: key, Dir: Out, Relations: links}, {Key: key, Dir: In, Relations: with(RelExpresses)}}
 		}
+		return nil
+	default:
+		return nil
 	}
-	return nil
+	if len(links) > 0 {
+		qs = append(qs, EdgeQuery{Key: key, Dir: In, Relations: links})
+	}
+	return qs
+}
+
+// allow records, for the quotes about to be expanded, which derivations of
+// their sources lead toward their words: the quote's channel, or every
+// derivation when the quote has no channel. A source then walks only the
+// derived_from edges that some quote published in it allows, so the trace of
+// one quote does not fan out into everything else its article cites.
+func (w *tracer) allow(keys []string) {
+	for _, k := range keys {
+		q, ok := w.nodes[k].(*Quote)
+		if !ok || q.Source == "" || w.leaf[k] {
+			continue
+		}
+		if w.allowed[q.Source] == nil {
+			w.allowed[q.Source] = map[string]bool{}
+		}
+		if q.Channel == "" {
+			w.allowed[q.Source]["*"] = true
+		} else {
+			w.allowed[q.Source][q.Channel] = true
+		}
+	}
+}
+
+// keep reports whether an edge read from node n is walked: a source's
+// derivation must be allowed when the source was reached as the publication
+// of quotes (see allow).
+func (w *tracer) keep(n Node, e Edge) bool {
+	s, ok := n.(*Source)
+	if !ok || e.Relation != RelDerivedFrom || w.direct {
+		return true
+	}
+	a, published := w.allowed[s.Key]
+	return !published || a["*"] || a[e.To]
 }
 
 // walkedEdge is an edge read from a node, with the direction it was read in.
@@ -225,6 +284,9 @@ func (w *tracer) expand(ctx context.Context, key string, depth int) ([]string, e
 			return nil, fmt.Errorf("trace: edges of %s: %w", key, err)
 		}
 		for _, e := range got {
+			if !w.keep(n, e) {
+				continue
+			}
 			es = append(es, walkedEdge{e, q.Dir})
 			if q.Dir == Out && e.Relation == RelDerivedFrom && n.NodeKind() == KindSource {
 				w.derives[key] = true
@@ -253,6 +315,9 @@ func (w *tracer) expand(ctx context.Context, key string, depth int) ([]string, e
 			}
 			w.visited[o] = true
 			reached = append(reached, o)
+			if e.Relation.IsLink() && e.Relation != RelSupports && e.Relation != RelContradicts {
+				w.leaf[o] = true
+			}
 		}
 		w.walked[id] = true
 		w.t.Hops = append(w.t.Hops, hopOf(e.Edge, n, depth+1))

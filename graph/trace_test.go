@@ -107,11 +107,10 @@ func TestTraceFrom(t *testing.T) {
 					hop(2, "q-a speaker p-ana", "posted", ""),
 					hop(2, "q-a channel s-post", "", ""),
 					hop(2, "q-a source s-art", "", ""),
-					hop(2, "s-art cites s-data", "", ""),
 					hop(2, "s-art quotes s-post", "", ""),
 				},
 				Speakers:       []string{"p-ben", "p-ana"},
-				PrimarySources: []string{"s-call", "s-post", "s-data"},
+				PrimarySources: []string{"s-call", "s-post"},
 			},
 		},
 		{
@@ -148,13 +147,10 @@ func TestTraceFrom(t *testing.T) {
 					hop(2, "f-2 stated_by o-stats", "", ""),
 					hop(2, "f-3 source s-data", "", ""),
 					hop(2, "f-3 stated_by o-stats", "", ""),
-					hop(2, "f-4 contradicts f-3", "", "different_measure"),
 					hop(2, "q-d speaker p-cruz", "said", ""),
 					hop(2, "q-d source s-art", "", ""),
 					hop(3, "s-art cites s-data", "", ""),
 					hop(3, "s-art quotes s-post", "", ""),
-					hop(3, "f-4 source s-art", "", ""),
-					hop(3, "f-4 stated_by p-cruz", "", ""),
 				},
 				Speakers:       []string{"p-ana", "p-cruz"},
 				PrimarySources: []string{"s-data", "s-post"},
@@ -218,7 +214,6 @@ func TestTraceFrom(t *testing.T) {
 					hop(2, "s-art quotes s-post", "", ""),
 					hop(2, "f-1 source s-data", "", ""),
 					hop(2, "f-1 stated_by o-stats", "", ""),
-					hop(2, "f-1 supports c-safe", "", ""),
 				},
 				PrimarySources: []string{"s-data", "s-post"},
 			},
@@ -234,7 +229,6 @@ func TestTraceFrom(t *testing.T) {
 					hop(1, "q-f repeats q-e", "", ""),
 					hop(2, "s-art cites s-data", "", ""),
 					hop(2, "s-art quotes s-post", "", ""),
-					hop(2, "q-f source s-post", "", ""),
 				},
 				Speakers:       []string{"p-cruz"},
 				PrimarySources: []string{"s-data", "s-post"},
@@ -376,10 +370,12 @@ func TestTraceFromReads(t *testing.T) {
 		if c.nodes != 3 {
 			t.Errorf("Nodes called %d times, want 3, one per level", c.nodes)
 		}
-		// Edge reads: two for the claim root, two per quote (q-c, q-d) and
-		// figure (f-1 to f-4), one per source (s-art, s-data, s-post);
-		// none for people, organisations.
-		if want := 2 + 2*2 + 2*4 + 3; c.edges != want {
+		// Edge reads: two for the claim root (links both ways, and the
+		// quotes that express it), one per evidence quote (q-c, q-d) and
+		// figure (f-1 to f-3) since links are walked from the root only,
+		// one per source (s-art, s-data, s-post); none for people and
+		// organisations.
+		if want := 2 + 2 + 3 + 3; c.edges != want {
 			t.Errorf("Edges called %d times for %d hops, want %d", c.edges, len(tr.Hops), want)
 		}
 		return nil

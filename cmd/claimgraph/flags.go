@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -125,9 +126,16 @@ func isTerminal(w io.Writer) bool {
 	return isatty.IsTerminal(fd) || isatty.IsCygwinTerminal(fd)
 }
 
-// openStore opens the data directory. A directory held by another process
-// (a running server) gets one plain sentence.
-func openStore(ctx context.Context, dir string, log zerolog.Logger) (graph.Store, error) {
+// openStore opens the data directory, creating it unless mustExist (the
+// commands that only read refuse to create an empty one from a typo). A
+// directory held by another process (a running server) gets one plain
+// sentence.
+func openStore(ctx context.Context, dir string, mustExist bool, log zerolog.Logger) (graph.Store, error) {
+	if mustExist {
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			return nil, &exitError{code: 1, err: fmt.Errorf("no data directory at %s: import a bundle or run `claimgraph serve` first, or use --data", dir)}
+		}
+	}
 	st, err := store.Open(ctx, store.Options{Dir: dir, Logger: log})
 	if errors.Is(err, graph.ErrLocked) {
 		return nil, &exitError{code: 1, err: lockedError{dir: dir, err: err}}

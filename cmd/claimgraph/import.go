@@ -71,7 +71,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
-	st, err := openStore(ctx, c.data, log)
+	st, err := openStore(ctx, c.data, false, log)
 	if err != nil {
 		return err
 	}

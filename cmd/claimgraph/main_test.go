@@ -247,6 +247,8 @@ func TestUsageErrors(t *testing.T) {
 		{"bad var", []string{"query", "--data", dir, "--var", "novalue", "{a}"}, 2, "want NAME=VALUE"},
 		{"demo text without demo", []string{"serve", "--data", dir, "--demo-text", "x.txt"}, 2, "--demo-text needs --demo"},
 		{"stats with an argument", []string{"stats", "--data", dir, "extra"}, 2, "takes no arguments"},
+		{"stats on a missing data directory", []string{"stats", "--data", filepath.Join(dir, "typo")}, 1, "no data directory at " + filepath.Join(dir, "typo")},
+		{"query on a missing data directory", []string{"query", "--data", filepath.Join(dir, "typo"), "{ stats { nodes } }"}, 1, "no data directory at"},
 		{"missing bundle file", []string{"import", "--data", dir, filepath.Join(dir, "missing.json")}, 1, "missing.json: no such file"},
 	}
 	for _, tt := range tests {
@@ -720,5 +722,44 @@ func TestServeDemoTextMismatch(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "not the article the demo was made from") || !strings.Contains(logs.String(), "demo: loaded") {
 		t.Errorf("log:\n%s", logs)
+	}
+}
+
+// TestHealthz answers 200 while the store works and 503 once it is closed.
+func TestHealthz(t *testing.T) {
+	st, err := store.Open(context.Background(), store.Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := healthz(st)
+	tests := []struct {
+		name   string
+		close  bool
+		status int
+		body   string
+	}{
+		{"open store", false, http.StatusOK, `{"status":"ok","store":"ok"}`},
+		{"closed store", true, http.StatusServiceUnavailable, `"status":"unavailable"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.close {
+				if err := st.Close(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			rec := newRecorder()
+			req, err := http.NewRequest(http.MethodGet, "/healthz", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.ServeHTTP(rec, req)
+			if rec.status != tt.status || !strings.Contains(rec.body.String(), tt.body) {
+				t.Errorf("got %d %s, want %d with %s", rec.status, rec.body.String(), tt.status, tt.body)
+			}
+			if ct := rec.header.Get("Content-Type"); ct != "application/json" {
+				t.Errorf("Content-Type %q", ct)
+			}
+		})
 	}
 }

@@ -81,7 +81,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, c.data, log)
+	st, err := openStore(ctx, c.data, true, log)
 	if err != nil {
 		return err
 	}

@@ -58,7 +58,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 }
 
 func serve(ctx context.Context, cfg serveConfig, log zerolog.Logger) error {
-	st, err := openStore(ctx, cfg.data, log)
+	st, err := openStore(ctx, cfg.data, false, log)
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ func runStats(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, c.data, log)
+	st, err := openStore(ctx, c.data, true, log)
 	if err != nil {
 		return err
 	}

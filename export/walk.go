@@ -1,0 +1,336 @@
+package export
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"claimgraph/graph"
+)
+
+// walker reads the exported nodes and links in a fixed order: kinds in
+// graph.Kinds order, keys in byte order within a kind, a node's links in
+// the store's edge order. Every pass over the same walker sees the same
+// sequence.
+type walker struct {
+	r   graph.Reader
+	cfg *config
+	// set is nil for a whole-graph export.
+	set *keySet
+	// total is the number of nodes exported.
+	total int
+	// progress counts node visits for Options.Progress.
+	done, passes int
+	// sinkErr, when set, reports a failed output; the walk stops at the
+	// next page.
+	sinkErr func() error
+}
+
+// keySet is the closed key set of a scoped export.
+type keySet struct {
+	has    map[string]graph.Kind
+	byKind [graph.KindFigure + 1][]string // sorted
+}
+
+// linkRelations are the relations of links, for edge queries.
+var linkRelations = func() []graph.Relation {
+	rs := make([]graph.Relation, len(graph.LinkRelations))
+	for i, r := range graph.LinkRelations {
+		rs[i] = graph.Relation(r)
+	}
+	return rs
+}()
+
+// edgePage is the page size of edge queries; a node with more links than
+// this is read relation by relation with keyset paging.
+const edgePage = 1024
+
+func newWalker(ctx context.Context, r graph.Reader, c *config) (*walker, error) {
+	w := &walker{r: r, cfg: c}
+	if c.Scope.All {
+		st, err := r.Stats(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("export: stats: %w", err)
+		}
+		for _, k := range graph.Kinds {
+			w.total += st.Nodes[k]
+		}
+		return w, nil
+	}
+	set, err := closeScope(ctx, r, c.Scope.Keys, c.PageSize)
+	if err != nil {
+		return nil, err
+	}
+	w.set = set
+	w.total = len(set.has)
+	return w, nil
+}
+
+// closeScope checks that every key exists and adds, transitively, the nodes
+// that the fields of the nodes in the set refer to.
+func closeScope(ctx context.Context, r graph.Reader, keys []string, page int) (*keySet, error) {
+	set := &keySet{has: make(map[string]graph.Kind, len(keys))}
+	pending := slices.Clone(keys)
+	slices.Sort(pending)
+	pending = slices.Compact(pending)
+	first := true
+	for len(pending) > 0 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		var missing []string
+		var next []string
+		for start := 0; start < len(pending); start += page {
+			chunk := pending[start:min(start+page, len(pending))]
+			nodes, err := r.Nodes(ctx, chunk)
+			if err != nil {
+				return nil, fmt.Errorf("export: read scope: %w", err)
+			}
+			for i, n := range nodes {
+				if n == nil {
+					missing = append(missing, chunk[i])
+					continue
+				}
+				set.has[chunk[i]] = n.NodeKind()
+				for _, ref := range n.Refs() {
+					if _, ok := set.has[ref.To]; !ok {
+						next = append(next, ref.To)
+					}
+				}
+			}
+		}
+		if len(missing) > 0 {
+			what := "scope key"
+			if !first {
+				// A stored reference to a missing node: the store is
+				// inconsistent, not the request.
+				what = "referenced node"
+			}
+			shown := missing
+			if len(shown) > 10 {
+				shown = shown[:10]
+			}
+			return nil, fmt.Errorf("export: %d %s(s) not found (%s): %w", len(missing), what, strings.Join(shown, ", "), graph.ErrNotFound)
+		}
+		first = false
+		slices.Sort(next)
+		next = slices.Compact(next)
+		pending = next[:0]
+		for _, k := range next {
+			if _, ok := set.has[k]; !ok {
+				pending = append(pending, k)
+			}
+		}
+	}
+	for k, kind := range set.has {
+		set.byKind[kind] = append(set.byKind[kind], k)
+	}
+	for _, k := range graph.Kinds {
+		slices.Sort(set.byKind[k])
+	}
+	return set, nil
+}
+
+// addPasses declares how many times the export will read every node, for
+// progress reports.
+func (w *walker) addPasses(n int) { w.passes += n }
+
+func (w *walker) tick(n int) error {
+	w.done += n
+	if w.cfg.Progress != nil {
+		w.cfg.Progress(w.done, w.total*max(w.passes, 1))
+	}
+	if w.sinkErr != nil {
+		if err := w.sinkErr(); err != nil {
+			return fmt.Errorf("write: %w", err)
+		}
+	}
+	return nil
+}
+
+// contains reports whether the node with the key is exported.
+func (w *walker) contains(key string) bool {
+	if w.set == nil {
+		return true
+	}
+	_, ok := w.set.has[key]
+	return ok
+}
+
+// kindCount returns the number of exported nodes of kind k.
+func (w *walker) kindCount(ctx context.Context, k graph.Kind) (int, error) {
+	if w.set != nil {
+		return len(w.set.byKind[k]), nil
+	}
+	p, err := w.r.List(ctx, k, "", 1)
+	if err != nil {
+		return 0, err
+	}
+	return p.Total, nil
+}
+
+// pages calls fn with the keys of the exported nodes of kind k, in key
+// order, a page at a time.
+func (w *walker) pages(ctx context.Context, k graph.Kind, fn func(keys []string) error) error {
+	page := w.cfg.PageSize
+	if w.set != nil {
+		keys := w.set.byKind[k]
+		for start := 0; start < len(keys); start += page {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			chunk := keys[start:min(start+page, len(keys))]
+			if err := fn(chunk); err != nil {
+				return err
+			}
+			if err := w.tick(len(chunk)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	after := ""
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		p, err := w.r.List(ctx, k, after, page)
+		if err != nil {
+			return fmt.Errorf("list %s nodes: %w", k, err)
+		}
+		if len(p.Keys) == 0 {
+			return nil
+		}
+		if err := fn(p.Keys); err != nil {
+			return err
+		}
+		if err := w.tick(len(p.Keys)); err != nil {
+			return err
+		}
+		if !p.More {
+			return nil
+		}
+		after = p.Keys[len(p.Keys)-1]
+	}
+}
+
+// nodes calls fn with every exported node of kind k, in key order, read a
+// page at a time.
+func (w *walker) nodes(ctx context.Context, k graph.Kind, fn func(graph.Node) error) error {
+	return w.pages(ctx, k, func(keys []string) error {
+		ns, err := w.r.Nodes(ctx, keys)
+		if err != nil {
+			return fmt.Errorf("read %s nodes: %w", k, err)
+		}
+		for i, n := range ns {
+			if n == nil {
+				// Listed in this snapshot but unreadable: the reader is
+				// inconsistent.
+				return fmt.Errorf("node %q listed but not found: %w", keys[i], graph.ErrNotFound)
+			}
+			if err := fn(n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// allNodes calls fn with every exported node, kind by kind.
+func (w *walker) allNodes(ctx context.Context, fn func(graph.Node) error) error {
+	for _, k := range graph.Kinds {
+		if err := w.nodes(ctx, k, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// links calls fn with the exported links that leave the node with the
+// key: links whose other end is exported too.
+func (w *walker) links(ctx context.Context, key string, fn func(graph.Link) error) error {
+	es, err := w.r.Edges(ctx, graph.EdgeQuery{Key: key, Dir: graph.Out, Relations: linkRelations, Limit: edgePage})
+	if err != nil {
+		return fmt.Errorf("links of %q: %w", key, err)
+	}
+	if len(es) == edgePage {
+		// Many links: page relation by relation, where the cursor (the
+		// other end's key) is unambiguous.
+		es = es[:0]
+		for _, rel := range linkRelations {
+			after := ""
+			for {
+				page, err := w.r.Edges(ctx, graph.EdgeQuery{Key: key, Dir: graph.Out, Relations: []graph.Relation{rel}, After: after, Limit: edgePage})
+				if err != nil {
+					return fmt.Errorf("%s links of %q: %w", rel, key, err)
+				}
+				for _, e := range page {
+					if err := w.emitLink(e, fn); err != nil {
+						return err
+					}
+				}
+				if len(page) < edgePage {
+					break
+				}
+				after = page[len(page)-1].To
+			}
+		}
+		return nil
+	}
+	for _, e := range es {
+		if err := w.emitLink(e, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *walker) emitLink(e graph.Edge, fn func(graph.Link) error) error {
+	if !e.Relation.IsLink() || !w.contains(e.To) {
+		return nil
+	}
+	return fn(e.Link())
+}
+
+// allLinks calls fn with every exported link, grouped by the node they
+// leave, in node order.
+func (w *walker) allLinks(ctx context.Context, fn func(graph.Link) error) error {
+	for _, k := range graph.Kinds {
+		err := w.pages(ctx, k, func(keys []string) error {
+			for _, key := range keys {
+				if err := w.links(ctx, key, fn); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// edge is one row of the edges table: a reference held by a field, or a
+// link.
+type edge struct {
+	From, To, Relation, Qualifier string
+	Link                          bool
+	Reason, Note, By, At          string
+}
+
+// nodeEdges calls fn with the edges that leave n: its field references,
+// then its links.
+func (w *walker) nodeEdges(ctx context.Context, n graph.Node, fn func(edge) error) error {
+	key := n.NodeKey()
+	for _, ref := range n.Refs() {
+		if err := fn(edge{From: key, To: ref.To, Relation: string(ref.Relation), Qualifier: ref.Qualifier}); err != nil {
+			return err
+		}
+	}
+	return w.links(ctx, key, func(l graph.Link) error {
+		return fn(edge{From: l.From, To: l.To, Relation: string(l.Relation), Link: true,
+			Reason: l.Reason, Note: l.Note, By: l.By, At: l.At})
+	})
+}

@@ -27,7 +27,7 @@ AUDIT_DEPS := $(AUDIT_DIR)/node_modules/.package-lock.json
 
 .DEFAULT_GOAL := help
 
-.PHONY: help run build test lint fmt-check vet staticcheck race audit bench fuzz clean
+.PHONY: help run build test lint fmt-check vet staticcheck race audit bench bench-large fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -62,10 +62,13 @@ $(AUDIT_DEPS): $(AUDIT_DIR)/package.json $(AUDIT_DIR)/package-lock.json
 audit: build $(AUDIT_DEPS) ## graphql-http server audit against `serve --demo` on a free port
 	$(NODE) $(AUDIT_DIR)/audit.mjs --bin $(BIN)
 
-bench: ## Go benchmarks, output in $(BENCHOUT)
-	@mkdir -p $(dir $(BENCHOUT))
-	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) $(BENCHPKGS) | tee $(BENCHOUT).tmp
-	@mv $(BENCHOUT).tmp $(BENCHOUT)
+bench: build ## claimgraph vs raw Badger, SQLite and PostgreSQL at SIZES quotes (default 10k, 100k): bench/results.json, table in README.md
+	$(GO) run ./bench/cmd/claimbench --sizes $(or $(SIZES),10000,100000) --bin $(BIN) \
+		--out bench/results.json --readme README.md $$(bench/ensure-postgres.sh) $(BENCH_FLAGS)
+
+bench-large: build ## the same at 1M quotes (SIZES=1000000,10000000 for 10M): bench/results-large.json
+	$(GO) run ./bench/cmd/claimbench --sizes $(or $(SIZES),1000000) --bin $(BIN) \
+		--out bench/results-large.json $$(bench/ensure-postgres.sh) $(BENCH_FLAGS)
 
 fuzz: ## run every Fuzz target for $(FUZZTIME)
 	FUZZTIME=$(FUZZTIME) GO=$(GO) tools/fuzz.sh

@@ -76,7 +76,7 @@ func writeBundle(ctx context.Context, wk *walker, bw *bufio.Writer) error {
 		end()
 	}
 	put, end := section("links")
-	if err := wk.allLinks(ctx, func(l graph.Link) error { return put(&l) }); err != nil {
+	if err := wk.allLinks(ctx, func(e graph.Edge) error { l := e.Link(); return put(&l) }); err != nil {
 		return err
 	}
 	end()
@@ -111,12 +111,13 @@ func writeBundleJSONL(ctx context.Context, wk *walker, bw *bufio.Writer) error {
 	if err != nil {
 		return err
 	}
-	return wk.allLinks(ctx, func(l graph.Link) error { return line("link", &l) })
+	return wk.allLinks(ctx, func(e graph.Edge) error { l := e.Link(); return line("link", &l) })
 }
 
 // writeRecords streams the jsonl format: one JSON object per line, nodes
 // first ({"type": "quote", "id": "q1", ...the bundle fields}), then links
-// ({"type": "link", "from": ..., "to": ..., "relation": ...}).
+// ({"type": "link", "from": ..., "to": ..., "relation": ...}); a retracted
+// node or link has a last member "retracted": {"at", "by", "reason"}.
 func writeRecords(ctx context.Context, wk *walker, bw *bufio.Writer) error {
 	wk.addPasses(2)
 	enc := newRecordEncoder("")
@@ -129,6 +130,9 @@ func writeRecords(ctx context.Context, wk *walker, bw *bufio.Writer) error {
 		if !bytes.HasPrefix(rec, keyMember) {
 			return fmt.Errorf("encode %s: record does not start with its key", n.NodeKey())
 		}
+		if rt := wk.retraction(n.NodeKey()); rt != nil {
+			rec = graph.WithRetracted(rec, *rt)
+		}
 		fmt.Fprintf(bw, "{\"type\":%q,\"id\":", n.NodeKind().String())
 		bw.Write(rec[len(keyMember):])
 		bw.WriteByte('\n')
@@ -137,10 +141,14 @@ func writeRecords(ctx context.Context, wk *walker, bw *bufio.Writer) error {
 	if err != nil {
 		return err
 	}
-	return wk.allLinks(ctx, func(l graph.Link) error {
+	return wk.allLinks(ctx, func(e graph.Edge) error {
+		l := e.Link()
 		rec, err := enc.encode(&l)
 		if err != nil {
 			return err
+		}
+		if e.Retracted != nil {
+			rec = graph.WithRetracted(rec, *e.Retracted)
 		}
 		bw.WriteString(`{"type":"link",`)
 		bw.Write(rec[1:])

@@ -3,7 +3,7 @@ package export
 import (
 	"bufio"
 	"context"
-		"fmt"
+	"fmt"
 	"io"
 	"strings"
 	"time"

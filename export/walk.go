@@ -25,6 +25,9 @@ type walker struct {
 	// sinkErr, when set, reports a failed output; the walk stops at the
 	// next page.
 	sinkErr func() error
+	// retracted holds the retractions of the nodes of the current page of
+	// nodes (see retraction).
+	retracted map[string]graph.Retraction
 }
 
 // keySet is the closed key set of a scoped export.
@@ -68,9 +71,11 @@ func newWalker(ctx context.Context, r graph.Reader, c *config) (*walker, error) 
 }
 
 // closeScope checks that every key exists and adds, transitively, the nodes
-// that the fields of the nodes in the set refer to.
+// that the fields of the nodes in the set refer to. A key that was merged
+// into another node stands for that node.
 func closeScope(ctx context.Context, r graph.Reader, keys []string, page int) (*keySet, error) {
 	set := &keySet{has: make(map[string]graph.Kind, len(keys))}
+	asked := map[string]bool{}
 	pending := slices.Clone(keys)
 	slices.Sort(pending)
 	pending = slices.Compact(pending)
@@ -88,13 +93,17 @@ func closeScope(ctx context.Context, r graph.Reader, keys []string, page int) (*
 				return nil, fmt.Errorf("export: read scope: %w", err)
 			}
 			for i, n := range nodes {
+				asked[chunk[i]] = true
 				if n == nil {
 					missing = append(missing, chunk[i])
 					continue
 				}
-				set.has[chunk[i]] = n.NodeKind()
+				if _, ok := set.has[n.NodeKey()]; ok {
+					continue
+				}
+				set.has[n.NodeKey()] = n.NodeKind()
 				for _, ref := range n.Refs() {
-					if _, ok := set.has[ref.To]; !ok {
+					if _, ok := set.has[ref.To]; !ok && !asked[ref.To] {
 						next = append(next, ref.To)
 					}
 				}
@@ -115,13 +124,7 @@ func closeScope(ctx context.Context, r graph.Reader, keys []string, page int) (*
 		}
 		first = false
 		slices.Sort(next)
-		next = slices.Compact(next)
-		pending = next[:0]
-		for _, k := range next {
-			if _, ok := set.has[k]; !ok {
-				pending = append(pending, k)
-			}
-		}
+		pending = slices.Compact(next)
 	}
 	for k, kind := range set.has {
 		set.byKind[kind] = append(set.byKind[kind], k)
@@ -216,7 +219,9 @@ func (w *walker) pages(ctx context.Context, k graph.Kind, fn func(keys []string)
 }
 
 // nodes calls fn with every exported node of kind k, in key order, read a
-// page at a time.
+// page at a time. References to keys that were merged into other nodes are
+// rewritten to those nodes, so that every reference names an exported node.
+// During fn, retraction reports the retractions of the page's nodes.
 func (w *walker) nodes(ctx context.Context, k graph.Kind, fn func(graph.Node) error) error {
 	return w.pages(ctx, k, func(keys []string) error {
 		ns, err := w.r.Nodes(ctx, keys)
@@ -229,12 +234,101 @@ func (w *walker) nodes(ctx context.Context, k graph.Kind, fn func(graph.Node) er
 				// inconsistent.
 				return fmt.Errorf("node %q listed but not found: %w", keys[i], graph.ErrNotFound)
 			}
+		}
+		if err := w.resolve(ctx, ns); err != nil {
+			return err
+		}
+		w.retracted, err = w.r.Retractions(ctx, keys)
+		if err != nil {
+			return fmt.Errorf("read retractions: %w", err)
+		}
+		for _, n := range ns {
 			if err := fn(n); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// retraction returns the retraction of a node of the current page, or nil.
+func (w *walker) retraction(key string) *graph.Retraction {
+	if rt, ok := w.retracted[key]; ok {
+		return &rt
+	}
+	return nil
+}
+
+// resolve rewrites the references of the nodes that name merged keys.
+func (w *walker) resolve(ctx context.Context, ns []graph.Node) error {
+	var refs []string
+	for _, n := range ns {
+		for _, ref := range n.Refs() {
+			refs = append(refs, ref.To)
+		}
+	}
+	if len(refs) == 0 {
+		return nil
+	}
+	slices.Sort(refs)
+	refs = slices.Compact(refs)
+	canon, err := w.r.Resolve(ctx, refs)
+	if err != nil {
+		return fmt.Errorf("resolve references: %w", err)
+	}
+	moved := map[string]string{}
+	for from, to := range canon {
+		if from != to {
+			moved[from] = to
+		}
+	}
+	if len(moved) == 0 {
+		return nil
+	}
+	for _, n := range ns {
+		rewriteRefs(n, moved)
+	}
+	return nil
+}
+
+// rewriteRefs replaces, in the fields of n, the keys that m maps.
+func rewriteRefs(n graph.Node, m map[string]string) {
+	one := func(s *string) {
+		if to, ok := m[*s]; ok {
+			*s = to
+		}
+	}
+	all := func(ss []string) {
+		for i := range ss {
+			one(&ss[i])
+		}
+	}
+	switch v := n.(type) {
+	case *graph.Person:
+		for i := range v.Affiliations {
+			one(&v.Affiliations[i].Organisation)
+		}
+	case *graph.Organisation:
+		one(&v.Parent)
+	case *graph.Source:
+		one(&v.Publisher)
+		all(v.Authors)
+		for i := range v.DerivedFrom {
+			one(&v.DerivedFrom[i].Source)
+		}
+	case *graph.Quote:
+		one(&v.Speaker)
+		one(&v.Source)
+		one(&v.Channel)
+		one(&v.ReportedBy)
+		all(v.Claims)
+	case *graph.Claim:
+		all(v.About)
+	case *graph.Figure:
+		one(&v.StatedBy)
+		one(&v.Source)
+		all(v.DerivedFrom)
+	}
 }
 
 // allNodes calls fn with every exported node, kind by kind.
@@ -248,8 +342,9 @@ func (w *walker) allNodes(ctx context.Context, fn func(graph.Node) error) error 
 }
 
 // links calls fn with the exported links that leave the node with the
-// key: links whose other end is exported too.
-func (w *walker) links(ctx context.Context, key string, fn func(graph.Link) error) error {
+// key (links whose other end is exported too), as edges: Link() is the
+// link, Retracted its retraction.
+func (w *walker) links(ctx context.Context, key string, fn func(graph.Edge) error) error {
 	es, err := w.r.Edges(ctx, graph.EdgeQuery{Key: key, Dir: graph.Out, Relations: linkRelations, Limit: edgePage})
 	if err != nil {
 		return fmt.Errorf("links of %q: %w", key, err)
@@ -286,16 +381,16 @@ func (w *walker) links(ctx context.Context, key string, fn func(graph.Link) erro
 	return nil
 }
 
-func (w *walker) emitLink(e graph.Edge, fn func(graph.Link) error) error {
+func (w *walker) emitLink(e graph.Edge, fn func(graph.Edge) error) error {
 	if !e.Relation.IsLink() || !w.contains(e.To) {
 		return nil
 	}
-	return fn(e.Link())
+	return fn(e)
 }
 
 // allLinks calls fn with every exported link, grouped by the node they
 // leave, in node order.
-func (w *walker) allLinks(ctx context.Context, fn func(graph.Link) error) error {
+func (w *walker) allLinks(ctx context.Context, fn func(graph.Edge) error) error {
 	for _, k := range graph.Kinds {
 		err := w.pages(ctx, k, func(keys []string) error {
 			for _, key := range keys {
@@ -313,11 +408,12 @@ func (w *walker) allLinks(ctx context.Context, fn func(graph.Link) error) error 
 }
 
 // edge is one row of the edges table: a reference held by a field, or a
-// link.
+// link (with its retraction, if any).
 type edge struct {
 	From, To, Relation, Qualifier string
 	Link                          bool
 	Reason, Note, By, At          string
+	Retracted                     *graph.Retraction
 }
 
 // nodeEdges calls fn with the edges that leave n: its field references,
@@ -329,8 +425,8 @@ func (w *walker) nodeEdges(ctx context.Context, n graph.Node, fn func(edge) erro
 			return err
 		}
 	}
-	return w.links(ctx, key, func(l graph.Link) error {
-		return fn(edge{From: l.From, To: l.To, Relation: string(l.Relation), Link: true,
-			Reason: l.Reason, Note: l.Note, By: l.By, At: l.At})
+	return w.links(ctx, key, func(e graph.Edge) error {
+		return fn(edge{From: e.From, To: e.To, Relation: string(e.Relation), Link: true,
+			Reason: e.Reason, Note: e.Note, By: e.By, At: e.At, Retracted: e.Retracted})
 	})
 }

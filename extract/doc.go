@@ -18,33 +18,54 @@ type qseg struct {
 type sentence struct {
 	a, b int
 	para int
+	skip bool // a wire dateline: no quotes or figures
+}
+
+// docAuthor records who a document the text introduces comes from: "a
+// letter sent by 14 regional health directors".
+type docAuthor struct {
+	noun string
+	tok  int
+	ent  *entity
 }
 
 // document is the working state of one extraction.
 type document struct {
-	text  string
-	rs    []rune
-	ts    []tok
-	paras []para
-	segs  []qseg
-	segAt []int // per token: innermost segment containing it (marks excluded), or -1
-	top   []int // per token: top-level segment containing it (marks included), or -1
-	sents []sentence
-	sentOf []int // per token: sentence index
-	reg   *registry
-	pub   dateInfo // publication date, when known
-	title string
-	titlePara int // paragraph index of the headline, or -1
-	datePara  int // paragraph index of the dateline, or -1
+	text       string
+	rs         []rune
+	ts         []tok
+	paras      []para
+	segs       []qseg
+	segAt      []int // per token: innermost segment containing it (marks excluded), or -1
+	top        []int // per token: top-level segment containing it (marks included), or -1
+	sents      []sentence
+	sentOf     []int // per token: sentence index
+	reg        *registry
+	pub        dateInfo // publication date, when known
+	title      string
+	titlePara  int   // paragraph index of the headline, or -1
+	datePara   int   // paragraph index of the dateline, or -1
+	mStart     []int // per token: 1 + index of the mention starting there, or 0
+	mEnd       []int // per token: 1 + index of the mention ending there, or 0
+	quotes     []quoteOut
+	docAuthors []docAuthor
+	agency     string // the news agency of a wire dateline
+	figures    []figureOut
+	st         *attrState
 }
 
 func newDocument(text string) *document {
 	d := &document{text: text, rs: []rune(text), titlePara: -1, datePara: -1}
+	off := make([]int32, 0, len(d.rs)+1)
+	for i := range text {
+		off = append(off, int32(i))
+	}
+	off = append(off, int32(len(text)))
 	pr := splitParagraphs(d.rs)
 	d.ts = make([]tok, 0, len(d.rs)/5+8)
 	for i, r := range pr {
 		p := para{s: r[0], e: r[1], t0: len(d.ts), contFrom: -1}
-		d.ts = tokenize(d.rs, r[0], r[1], i, d.ts)
+		d.ts = tokenize(text, off, d.rs, r[0], r[1], i, d.ts)
 		p.t1 = len(d.ts)
 		d.paras = append(d.paras, p)
 	}
@@ -317,7 +338,7 @@ func (d *document) splitSentences() {
 			case inTop:
 				// a quotation never ends a sentence from inside
 			case t.kind == tkMark && t.role == roleClose && d.top[i] >= 0:
-				if i > p.t0 && terminal(&d.ts[i-1]) && i+1 < p.t1 && d.startsSentence(i+1, p.t1) && !d.attributionAhead(i+1, p.t1) {
+				if i > p.t0 && terminal(&d.ts[i-1]) && i+1 < p.t1 && d.startsSentence(i+1, p.t1) && (d.ts[i-1].w == "." || !d.attributionAhead(i+1, p.t1)) {
 					end = true
 				}
 			case terminal(t):
@@ -333,7 +354,7 @@ func (d *document) splitSentences() {
 			case t.kind == tkWord && i+1 < p.t1 && len(t.w) > 2 && t.w[len(t.w)-1] == '.':
 				// a dotted abbreviation that also ends a sentence: "in the U.S. The ..."
 				n := &d.ts[i+1]
-				if n.kind == tkWord && n.is(fCap) && lex.has(n.lw, wcStop) {
+				if n.kind == tkWord && n.is(fCap) && n.has(wcStop) {
 					end = true
 				}
 			}
@@ -363,14 +384,14 @@ func (d *document) abbrevBefore(i int) bool {
 	if len([]rune(prev.w)) == 1 && prev.is(fCap) {
 		return true // an initial: John F. Kennedy
 	}
-	if lex.has(prev.lw, wcAbbrev) {
+	if prev.has(wcAbbrev) {
 		// "Jan." before a number, "Mr." before a name
 		if i+1 < len(d.ts) {
 			n := &d.ts[i+1]
-			if lex.has(prev.lw, wcMonth) {
+			if prev.has(wcMonth) {
 				return n.kind == tkNum
 			}
-			if n.kind == tkWord && n.is(fCap) && lex.has(n.lw, wcStop) && !lex.has(prev.lw, wcTitle) {
+			if n.kind == tkWord && n.is(fCap) && n.has(wcStop) && !prev.has(wcTitle) {
 				return false
 			}
 		}
@@ -403,7 +424,7 @@ func (d *document) startsSentence(i, end int) bool {
 func (d *document) attributionAhead(i, end int) bool {
 	for k := i; k < end && k < i+8; k++ {
 		t := &d.ts[k]
-		if t.kind == tkWord && lex.has(t.lw, wcCue) {
+		if t.kind == tkWord && t.has(wcCue) {
 			return true
 		}
 		if t.kind == tkWord && t.lw == "according" {
@@ -412,7 +433,7 @@ func (d *document) attributionAhead(i, end int) bool {
 		if t.kind == tkPunct || t.kind == tkMark || t.kind == tkNum {
 			return false
 		}
-		if t.kind == tkWord && !t.is(fCap) && !lex.has(t.lw, wcSubjPron|wcTitle|wcRoleMod|wcAdverb|wcConnector|wcDet|wcOrgNominal|wcGroupNominal) {
+		if t.kind == tkWord && !t.is(fCap) && !t.has(wcSubjPron|wcTitle|wcRoleMod|wcAdverb|wcConnector|wcDet|wcOrgNominal|wcGroupNominal) {
 			return false
 		}
 	}

@@ -139,7 +139,7 @@ func nameTok(t *tok) bool {
 	if t.kind != tkWord || !t.is(fCap) {
 		return false
 	}
-	if lex.has(t.lw, wcMonth|wcWeekday) && !t.is(fAllCap) {
+	if t.has(wcMonth|wcWeekday) && !t.is(fAllCap) {
 		return false
 	}
 	if strings.HasSuffix(t.lw, "-based") || strings.HasSuffix(t.lw, "-led") || strings.HasSuffix(t.lw, "-born") {
@@ -183,15 +183,15 @@ func findRuns(ts []tok, t0, t1 int, out []run) []run {
 					continue
 				}
 				// a full stop after a title abbreviation or an initial: Mr. Smith, John F. Kennedy
-				if t.isP(".") && j+1 < t1 && nameTok(&ts[j+1]) && !ts[j+1].is(fSpace|fNewline) == false {
+				if t.isP(".") && j+1 < t1 && nameTok(&ts[j+1]) && ts[j+1].is(fSpace) {
 					prev := &ts[j-1]
-					if (lex.has(prev.lw, wcAbbrev) && lex.has(prev.lw, wcTitle)) || (len([]rune(prev.w)) == 1 && prev.is(fCap)) {
+					if (prev.has(wcAbbrev) && prev.has(wcTitle)) || (len([]rune(prev.w)) == 1 && prev.is(fCap)) {
 						j++
 						continue
 					}
 				}
 				// connectors inside names: Department of Homeland Security
-				if t.kind == tkWord && lex.has(t.lw, wcConnector) && !t.is(fCap) && j+1 < t1 && nameTok(&ts[j+1]) {
+				if t.kind == tkWord && t.has(wcConnector) && !t.is(fCap) && j+1 < t1 && nameTok(&ts[j+1]) {
 					if t.lw == "and" {
 						// "Trump and Walz" are two names; "Immigration and Customs Enforcement" one
 						if !orgish(ts, i, j) {
@@ -214,7 +214,7 @@ func findRuns(ts []tok, t0, t1 int, out []run) []run {
 // organisation name (so that "and" may join it).
 func orgish(ts []tok, a, b int) bool {
 	for k := a; k < b; k++ {
-		if lex.has(ts[k].lw, wcOrgHead) || ts[k].lw == "immigration" || ts[k].lw == "customs" || ts[k].lw == "health" || ts[k].lw == "human" {
+		if ts[k].has(wcOrgHead) || ts[k].lw == "immigration" || ts[k].lw == "customs" || ts[k].lw == "health" || ts[k].lw == "human" {
 			return true
 		}
 	}
@@ -271,7 +271,7 @@ func lowerJoin(ts []tok, a, b int) string {
 // classify interprets a name run [a, b).
 func classify(ts []tok, a, b int) nameInfo {
 	// strip capitalised function words at the start (The, But, He ...)
-	for a < b && lex.has(ts[a].lw, wcStop) && !ts[a].is(fAllCap) && !lex.has(ts[a].lw, wcTitle) {
+	for a < b && ts[a].has(wcStop) && !ts[a].is(fAllCap) && !ts[a].has(wcTitle) {
 		if ts[a].lw == "the" {
 			low := lowerJoin(ts, a, b)
 			if _, ok := knownOrgs[low]; ok {
@@ -300,7 +300,7 @@ func classify(ts []tok, a, b int) nameInfo {
 	// the last title word splits role from name
 	lastTitle := -1
 	for k := a; k < b; k++ {
-		if lex.has(ts[k].lw, wcTitle) && ts[k].kind == tkWord {
+		if ts[k].has(wcTitle) && ts[k].kind == tkWord {
 			lastTitle = k
 		}
 	}
@@ -313,7 +313,7 @@ func classify(ts []tok, a, b int) nameInfo {
 	}
 	hasOrgHead := false
 	for k := nameStart; k < b; k++ {
-		if lex.has(ts[k].lw, wcOrgHead) && ts[k].is(fCap) {
+		if ts[k].has(wcOrgHead) && ts[k].is(fCap) {
 			hasOrgHead = true
 		}
 	}
@@ -325,9 +325,12 @@ func classify(ts []tok, a, b int) nameInfo {
 	}
 	orgHeadAnywhere := false
 	for k := a; k < b; k++ {
-		if lex.has(ts[k].lw, wcOrgHead) && ts[k].is(fCap) {
+		if ts[k].has(wcOrgHead) && ts[k].is(fCap) {
 			orgHeadAnywhere = true
 		}
+	}
+	if orgHeadAnywhere && b-a == 1 && !ts[a].is(fAllCap) {
+		return nameInfo{} // "Police said": a common noun at the start of a sentence
 	}
 	if orgHeadAnywhere {
 		// a title alone before an organisation word ("Police Chief") is not a name
@@ -337,6 +340,10 @@ func classify(ts []tok, a, b int) nameInfo {
 		return nameInfo{kind: entOrg, name: joinToks(ts, a, b), a: a, b: b, orgKind: orgKindOf(low)}
 	}
 	if lastTitle == b-1 {
+		if b-a >= 2 && ts[a].has(wcGiven) {
+			// "Jane Judge": a surname that is also a title
+			return nameInfo{kind: entPerson, name: joinToks(ts, a, b), a: a, b: b, gender: genderOf(ts, a, a+1)}
+		}
 		return nameInfo{} // "Governor", "the Minnesota Governor": a role, resolved elsewhere
 	}
 	if b-a == 1 {
@@ -350,10 +357,10 @@ func classify(ts []tok, a, b int) nameInfo {
 		return nameInfo{kind: entPerson, name: stripPoss(t.w), a: a, b: b, single: true, gender: genderOf(ts, a, b)}
 	}
 	// two to four capitalised words: a person, unless a place leads ("Minnesota Governor" handled above)
-	if b-a > 4 {
+	if b-a > 4 || lex.has(strings.TrimSuffix(ts[b-1].lw, "'s"), wcThing) {
 		return nameInfo{}
 	}
-	if lex.has(ts[a].lw, wcPlace) && !lex.has(ts[a].lw, wcGiven) {
+	if ts[a].has(wcPlace) && !ts[a].has(wcGiven) {
 		// "Minneapolis Mayor" handled; "US Border" style: not a person
 		return nameInfo{}
 	}
@@ -400,7 +407,9 @@ func orgKindOf(low string) string {
 		return "media"
 	case has("department", "ministry", "agency", "police", "patrol", "administration", "government", "council", "court", "parliament", "senate", "congress", "bureau", "commission", "office", "army", "navy", "guard", "forces", "authority", "service", "state of", "city of", "reserve", "cabinet", "directorate", "tribunal", "prosecutors", "regulator", "embassy", "command", "corps", "brigade"):
 		return "government"
-	case has("inc", "corp", "corporation", "ltd", "llc", "plc", "company", "co", "bank", "airlines", "airways", "motors", "technologies", "labs", "systems", "holdings", "industries", "partners", "capital", "group"):
+	case has("inc", "corp", "corporation", "ltd", "llc", "plc", "company", "co", "bank", "airlines", "airways", "motors", "technologies", "labs", "systems", "holdings", "industries", "partners", "capital", "group",
+		"semiconductor", "semiconductors", "electronics", "software", "networks", "solutions", "logistics", "mining", "oil", "gas", "petroleum", "chemicals", "steel", "insurance", "securities", "bancorp", "financial", "investments", "ventures", "realty", "properties", "hotels", "resorts", "entertainment", "studios", "pictures", "records", "games", "robotics", "dynamics", "devices", "instruments", "jewelers", "jewellers", "stores", "markets", "supermarkets", "motors", "brands",
+		"biologics", "pharmaceuticals", "pharma", "therapeutics", "biotech", "energy", "buses", "ferries", "railways", "rail", "foods", "brewery", "telecom", "telecoms", "media", "publishing", "automotive", "aerospace", "utilities", "water", "power", "lines", "coaches"):
 		return "company"
 	case has("foundation", "association", "union", "coalition", "alliance", "society", "trust", "watch", "fund", "campaign", "center", "centre", "league", "federation", "charity"):
 		return "ngo"

@@ -7,38 +7,39 @@ type wordClass uint64
 
 // Lexical classes. A word may belong to several.
 const (
-	wcCue        wordClass = 1 << iota // a reporting verb form: said, says, told, added ...
-	wcCueClause                        // a reporting verb that takes a that-clause: said, claimed, warned ...
-	wcCueNaming                        // a verb that frames a partial quote: called, described, branded ...
-	wcTitle                            // a title or role before a name: president, governor, mr ...
-	wcRoleMod                          // a lower-case modifier of a role: police, press, state, deputy ...
-	wcOrgHead                          // a word that makes a name an organisation: department, ministry ...
-	wcConnector                        // a word allowed inside a proper name: of, the, for, and, de ...
-	wcStop                             // a capitalised function word that starts a sentence: the, but, he ...
-	wcMale                             // a male title or given name
-	wcFemale                           // a female title or given name
-	wcGiven                            // a common given name
-	wcPlace                            // a country, US state or large city
-	wcMonth                            // a month name or abbreviation
-	wcWeekday                          // a weekday name
-	wcAdverb                           // an adverb that may stand between a speaker and a cue verb
-	wcTimeUnit                         // second, minute, hour, day, week, month, year ...
-	wcPeopleNoun                       // a noun counting people: people, agents, residents ...
-	wcDocument                         // a document that can speak: letter, statement, report ...
-	wcNumberWord                       // one, two, ..., hundred, million, dozen
-	wcApprox                           // about, around, nearly ... (before a number)
-	wcIncrease                         // rise, increase, up, jump ...
-	wcDecrease                         // drop, fall, decline, down ...
-	wcCurrencyWord                     // dollars, euros, pounds ...
-	wcPlatform                         // a social network: twitter, facebook, truth social ...
-	wcAbbrev                           // an abbreviation ending in a full stop that does not end a sentence
-	wcOrgNominal                       // a common noun that names an organisation: ministry, company, police ...
-	wcGroupNominal                     // a common noun for a group of speakers: officials, residents ...
-	wcIDPrefix                         // a word before an identifier number: flight, route, page, version ...
-	wcSubjPron                         // he, she, it, they, we, i
-	wcDet                              // the, a, an, this, that, these, those, its, his, her, their
-	wcUnitNoun                         // km, miles, tonnes ... measurement units
-	wcVerbish                          // a common verb form that starts a reported clause predicate
+	wcCue          wordClass = 1 << iota // a reporting verb form: said, says, told, added ...
+	wcCueClause                          // a reporting verb that takes a that-clause: said, claimed, warned ...
+	wcCueNaming                          // a verb that frames a partial quote: called, described, branded ...
+	wcTitle                              // a title or role before a name: president, governor, mr ...
+	wcRoleMod                            // a lower-case modifier of a role: police, press, state, deputy ...
+	wcOrgHead                            // a word that makes a name an organisation: department, ministry ...
+	wcConnector                          // a word allowed inside a proper name: of, the, for, and, de ...
+	wcStop                               // a capitalised function word that starts a sentence: the, but, he ...
+	wcMale                               // a male title or given name
+	wcFemale                             // a female title or given name
+	wcGiven                              // a common given name
+	wcPlace                              // a country, US state or large city
+	wcMonth                              // a month name or abbreviation
+	wcWeekday                            // a weekday name
+	wcAdverb                             // an adverb that may stand between a speaker and a cue verb
+	wcTimeUnit                           // second, minute, hour, day, week, month, year ...
+	wcPeopleNoun                         // a noun counting people: people, agents, residents ...
+	wcDocument                           // a document that can speak: letter, statement, report ...
+	wcNumberWord                         // one, two, ..., hundred, million, dozen
+	wcApprox                             // about, around, nearly ... (before a number)
+	wcIncrease                           // rise, increase, up, jump ...
+	wcDecrease                           // drop, fall, decline, down ...
+	wcCurrencyWord                       // dollars, euros, pounds ...
+	wcPlatform                           // a social network: twitter, facebook, truth social ...
+	wcAbbrev                             // an abbreviation ending in a full stop that does not end a sentence
+	wcOrgNominal                         // a common noun that names an organisation: ministry, company, police ...
+	wcGroupNominal                       // a common noun for a group of speakers: officials, residents ...
+	wcIDPrefix                           // a word before an identifier number: flight, route, page, version ...
+	wcSubjPron                           // he, she, it, they, we, i
+	wcDet                                // the, a, an, this, that, these, those, its, his, her, their
+	wcUnitNoun                           // km, miles, tonnes ... measurement units
+	wcVerbish                            // a common verb form that starts a reported clause predicate
+	wcThing                              // a last word that makes a name a place, event or thing
 )
 
 type lexicon map[string]wordClass
@@ -75,9 +76,12 @@ func buildLexicon() lexicon {
 		reply replies replied respond responds responded answer answers answered
 		agree agrees agreed indicate indicates indicated signal signals signaled signalled
 		disclose discloses disclosed reveal reveals revealed assure assures assured
-		inform informs informed ask asks asked tells accuse accuses accused
+		inform informs informed ask asks asked tells saying adding noting warning arguing
+		insisting claiming stressing explaining telling writing posting announcing declaring
+		suggesting acknowledging admitting denying asserting predicting complaining promising
+		vowing stating confirming conceding contending maintaining insisting recalling
 		hint hints hinted joke jokes joked quip quips quipped lament laments lamented
-		find finds found show shows showed shown conclude says`
+		conclude says`
 	l.add(wcCue|wcCueClause, clause)
 	speech := `continue continues continued shout shouts shouted scream screamed yell yelled
 		whisper whispered mutter muttered cry cried exclaim exclaimed sigh sighed
@@ -105,7 +109,21 @@ func buildLexicon() lexicon {
 		superintendent principal dean provost rector chancellor regent editor correspondent
 		reporter columnist spokespeople representative delegate whip emir sheikh ayatollah
 		premier president-elect governor-elect mayor-elect attorney-general secretary-general
-		sec dep supt insp det atty cmdr adm`)
+		sec dep supt insp det atty cmdr adm novelist author writer poet playwright journalist
+		photographer artist singer actor actress musician composer producer filmmaker goalkeeper
+		striker midfielder defender forward winger player captain nurse teacher engineer
+		surgeon physician architect chef owner student pilot lecturer planner accountant
+		consultant entrepreneur investor banker broker trader landlord tenant pensioner
+		campaigner volunteer worker firefighter paramedic pharmacist
+		epidemiologist virologist scientist biologist physicist chemist geologist meteorologist
+		forecaster climatologist spokespeople organiser councillor governor lawmaker legislator
+		negotiator mediator diplomat commentator blogger influencer podcaster anchor
+		host pundit nun midwife carer
+		caretaker mechanic
+		electrician contractor developer programmer officer
+		resident mother father grandmother grandfather veteran survivor witness victim
+		chairwoman vice-chancellor vice-president chief-executive headteacher headmaster
+		headmistress principal superintendent registrar magistrate coroner`)
 	l.add(wcRoleMod, `police press state federal city county senior top foreign defence defense finance
 		health interior economy economic trade national former then acting deputy assistant
 		associate executive managing vice chief general white house party opposition campaign
@@ -128,7 +146,15 @@ func buildLexicon() lexicon {
 		review daily weekly times telegraph guardian express mirror sun observer
 		ministries departments agencies companies unions parties council's police's
 		academy laboratory laboratories lab clinic museum library council fc cooperative
-		brigade battalion regiment command corps unit division squad`)
+		brigade battalion regiment command corps unit division squad buses coaches rail railways
+		railway ferries lines transport energy water power utilities utility telecom telecoms
+		media publishing pharmaceuticals pharma biologics therapeutics biotech foods brewery
+		motors automotive aerospace airport port authority chamber commerce guild institution
+		trust partnership collective cooperative co-op council hospital clinic semiconductor
+		semiconductors electronics software networks solutions logistics mining petroleum chemicals
+		steel insurance securities bancorp financial investments ventures realty properties hotels
+		resorts entertainment studios pictures games robotics dynamics devices instruments jewelers
+		jewellers stores supermarkets brands`)
 	l.add(wcConnector, `of the for and de van von der den bin al la le du da di y & del dos das of-the`)
 	l.add(wcStop, `the a an but and or so yet if when while after before as at in on of to for from by
 		with without he she it they we i you this that these those there here his her its their our
@@ -224,7 +250,7 @@ func buildLexicon() lexicon {
 		individual fighters militants police policemen firefighters nurses doctors teachers
 		journalists lawmakers legislators senators delegates participants respondents
 		households families family applicants jobs hostages hostage survivors suspects suspect
-		cases infections infected injured wounded killed arrested fatalities shooters
+		infections infected injured wounded killed arrested fatalities shooters
 		pedestrians drivers tourists visitors spectators fans athletes players seniors
 		veterans volunteers guards personnel crew sailors pilots marines recruits babies infants`)
 	l.add(wcDocument, `letter statement report memo memorandum filing lawsuit complaint indictment
@@ -261,7 +287,9 @@ func buildLexicon() lexicon {
 		club team network broadcaster newspaper paper outlet service white kremlin pentagon
 		organisers organizers coalition alliance federation association institute center
 		centre foundation charity operator manufacturer retailer insurer lender fund
-		cabinet parliament congress senate legislature regime junta council`)
+		cabinet parliament congress senate legislature regime junta council security
+		groups companies firms agencies ministries departments unions operators`)
+	l.add(wcGroupNominal, `members councillors councilors senators residents`)
 	l.add(wcGroupNominal, `officials official residents experts analysts critics witnesses
 		protesters protestors activists lawmakers legislators economists scientists
 		researchers doctors investigators sources source aides aide observers opponents
@@ -276,10 +304,21 @@ func buildLexicon() lexicon {
 		precinct zone sector phase stage step item clause rule paragraph figure fig table
 		exhibit category class type model series mark mk block lot hall building plot
 		tier group pool round week game match hole lap leg squad`)
+	l.add(wcThing, `fire fires storm hurricane typhoon cyclone flood floods war act bill law plan summit
+		games cup championship league festival award awards prize bridge street road avenue lane
+		boulevard square park river lake mountain mountains valley county city island islands
+		airport station hall tower building centre center stadium arena museum gallery palace
+		castle cathedral church mosque temple beach bay coast sea ocean desert forest canyon
+		falls dam highway motorway railway line route tunnel prison jail court day week year
+		conference convention accord agreement treaty deal protocol programme program project
+		initiative strategy doctrine amendment constitution index fund trophy open marathon
+		series show festival hotel restaurant cafe bar pub farm ranch estate mall market
+		hospital clinic university college school academy institute`)
 	l.add(wcSubjPron, `he she it they we i`)
 	l.add(wcDet, `the a an this that these those its his her their our my your`)
 	l.add(wcUnitNoun, `km kilometres kilometers kilometre kilometer miles mile metres meters metre
 		meter feet foot inches inch kg kilograms kilogram kilos tonnes tons tonne ton pounds
+		centimetres centimeters centimetre centimeter cm millimetres millimeters mm km/h
 		lbs grams litres liters gallons barrels acres hectares square mph kph degrees celsius
 		fahrenheit mw gw kw kwh mwh gwh twh bytes gb tb mb`)
 	return l
@@ -288,7 +327,7 @@ func buildLexicon() lexicon {
 // multiCues are reporting phrases of more than one word, matched on lower-case
 // words. The value is the number of words.
 var multiCues = map[string]bool{
-	"according to": true,
+	"according to":   true,
 	"in a statement": true,
 }
 

@@ -45,11 +45,15 @@ type tok struct {
 	role  uint8 // quotation mark role after pairing
 	lean  uint8 // the role the mark's context suggests (open or close), 0 when unclear
 	w     string
-	lw    string // lower case of w, for words
-	para  int    // index of the paragraph
+	lw    string    // lower case of w, for words
+	cls   wordClass // lexical classes of lw
+	para  int       // index of the paragraph
 }
 
 func (t *tok) is(f uint16) bool { return t.flags&f != 0 }
+
+// has reports whether the token's lower-case word is in class c.
+func (t *tok) has(c wordClass) bool { return t.cls&c != 0 }
 
 // isWord reports whether t is a word with the lower-case form w.
 func (t *tok) isWord(w string) bool { return t.kind == tkWord && t.lw == w }
@@ -91,8 +95,9 @@ func isDash(r rune) bool {
 	return false
 }
 
-// tokenize splits runes [from, to) into tokens, tagging them with paragraph p.
-func tokenize(rs []rune, from, to, p int, out []tok) []tok {
+// tokenize splits runes [from, to) into tokens, tagging them with paragraph
+// p. off maps a code point index to its byte offset in text.
+func tokenize(text string, off []int32, rs []rune, from, to, p int, out []tok) []tok {
 	space, nl := true, false
 	i := from
 	for i < to {
@@ -131,7 +136,7 @@ func tokenize(rs []rune, from, to, p int, out []tok) []tok {
 			}
 			// letters glued to digits: 21st, 5G, 37-year-old, 1990s, 2,000-strong
 			if j < to && (isLetter(rs[j]) || (isDash(rs[j]) && rs[j] != '—' && rs[j] != '–' && j+1 < to && isLetter(rs[j+1]))) {
-				j = scanWord(rs, j, to)
+				j = scanWord(rs, j-1, to)
 				t.kind = tkWord
 			} else {
 				t.kind = tkNum
@@ -155,9 +160,12 @@ func tokenize(rs []rune, from, to, p int, out []tok) []tok {
 				t.kind = tkPunct
 			}
 		}
-		t.w = string(rs[t.s:t.e])
+		t.w = text[off[t.s]:off[t.e]]
 		if t.kind == tkWord || t.kind == tkNum {
 			setCase(&t, rs)
+			if t.kind == tkWord {
+				t.cls = lex[t.lw]
+			}
 		}
 		out = append(out, t)
 		i = t.e
@@ -286,9 +294,13 @@ func splitParagraphs(rs []rune) [][2]int {
 		wrapped := len(block) > 1
 		if wrapped {
 			unterminated := 0
+			widest := 0
+			for _, l := range block {
+				widest = max(widest, length(l))
+			}
 			for _, l := range block[:len(block)-1] {
 				n := length(l)
-				if n < 35 || n > 110 {
+				if n < 45 || n > 110 || n*4 < widest*3 {
 					wrapped = false
 					break
 				}

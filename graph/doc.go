@@ -36,4 +36,16 @@
 // [TraceFrom] walks the attribution chain (reported_by, channel, speaker),
 // the derivation chain of sources, the claims a quote expresses and the
 // evidence links, breadth first in one snapshot, never looping on cycles.
+// It marks retracted hops and leaves retracted evidence out of its
+// supporting and contradicting lists unless asked.
+//
+// # Disagreement
+//
+// [CompareFigures] says whether two figures can be compared (same unit
+// after [NormaliseUnit], measure, subject and period or baseline) and
+// whether they agree; [FigureComparisons] compares a figure with the
+// figures linked to it and the figures of its source. [AssessClaim] derives
+// a claim's status (supported, disputed, contradicted, unverified,
+// retracted) from its live links, with an explanation naming the strongest
+// evidence.
 package graph

@@ -19,6 +19,9 @@ type TraceOptions struct {
 	MaxDepth int
 	// MaxNodes bounds the nodes visited, the root included (default 1000).
 	MaxNodes int
+	// IncludeRetracted keeps retracted evidence in Supporting and
+	// Contradicting (see TraceFrom).
+	IncludeRetracted bool
 }
 
 // Hop is one step of a trace: an edge walked at a depth (1 for edges of the
@@ -33,6 +36,9 @@ type Hop struct {
 	Cue      string
 	Reason   string
 	Depth    int
+	// Retracted is set when the edge is a retracted link or a node it joins,
+	// other than the root, has been retracted.
+	Retracted bool
 }
 
 // Trace is the flat provenance of one quote, claim or figure. Node lists
@@ -88,7 +94,11 @@ type Trace struct {
 // from no other source, channels first (not listed for the direct trace of a
 // person, organisation or source). Supporting holds X for each link
 // X -supports-> root; Contradicting holds X for each link X -contradicts->
-// root or root -contradicts-> X.
+// root or root -contradicts-> X. Both leave out a link that has been
+// retracted and an X that has been retracted, unless IncludeRetracted;
+// such hops stay in Hops, marked Retracted, as do hops touching a
+// retracted node other than the root (one Reader.Retractions call after
+// the walk).
 //
 // Each level of the walk reads the new nodes with one Reader.Nodes call and
 // each node's edges with one Reader.Edges call per direction.
@@ -133,6 +143,9 @@ func TraceFrom(ctx context.Context, r Reader, key string, opt TraceOptions) (*Tr
 		}
 		frontier = next
 	}
+	if err := w.markRetracted(ctx); err != nil {
+		return nil, err
+	}
 	w.summarise()
 	return w.t, nil
 }
@@ -156,6 +169,9 @@ type tracer struct {
 	derives map[string]bool // sources read that have a derived_from edge out
 	leaf    map[string]bool // nodes reached through a link other than evidence: not walked from
 	allowed map[string]map[string]bool
+	// retracted and deadLinks are filled by markRetracted (assess.go).
+	retracted map[string]bool
+	deadLinks map[Hop]bool
 }
 
 // load reads the nodes of keys not loaded yet, in one call.
@@ -336,7 +352,7 @@ func otherEnd(e walkedEdge) string {
 // or reported_by hop is set by summarise when the walk went from the other
 // end.
 func hopOf(e Edge, n Node, depth int) Hop {
-	h := Hop{From: e.From, To: e.To, Relation: string(e.Relation), Reason: e.Reason, Depth: depth}
+	h := Hop{From: e.From, To: e.To, Relation: string(e.Relation), Reason: e.Reason, Depth: depth, Retracted: e.Retracted != nil}
 	if e.Relation == RelDerivedFrom && e.Qualifier != "" {
 		h.Relation = e.Qualifier
 	}
@@ -398,10 +414,13 @@ func (w *tracer) summarise() {
 		case RelSpeaker:
 			speakers = append(speakers, spoken{h.To, height[h.From]})
 		case RelSupports:
-			if h.To == w.root {
+			if h.To == w.root && w.liveEvidence(h) {
 				t.Supporting = appendNew(t.Supporting, h.From)
 			}
 		case RelContradicts:
+			if !w.liveEvidence(h) {
+				break
+			}
 			if h.To == w.root {
 				t.Contradicting = appendNew(t.Contradicting, h.From)
 			} else if h.From == w.root {

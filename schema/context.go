@@ -11,12 +11,17 @@ import (
 type requestKey struct{}
 
 // request is what resolvers of one request share: the snapshot, the context
-// that bounds the request (its deadline is checked by every resolver), and
-// the loader that batches node lookups.
+// that bounds the request (its deadline is checked by every resolver), the
+// loader that batches node lookups and the batches of history lookups. A
+// root field that reads another snapshot (asOf, or a mutation's payload)
+// gets a request of its own, which its subtree finds through exec (see
+// snapshot.go).
 type request struct {
 	ctx    context.Context
 	r      graph.Reader
 	loader *loader
+	meta   *metaLoader
+	exec   *execution
 }
 
 // NewRequestContext returns a context for executing one GraphQL request
@@ -30,9 +35,12 @@ type request struct {
 // Execute with context.WithoutCancel of the returned context (the handler
 // does), which keeps the values but not the cancellation: the resolvers still
 // watch ctx and stop by themselves.
+//
+// A context made this way serves queries on r only: asOf and mutations need
+// the store, which the handler gives them.
 func NewRequestContext(ctx context.Context, r graph.Reader) context.Context {
-	rq := &request{ctx: ctx, r: r, loader: newLoader(r)}
-	return context.WithValue(ctx, requestKey{}, rq)
+	ctx, _ = newExecutionContext(ctx, r, nil, "")
+	return ctx
 }
 
 // requestFrom returns the request state in ctx.

@@ -24,13 +24,69 @@
 //     statedFigures, a source's figures, channelQuotes and derivatives, an
 //     organisation's members, published and subOrganisations, authored,
 //     claimsAbout, derivedFigures, and the typed links linksOut and linksIn.
-//   - Root fields: node, nodes, whoSaid, trace, stats, one list per kind
-//     (people, organisations, sources, quotes, claims, figures),
-//     agentsNamed and sourceByUrl. There is no Mutation type yet.
+//   - Root fields: node, nodes, whoSaid, trace, stats, history, one list
+//     per kind (people, organisations, sources, quotes, claims, figures),
+//     agentsNamed and sourceByUrl, each with asOf. The Mutation type holds
+//     the curation writes (see Curation).
+//   - Every node type also implements Versioned { revision retracted };
+//     Link has retracted, Hop has retracted, Claim has assessment and
+//     Figure has comparableWith and conflicts.
 //
-// Dates are Strings exactly as stored in the bundle: an RFC 3339 date-time,
-// a date (2026-01-26) or, for periods, a month (2026-01). A DateTime scalar
-// would promise a time of day that many bundle dates do not have.
+// Dates of the bundle are Strings exactly as stored: an RFC 3339 date-time,
+// a date (2026-01-26) or, for periods, a month (2026-01); a DateTime would
+// promise a time of day that many bundle dates do not have. Instants that
+// the store itself records (Revision.at, Retraction.at) and asOf are the
+// DateTime scalar: RFC 3339, UTC, nanoseconds when present, so that a
+// revision's at given back as asOf names exactly that revision. As an
+// input, a date alone means its last nanosecond in UTC (as the graph stood
+// that day). The JSON scalar carries bundle-shaped records: Revision.before
+// and after, and the inputs of putNode and correct.
+//
+// # History and asOf
+//
+// A root field with asOf reads the snapshot of that instant
+// (graph.Store.ViewAt), and so does everything below it: graphql-go v0.8.1
+// gives every resolver the execution's one context, so resolvers find their
+// snapshot by the response key of their root field (see snapshot.go). The
+// snapshots of asOf fields and of mutation payloads are held open by a
+// goroutine waiting inside Store.ViewAt or Store.View until the execution
+// has ended. One query may read several instants, each exactly; fields
+// without asOf read the request's snapshot.
+//
+// history(id) lists the revisions of a node, oldest first, one per write
+// that changed it or a link from or to it (graph.HistoryReader.History
+// groups by commit); revision is a node's latest revision number (Unix
+// nanoseconds as a String, since GraphQL's Int has 32 bits), the value of
+// expectedRevision.
+//
+// # Curation
+//
+// importBundle, putNode, correct, link, unlink, retract, retractLink and
+// merge each apply one graph.Batch and return a payload: the node or link
+// read after the write (a snapshot taken after it), the revision, changed,
+// and userErrors { path code message }. Validation problems of package
+// graph become userErrors (code: the problem's code in upper case; path:
+// the argument, then the place in a bundle and the field), and nothing is
+// written. expectedRevision sets graph.Batch.Expected; a stale one is the
+// error CONFLICT, and nothing is written. Mutations are POST only.
+//
+// # Tokens
+//
+// A mutation needs Authorization: Bearer <token> with one of
+// HandlerConfig.Tokens; revisions record the token's name as their author.
+// Without a valid token the answer is FORBIDDEN (401, WWW-Authenticate:
+// Bearer) and nothing runs; HandlerConfig.ReadOnly refuses every mutation
+// (FORBIDDEN, 403). Tokens are kept as SHA-256 digests and compared in
+// constant time (crypto/subtle) against every configured token; neither
+// the header nor a token is logged. Reads stay open.
+//
+// # Disagreement
+//
+// Claim.assessment (graph.AssessClaim) and Figure.comparableWith and
+// conflicts (graph.FigureComparisons, graph.CompareFigures) are computed
+// when asked, from live links: retracted links and retracted nodes do not
+// count. trace marks retracted hops and leaves retracted evidence out of
+// supporting and contradicting unless includeRetracted.
 //
 // [PrintSDL] prints the schema; schema/schema.graphql is its output, and a
 // test fails when the file drifts from the code (go test ./schema -run
@@ -70,7 +126,8 @@
 //   - POST with Content-Type application/json (other types: 415) and a body
 //     {query, operationName, variables, extensions}; a batched JSON array is
 //     refused (400). GET with the same as URL parameters, for queries only
-//     (other operations: 405 with Allow: POST). Other methods: 405.
+//     (other operations, mutations included: 405 with Allow: POST). Other
+//     methods: 405.
 //   - The response is application/graphql-response+json when the Accept
 //     header prefers it, application/json otherwise (406 when neither is
 //     acceptable). With application/graphql-response+json, a document that
@@ -88,22 +145,23 @@
 // selected at one level: LIMIT_EXCEEDED, 400), full validation
 // (GRAPHQL_VALIDATION_FAILED), the typed limits (first against the page
 // size, nodes' ids, trace's maxDepth, an estimated cost where a connection
-// multiplies what it contains by its page size: LIMIT_EXCEEDED, 400), then
-// execution in one store snapshot under a deadline (TIMEOUT). The shape
-// limits run before validation because graphql-go's validation is quadratic
-// in places. Limit errors get 400 whatever the media type: they are refusals,
-// not results.
+// multiplies what it contains by its page size: LIMIT_EXCEEDED, 400), for
+// a mutation the token (FORBIDDEN, 401 or 403), then execution in one store
+// snapshot under a deadline (TIMEOUT). The shape limits run before
+// validation because graphql-go's validation is quadratic in places. Limit
+// and token errors get their 4xx whatever the media type: they are
+// refusals, not results.
 //
 // # Errors
 //
 // Every error carries extensions.code: GRAPHQL_PARSE_FAILED,
 // GRAPHQL_VALIDATION_FAILED, BAD_USER_INPUT, NOT_FOUND, FORBIDDEN,
-// LIMIT_EXCEEDED, TIMEOUT or INTERNAL. Resolvers return [*Error], which
-// implements graphql-go's ExtendedError; the sentinel errors of package
-// graph become codes in one place (ErrNotFound NOT_FOUND, ErrInvalid
-// BAD_USER_INPUT, ErrLimit LIMIT_EXCEEDED). Panics in resolvers are
-// recovered and answered as INTERNAL with a generic message; their text and
-// stack go to the log only. Each request is logged in one zerolog line
-// (method, path, status, duration, bytes, operation, error codes), never
-// with its headers.
+// CONFLICT, LIMIT_EXCEEDED, TIMEOUT or INTERNAL. Resolvers return [*Error],
+// which implements graphql-go's ExtendedError; the sentinel errors of
+// package graph become codes in one place (ErrNotFound NOT_FOUND, ErrInvalid
+// BAD_USER_INPUT, ErrLimit LIMIT_EXCEEDED, ErrConflict CONFLICT). Panics in
+// resolvers are recovered and answered as INTERNAL with a generic message;
+// their text and stack go to the log only. Each request is logged in one zerolog line
+// (method, path, status, duration, bytes, operation, the token name of a
+// write, error codes), never with its headers.
 package schema

@@ -25,8 +25,12 @@ const (
 	CodeBadUserInput Code = "BAD_USER_INPUT"
 	// CodeNotFound: no node has the requested id.
 	CodeNotFound Code = "NOT_FOUND"
-	// CodeForbidden: the request is not allowed.
+	// CodeForbidden: the request is not allowed (a write without a valid
+	// token, or on a read-only server).
 	CodeForbidden Code = "FORBIDDEN"
+	// CodeConflict: a write's expectedRevision is stale, or a concurrent
+	// write touched the same data; nothing was written.
+	CodeConflict Code = "CONFLICT"
 	// CodeLimitExceeded: the request is over a configured limit.
 	CodeLimitExceeded Code = "LIMIT_EXCEEDED"
 	// CodeTimeout: the request ran out of time.
@@ -68,7 +72,8 @@ func errorf(code Code, format string, args ...interface{}) *Error {
 
 // classify turns any error into an *Error. It is the one place where the
 // sentinel errors of package graph become codes: ErrNotFound is NOT_FOUND,
-// ErrInvalid BAD_USER_INPUT, ErrLimit LIMIT_EXCEEDED, a context deadline or
+// ErrInvalid BAD_USER_INPUT, ErrLimit LIMIT_EXCEEDED, ErrConflict CONFLICT,
+// a context deadline or
 // cancellation TIMEOUT; anything else is INTERNAL with a generic message
 // (the cause stays in Err for the log).
 func classify(err error) *Error {
@@ -86,6 +91,8 @@ func classify(err error) *Error {
 		return &Error{Code: CodeBadUserInput, Message: err.Error(), Err: err}
 	case errors.Is(err, graph.ErrLimit):
 		return &Error{Code: CodeLimitExceeded, Message: err.Error(), Err: err}
+	case errors.Is(err, graph.ErrConflict):
+		return &Error{Code: CodeConflict, Message: err.Error(), Err: err}
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return &Error{Code: CodeTimeout, Message: "the request ran out of time", Err: err}
 	}

@@ -73,6 +73,12 @@ var goldenQueries = []struct {
 		truncated } }`},
 	{name: "trace-figure-depth-1", query: `{ trace(id: "f-collisions", maxDepth: 1) { root { id } hops { to { id } relation depth } speakers { name } supporting { id } truncated } }`},
 	{name: "stats", query: `{ stats { nodes links edges byKind { kind count } } }`},
+	{name: "assessments", query: `{ claims { edges { node { id text assessment { status supporting contradicting explanation } } } } }`},
+	{name: "figure-comparisons", query: `{ nodes(ids: ["f-near-misses", "f-collisions"]) { id ... on Figure {
+		comparableWith { figure { id value unit } comparable agrees reasons via }
+		conflicts { figure { id } }
+	} } }`},
+	{name: "history", query: `{ history(id: "f-collisions") { rev at by note change nodeId before after links { change after } } }`},
 }
 
 func TestGoldenResponses(t *testing.T) {

@@ -49,6 +49,12 @@ type HandlerConfig struct {
 	// GraphiQL, when set, serves a browser's GET with Accept: text/html and
 	// no query (the IDE page and its assets).
 	GraphiQL http.Handler
+	// Tokens may write: a mutation needs Authorization: Bearer <token> with
+	// one of them (FORBIDDEN otherwise, 401). Without tokens every write is
+	// refused. Reads stay open.
+	Tokens []Token
+	// ReadOnly refuses every mutation (FORBIDDEN, 403), tokens or not.
+	ReadOnly bool
 }
 
 // maxErrors caps the validation errors sent.
@@ -143,6 +149,10 @@ type outcome struct {
 	doc     *ast.Document
 	op      *ast.OperationDefinition
 	allow   string
+	// by is the token name of an authorised write, for the log.
+	by string
+	// challenge sends WWW-Authenticate: Bearer (a 401).
+	challenge bool
 }
 
 // fail returns an outcome with one error and no data.
@@ -167,7 +177,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		!r.URL.Query().Has("query") && acceptsHTML(r.Header.Get("Accept")) {
 		rec := &countingWriter{ResponseWriter: w, status: http.StatusOK}
 		h.cfg.GraphiQL.ServeHTTP(rec, r)
-		h.logRequest(r, rec.status, rec.n, start, "", nil)
+		h.logRequest(r, rec.status, rec.n, start, "", "", nil)
 		return
 	}
 	if !acceptable {
@@ -343,15 +353,25 @@ func (h *handler) run(r *http.Request, p *params, media string) *outcome {
 		out.status, out.errs = documentStatus(media), []*reqError{opErr}
 		return out
 	}
-	if op.Operation != ast.OperationTypeQuery {
+	if op.Operation != ast.OperationTypeQuery && (op.Operation != ast.OperationTypeMutation || schema.MutationType() == nil) {
 		out.status = documentStatus(media)
-		out.errs = []*reqError{newReqError(CodeValidationFailed, "the schema has no %s type; only queries are served", op.Operation)}
+		out.errs = []*reqError{newReqError(CodeValidationFailed, "the schema has no %s type; only queries and mutations are served", op.Operation)}
 		out.errs[0].locate(op)
 		return out
 	}
 	if e := checkCost(&schema, doc, op, p.variables, h.cfg.Schema, h.cfg.MaxCost); e != nil {
 		out.status, out.errs = http.StatusBadRequest, []*reqError{e}
 		return out
+	}
+	if op.Operation == ast.OperationTypeMutation {
+		by, fail := h.authorize(r)
+		if fail != nil {
+			e := newReqError(CodeForbidden, "%s", fail.message)
+			e.locate(op)
+			out.status, out.errs, out.challenge = fail.status, []*reqError{e}, fail.challenge
+			return out
+		}
+		out.by = by
 	}
 	h.execute(r.Context(), schema, doc, op, p, media, out)
 	return out
@@ -434,7 +454,10 @@ func (h *handler) execute(ctx context.Context, s graphql.Schema, doc *ast.Docume
 	defer cancel()
 	var res *graphql.Result
 	err := h.store.View(ctx, func(rd graph.Reader) error {
-		rctx := NewRequestContext(ctx, rd)
+		rctx, release := newExecutionContext(ctx, rd, h.store, out.by)
+		// The snapshots that asOf fields and mutation payloads opened are
+		// released once Execute has returned.
+		defer release()
 		// Without cancellation, Execute waits for its resolvers, which stop
 		// by themselves at the deadline; they never outlive the snapshot.
 		res = graphql.Execute(graphql.ExecuteParams{
@@ -542,16 +565,20 @@ func (h *handler) write(w http.ResponseWriter, r *http.Request, out *outcome, me
 	if out.allow != "" {
 		hdr.Set("Allow", out.allow)
 	}
+	if out.challenge {
+		hdr.Set("WWW-Authenticate", `Bearer realm="claimgraph"`)
+	}
 	w.WriteHeader(out.status)
 	n := 0
 	if r.Method != http.MethodHead {
 		n, _ = w.Write(body) // a client that went away is not our error
 	}
-	h.logRequest(r, out.status, n, start, opName, out.errs)
+	h.logRequest(r, out.status, n, start, opName, out.by, out.errs)
 }
 
-// logRequest writes the one log line of a request. It logs no header.
-func (h *handler) logRequest(r *http.Request, status, n int, start time.Time, opName string, errs []*reqError) {
+// logRequest writes the one log line of a request, with the token name of
+// an authorised write (by). It logs no header and no token.
+func (h *handler) logRequest(r *http.Request, status, n int, start time.Time, opName, by string, errs []*reqError) {
 	ev := h.log.Info()
 	if status >= 500 {
 		ev = h.log.Error()
@@ -563,6 +590,9 @@ func (h *handler) logRequest(r *http.Request, status, n int, start time.Time, op
 		Int("bytes", n)
 	if opName != "" {
 		ev = ev.Str("operation", opName)
+	}
+	if by != "" {
+		ev = ev.Str("by", by)
 	}
 	if len(errs) > 0 {
 		codes := make([]string, 0, len(errs))

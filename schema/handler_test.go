@@ -176,7 +176,9 @@ func TestHandlerRequests(t *testing.T) {
 			status: 200, codes: []string{"BAD_USER_INPUT"}, ctype: acceptGQL},
 		{name: "empty whoSaid", req: postBody(jsonBody(`{ whoSaid(text: "  ") { totalCount } }`, nil), acceptGQL),
 			status: 200, codes: []string{"BAD_USER_INPUT"}, ctype: acceptGQL},
-		{name: "mutation over POST", req: postBody(jsonBody(`mutation { __typename }`, nil), acceptGQL),
+		{name: "mutation without a token", req: postBody(jsonBody(`mutation { __typename }`, nil), acceptGQL),
+			status: 401, codes: []string{"FORBIDDEN"}, ctype: acceptGQL, noData: true},
+		{name: "subscription", req: postBody(jsonBody(`subscription { __typename }`, nil), acceptGQL),
 			status: 400, codes: []string{"GRAPHQL_VALIDATION_FAILED"}, ctype: acceptGQL, noData: true},
 
 		{name: "get query", req: gqlRequest("GET", "/graphql?query="+url.QueryEscape("{ __typename }"), "", acceptGQL, ""),

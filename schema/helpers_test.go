@@ -37,12 +37,17 @@ func loadBundle(t testing.TB, path string) *memgraph.Store {
 	if err != nil {
 		t.Fatalf("decode %s: %v", path, err)
 	}
-	st := memgraph.New()
+	// A fixed clock keeps commit times (links' at, revisions) in golden
+	// files stable.
+	st := memgraph.New(memgraph.WithClock(func() time.Time { return goldenTime }))
 	if _, err := st.Apply(context.Background(), b.Batch("test", "")); err != nil {
 		t.Fatalf("apply %s: %v", path, err)
 	}
 	return st
 }
+
+// goldenTime is the commit time of the test bundle.
+var goldenTime = time.Date(2026, 2, 4, 12, 0, 0, 0, time.UTC)
 
 // testStore loads testdata/bundle.json.
 func testStore(t testing.TB) *memgraph.Store { return loadBundle(t, "testdata/bundle.json") }

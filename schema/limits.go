@@ -297,8 +297,14 @@ func checkCost(s *graphql.Schema, doc *ast.Document, op *ast.OperationDefinition
 			w.varDefs[vd.Variable.Name.Value] = vd
 		}
 	}
-	root := s.QueryType()
-	if op.Operation != ast.OperationTypeQuery {
+	var root *graphql.Object
+	switch op.Operation {
+	case ast.OperationTypeQuery:
+		root = s.QueryType()
+	case ast.OperationTypeMutation:
+		root = s.MutationType()
+	}
+	if root == nil {
 		return nil // refused elsewhere
 	}
 	w.walk(op.SelectionSet, root, 1, map[string]bool{})

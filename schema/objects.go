@@ -15,37 +15,37 @@ func (b *builder) objects() {
 	b.person = graphql.NewObject(graphql.ObjectConfig{
 		Name:        "Person",
 		Description: "A human speaker or author.",
-		Interfaces:  []*graphql.Interface{b.node, b.agent},
+		Interfaces:  []*graphql.Interface{b.node, b.agent, b.versioned},
 		Fields:      graphql.FieldsThunk(b.personFields),
 	})
 	b.organisation = graphql.NewObject(graphql.ObjectConfig{
 		Name:        "Organisation",
 		Description: "An agency, company, outlet, party, or group of people speaking as one.",
-		Interfaces:  []*graphql.Interface{b.node, b.agent},
+		Interfaces:  []*graphql.Interface{b.node, b.agent, b.versioned},
 		Fields:      graphql.FieldsThunk(b.organisationFields),
 	})
 	b.source = graphql.NewObject(graphql.ObjectConfig{
 		Name:        "Source",
 		Description: "Where words or numbers appear: an article, a social post, a statement, a call, a report ...",
-		Interfaces:  []*graphql.Interface{b.node},
+		Interfaces:  []*graphql.Interface{b.node, b.versioned},
 		Fields:      graphql.FieldsThunk(b.sourceFields),
 	})
 	b.quote = graphql.NewObject(graphql.ObjectConfig{
 		Name:        "Quote",
 		Description: "One attribution: the words (or their gist) of a speaker appearing in a source. A quote reported inside another quote points to it with reportedBy.",
-		Interfaces:  []*graphql.Interface{b.node},
+		Interfaces:  []*graphql.Interface{b.node, b.versioned},
 		Fields:      graphql.FieldsThunk(b.quoteFields),
 	})
 	b.claim = graphql.NewObject(graphql.ObjectConfig{
 		Name:        "Claim",
 		Description: "A proposition, independent of who says it. Quotes express claims; figures and other claims support or contradict them through links.",
-		Interfaces:  []*graphql.Interface{b.node},
+		Interfaces:  []*graphql.Interface{b.node, b.versioned},
 		Fields:      graphql.FieldsThunk(b.claimFields),
 	})
 	b.figure = graphql.NewObject(graphql.ObjectConfig{
 		Name:        "Figure",
 		Description: "A stated quantity: a value with its unit, what it measures, for what subject and period, who stated it and where.",
-		Interfaces:  []*graphql.Interface{b.node},
+		Interfaces:  []*graphql.Interface{b.node, b.versioned},
 		Fields:      graphql.FieldsThunk(b.figureFields),
 	})
 }
@@ -61,7 +61,7 @@ func merge(f graphql.Fields, more graphql.Fields) graphql.Fields {
 // nodeFields are the fields every node type has: id, kind, the typed links
 // in both directions, the claims about it and the figures derived from it.
 func (b *builder) nodeFields(what string) graphql.Fields {
-	return graphql.Fields{
+	return merge(b.historyFields(what), graphql.Fields{
 		"id": field(graphql.NewNonNull(graphql.ID), "The "+what+"'s key, unique across all kinds.",
 			get(func(n graph.Node) interface{} { return n.NodeKey() })),
 		"kind": field(graphql.NewNonNull(b.kind), "The node's kind.",
@@ -82,7 +82,7 @@ func (b *builder) nodeFields(what string) graphql.Fields {
 			edgeSpec{dir: graph.In, rels: []graph.Relation{graph.RelAbout}, kind: graph.KindClaim}),
 		"derivedFigures": b.connField(b.figureConn, "Figures derived from this "+what+" (their derivedFrom list names it).",
 			edgeSpec{dir: graph.In, rels: []graph.Relation{graph.RelDerivedFrom}, kind: graph.KindFigure}),
-	}
+	})
 }
 
 // connField is a connection field over the parent's edges.
@@ -254,7 +254,8 @@ func (b *builder) quoteFields() graphql.Fields {
 }
 
 func (b *builder) claimFields() graphql.Fields {
-	return merge(b.nodeFields("claim"), graphql.Fields{
+	f := merge(b.nodeFields("claim"), b.claimAssessFields())
+	return merge(f, graphql.Fields{
 		"text": field(graphql.NewNonNull(graphql.String), "The proposition.",
 			get(func(n *graph.Claim) interface{} { return n.Text })),
 		"topics": field(nonNullList(graphql.String), "Topics the claim is filed under.",
@@ -269,7 +270,8 @@ func (b *builder) claimFields() graphql.Fields {
 }
 
 func (b *builder) figureFields() graphql.Fields {
-	return merge(b.nodeFields("figure"), graphql.Fields{
+	f := merge(b.nodeFields("figure"), b.figureAssessFields())
+	return merge(f, graphql.Fields{
 		"text": field(graphql.String, "The figure as written in its source (\"a 40% rise in thefts\").",
 			get(func(n *graph.Figure) interface{} { return opt(n.Text) })),
 		"value": field(graphql.NewNonNull(graphql.Float), "The value; the lower bound when valueMax is set.",
@@ -393,6 +395,14 @@ func (b *builder) supporting() {
 					get(func(l *linkValue) interface{} { return opt(l.link.By) })),
 				"at": field(graphql.String, "When the link was made, RFC 3339.",
 					get(func(l *linkValue) interface{} { return opt(l.link.At) })),
+				"retracted": field(b.retraction, "The retraction of this link (when, by whom, why); null unless it was retracted. "+
+					"A retracted link stays readable; supporting, contradicting and assessments leave it out.",
+					get(func(l *linkValue) interface{} {
+						if l.retracted == nil {
+							return nil
+						}
+						return *l.retracted
+					})),
 			}
 		}),
 	})

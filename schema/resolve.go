@@ -15,8 +15,9 @@ import (
 // resolver is a field resolver that receives the request state.
 type resolver func(rq *request, p graphql.ResolveParams) (interface{}, error)
 
-// resolve adapts a resolver to graphql-go: it finds the request state, gives
-// up once the request's context is done, turns errors into coded *Error
+// resolve adapts a resolver to graphql-go: it finds the request state (the
+// one of the field's root field: see snapshot.go), gives up once the
+// request's context is done, turns errors into coded *Error
 // values (classify), recovers panics as INTERNAL errors that do not show the
 // panic's text, and guards the thunks a resolver returns the same way.
 func resolve(fn resolver) graphql.FieldResolveFn {
@@ -30,6 +31,7 @@ func resolve(fn resolver) graphql.FieldResolveFn {
 		if err != nil {
 			return nil, err
 		}
+		rq = rq.route(p.Info.Path)
 		if err := rq.ctx.Err(); err != nil {
 			return nil, classify(err)
 		}
@@ -210,10 +212,12 @@ type edgeValue struct {
 	edge   graph.Edge
 }
 
-// linkValue is the value behind Link: the link and both ends.
+// linkValue is the value behind Link: the link, its retraction (nil when
+// live) and both ends.
 type linkValue struct {
-	link     graph.Link
-	from, to graph.Node
+	link      graph.Link
+	retracted *graph.Retraction
+	from, to  graph.Node
 }
 
 // pageInfoValue is the value behind PageInfo.
@@ -258,7 +262,7 @@ func (c *conn) edges(rq *request) interface{} {
 				if from == nil || to == nil {
 					continue
 				}
-				ev.node = &linkValue{link: it.edge.Link(), from: from, to: to}
+				ev.node = &linkValue{link: it.edge.Link(), retracted: it.edge.Retracted, from: from, to: to}
 			} else {
 				n := nodes[i]
 				if n == nil || !kindIn(n.NodeKind(), c.kinds) {

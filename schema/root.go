@@ -53,6 +53,9 @@ func (b *builder) query() *graphql.Object {
 				get(func(h *hopValue) interface{} { return opt(h.hop.Reason) })),
 			"depth": field(graphql.NewNonNull(graphql.Int), "How many steps from the root this step ends (1 for the root's own edges).",
 				get(func(h *hopValue) interface{} { return h.hop.Depth })),
+			"retracted": field(graphql.NewNonNull(graphql.Boolean), "True when this step is a retracted link, or joins a retracted "+
+				"node other than the root (the nodes' and links' retracted fields say when, by whom and why).",
+				get(func(h *hopValue) interface{} { return h.hop.Retracted })),
 		},
 	})
 	b.trace = graphql.NewObject(graphql.ObjectConfig{
@@ -70,9 +73,11 @@ func (b *builder) query() *graphql.Object {
 				get(func(t *traceValue) interface{} { return t.speakers })),
 			"primarySources": field(nonNullList(b.source), "The primary sources: where the chains of sources end (derived from nothing further).",
 				get(func(t *traceValue) interface{} { return t.primary })),
-			"supporting": field(nonNullList(b.node), "Figures and claims that support the root (supports links).",
+			"supporting": field(nonNullList(b.node), "Figures and claims that support the root (supports links); retracted links "+
+				"and retracted nodes are left out unless includeRetracted.",
 				get(func(t *traceValue) interface{} { return t.supporting })),
-			"contradicting": field(nonNullList(b.node), "Figures and claims that contradict the root (contradicts links; see the hops for reasons).",
+			"contradicting": field(nonNullList(b.node), "Figures and claims that contradict the root (contradicts links; see the hops "+
+				"for reasons); retracted links and retracted nodes are left out unless includeRetracted.",
 				get(func(t *traceValue) interface{} { return t.contradicts })),
 			"truncated": field(graphql.NewNonNull(graphql.Boolean), "True when maxDepth or the node limit cut the trace short.",
 				get(func(t *traceValue) interface{} { return t.truncated })),
@@ -122,69 +127,79 @@ func (b *builder) query() *graphql.Object {
 		"node": {
 			Type:        b.node,
 			Description: "The node with this id, of any kind; null when there is none.",
-			Args:        graphql.FieldConfigArgument{"id": idArg("The node's key.")},
-			Resolve: resolve(func(rq *request, p graphql.ResolveParams) (interface{}, error) {
+			Args:        b.withAsOf(graphql.FieldConfigArgument{"id": idArg("The node's key (the old key of a merged node leads to the node it was merged into).")}),
+			Resolve: resolve(atSnapshot(func(rq *request, p graphql.ResolveParams) (interface{}, error) {
 				id, _ := p.Args["id"].(string)
 				return rq.loader.thunkOne(rq.ctx, id), nil
-			}),
+			})),
 		},
 		"nodes": {
 			Type:        graphql.NewNonNull(graphql.NewList(b.node)),
 			Description: "The nodes with these ids, in the same order, null where there is none.",
-			Args: graphql.FieldConfigArgument{"ids": {
+			Args: b.withAsOf(graphql.FieldConfigArgument{"ids": {
 				Type:        nonNullList(graphql.ID),
 				Description: "The nodes' keys, at most " + itoa(b.cfg.MaxIDs) + " (more is an error, LIMIT_EXCEEDED).",
-			}},
-			Resolve: resolve(b.resolveNodes),
+			}}),
+			Resolve: resolve(atSnapshot(b.resolveNodes)),
 		},
 		"whoSaid": {
 			Type: graphql.NewNonNull(b.quoteConn),
 			Description: "The quotes whose words contain the text, compared insensitive to case, spacing, accents and " +
 				"quote-mark style; each quote leads to its speaker and source.",
-			Args: merge2(b.pageArgs(), graphql.FieldConfigArgument{"text": {
+			Args: b.withAsOf(merge2(b.pageArgs(), graphql.FieldConfigArgument{"text": {
 				Type:        graphql.NewNonNull(graphql.String),
 				Description: "The words to look for (not empty, at most " + itoa(maxSearchText) + " bytes).",
-			}}),
-			Resolve: resolve(b.resolveWhoSaid),
+			}})),
+			Resolve: resolve(atSnapshot(b.resolveWhoSaid)),
 		},
 		"trace": {
 			Type:        graphql.NewNonNull(b.trace),
 			Description: "The provenance trace of a quote, claim or figure. An unknown id is an error (NOT_FOUND).",
-			Args: graphql.FieldConfigArgument{
+			Args: b.withAsOf(graphql.FieldConfigArgument{
 				"id": idArg("The key of the quote, claim or figure to trace."),
 				"maxDepth": {
 					Type:         graphql.Int,
 					DefaultValue: b.cfg.traceDepthDefault(),
 					Description:  "How many steps to walk from the root, 1 to " + itoa(b.cfg.MaxTraceDepth) + " (more is an error, LIMIT_EXCEEDED).",
 				},
-			},
-			Resolve: resolve(b.resolveTrace),
+				"includeRetracted": {
+					Type:         graphql.Boolean,
+					DefaultValue: false,
+					Description:  "Keep retracted links and retracted nodes in supporting and contradicting (they are always in hops, marked retracted).",
+				},
+			}),
+			Resolve: resolve(atSnapshot(b.resolveTrace)),
 		},
-		"stats": field(graphql.NewNonNull(b.stats), "Counts of what the graph holds.",
-			func(rq *request, _ graphql.ResolveParams) (interface{}, error) {
+		"stats": {
+			Type:        graphql.NewNonNull(b.stats),
+			Description: "Counts of what the graph holds.",
+			Args:        b.withAsOf(nil),
+			Resolve: resolve(atSnapshot(func(rq *request, _ graphql.ResolveParams) (interface{}, error) {
 				s, err := rq.r.Stats(rq.ctx)
 				if err != nil {
 					return nil, err
 				}
 				return &statsValue{s}, nil
-			}),
+			})),
+		},
+		"history": b.historyField(),
 		"agentsNamed": {
 			Type:        nonNullList(b.agent),
 			Description: "The people and organisations whose name or an alias is this name (insensitive to case and accents).",
-			Args: graphql.FieldConfigArgument{"name": {
+			Args: b.withAsOf(graphql.FieldConfigArgument{"name": {
 				Type:        graphql.NewNonNull(graphql.String),
 				Description: "The exact name or alias.",
-			}},
-			Resolve: resolve(b.resolveAgentsNamed),
+			}}),
+			Resolve: resolve(atSnapshot(b.resolveAgentsNamed)),
 		},
 		"sourceByUrl": {
 			Type:        b.source,
 			Description: "The source published at this URL (exact match); null when there is none.",
-			Args: graphql.FieldConfigArgument{"url": {
+			Args: b.withAsOf(graphql.FieldConfigArgument{"url": {
 				Type:        graphql.NewNonNull(graphql.String),
 				Description: "The URL, as stored.",
-			}},
-			Resolve: resolve(b.resolveSourceByURL),
+			}}),
+			Resolve: resolve(atSnapshot(b.resolveSourceByURL)),
 		},
 	}
 	lists := []struct {
@@ -203,14 +218,15 @@ func (b *builder) query() *graphql.Object {
 		fields[l.name] = &graphql.Field{
 			Type:        graphql.NewNonNull(l.conn),
 			Description: "Every " + strings.ToLower(l.kind.String()) + " node, in key order.",
-			Args:        b.pageArgs(),
-			Resolve:     resolve(b.listResolver(l.kind)),
+			Args:        b.withAsOf(b.pageArgs()),
+			Resolve:     resolve(atSnapshot(b.listResolver(l.kind))),
 		}
 	}
 	return graphql.NewObject(graphql.ObjectConfig{
-		Name:        "Query",
-		Description: "The read-only entry points to the claim graph: one consistent snapshot per request.",
-		Fields:      fields,
+		Name: "Query",
+		Description: "The read-only entry points to the claim graph: one consistent snapshot per request, or, for a " +
+			"root field with asOf, the snapshot of that instant for the field and everything below it.",
+		Fields: fields,
 	})
 }
 
@@ -316,7 +332,9 @@ func (b *builder) resolveTrace(rq *request, p graphql.ResolveParams) (interface{
 	if depth > b.cfg.MaxTraceDepth {
 		return nil, errorf(CodeLimitExceeded, "maxDepth: %d is above the maximum %d", depth, b.cfg.MaxTraceDepth)
 	}
-	tr, err := graph.TraceFrom(rq.ctx, rq.r, id, graph.TraceOptions{MaxDepth: depth, MaxNodes: b.cfg.MaxTraceNodes})
+	include, _ := p.Args["includeRetracted"].(bool)
+	opt := graph.TraceOptions{MaxDepth: depth, MaxNodes: b.cfg.MaxTraceNodes, IncludeRetracted: include}
+	tr, err := graph.TraceFrom(rq.ctx, rq.r, id, opt)
 	if errors.Is(err, graph.ErrNotFound) {
 		return nil, &Error{Code: CodeNotFound, Message: "trace: no node has id " + quote(id), Err: err}
 	}

@@ -78,7 +78,7 @@ type builder struct {
 
 	kind, sourceKind, orgKind, quoteMode, certainty, derivRel, linkRel, reason, change *graphql.Enum
 
-	node, agent *graphql.Interface
+	node, agent, versioned *graphql.Interface
 
 	person, organisation, source, quote, claim, figure *graphql.Object
 
@@ -87,27 +87,42 @@ type builder struct {
 
 	personConn, orgConn, sourceConn, quoteConn, claimConn, figureConn *graphql.Object
 	linkConn, memberConn, derivativeConn                              *graphql.Object
+
+	dateTime, json *graphql.Scalar
+
+	retraction, revision, linkChange    *graphql.Object
+	assessmentStatus                    *graphql.Enum
+	assessment, figureComparison        *graphql.Object
+	userError, nodePayload, linkPayload *graphql.Object
+	importCounts, importResult          *graphql.Object
 }
 
 // New builds the GraphQL schema: the Node and Agent interfaces, the six node
-// types with every bundle field, connections for every relation in both
-// directions, and the root fields node, nodes, whoSaid, trace, stats, the
-// per-kind lists and the exact lookups. Every field has an explicit resolver;
+// types with every bundle field, their history (revision, retracted) and
+// derived verdicts (a claim's assessment, a figure's comparisons),
+// connections for every relation in both directions, the root fields node,
+// nodes, whoSaid, trace, stats, history, the per-kind lists and the exact
+// lookups (each with asOf), and the curation mutations. Every field has an explicit resolver;
 // resolvers read the snapshot and loader that NewRequestContext put in the
 // execution context. New also fills lookup tables that graphql-go builds
 // lazily and without locks, some of them package-level: build schemas
 // before serving, not while another schema executes.
 func New(cfg Config) (graphql.Schema, error) {
-	b := &builder{cfg: cfg.withDefaults()}
+	b := &builder{cfg: cfg.withDefaults(), dateTime: newDateTime(), json: newJSON()}
 	b.enums()
+	b.historyTypes()
 	b.interfaces()
 	b.objects()
+	b.assessTypes()
 	if b.err != nil {
 		return graphql.Schema{}, b.err
 	}
+	query := b.query()
+	b.mutationTypes()
 	s, err := graphql.NewSchema(graphql.SchemaConfig{
-		Query: b.query(),
-		Types: []graphql.Type{b.person, b.organisation, b.source, b.quote, b.claim, b.figure},
+		Query:    query,
+		Mutation: b.mutation(),
+		Types:    []graphql.Type{b.person, b.organisation, b.source, b.quote, b.claim, b.figure},
 	})
 	if err != nil {
 		return graphql.Schema{}, fmt.Errorf("schema: %w", err)
@@ -265,6 +280,16 @@ func (b *builder) interfaces() {
 				"statedFigures": {Type: graphql.NewNonNull(b.figureConn), Args: b.pageArgs(), Description: "The figures this agent stated."},
 			}
 		}),
+		ResolveType: b.resolveType,
+	})
+	b.versioned = graphql.NewInterface(graphql.InterfaceConfig{
+		Name: "Versioned",
+		Description: "A node with a history, as every node is: its latest revision and its retraction. Select them on " +
+			"any node with ... on Versioned { revision retracted { at by reason } }.",
+		Fields: graphql.Fields{
+			"retracted": {Type: b.retraction, Description: "The node's retraction; null unless it was retracted."},
+			"revision":  {Type: graphql.String, Description: "The node's latest revision, the value of expectedRevision."},
+		},
 		ResolveType: b.resolveType,
 	})
 }

@@ -157,13 +157,23 @@ func TestContract(t *testing.T) {
 	exactly("Node", "id: ID!", "kind: Kind!")
 	has("Agent", "id: ID!", "name: String!", "aliases: [String!]!")
 	has("Query",
-		"node(id: ID!): Node",
-		"nodes(ids: [ID!]!): [Node]!",
-		"whoSaid(after: String, first: Int = 20, text: String!): QuoteConnection!",
-		"trace(id: ID!, maxDepth: Int = 6): Trace!")
+		"node(asOf: DateTime, id: ID!): Node",
+		"nodes(asOf: DateTime, ids: [ID!]!): [Node]!",
+		"whoSaid(after: String, asOf: DateTime, first: Int = 20, text: String!): QuoteConnection!",
+		"trace(asOf: DateTime, id: ID!, includeRetracted: Boolean = false, maxDepth: Int = 6): Trace!",
+		"history(asOf: DateTime, id: ID!): [Revision!]!",
+		"people(after: String, asOf: DateTime, first: Int = 20): PersonConnection!",
+		"organisations(after: String, asOf: DateTime, first: Int = 20): OrganisationConnection!",
+		"sources(after: String, asOf: DateTime, first: Int = 20): SourceConnection!",
+		"quotes(after: String, asOf: DateTime, first: Int = 20): QuoteConnection!",
+		"claims(after: String, asOf: DateTime, first: Int = 20): ClaimConnection!",
+		"figures(after: String, asOf: DateTime, first: Int = 20): FigureConnection!",
+		"agentsNamed(asOf: DateTime, name: String!): [Agent!]!",
+		"sourceByUrl(asOf: DateTime, url: String!): Source",
+		"stats(asOf: DateTime): Stats!")
 	exactly("Trace", "root: Node!", "hops: [Hop!]!", "speakers: [Agent!]!", "primarySources: [Source!]!",
 		"supporting: [Node!]!", "contradicting: [Node!]!", "truncated: Boolean!")
-	exactly("Hop", "from: Node!", "to: Node!", "relation: String!", "cue: String", "reason: String", "depth: Int!")
+	exactly("Hop", "from: Node!", "to: Node!", "relation: String!", "cue: String", "reason: String", "depth: Int!", "retracted: Boolean!")
 	has("Quote", "speaker: Agent", "source: Source", "channel: Source", "reportedBy: Quote", "claims: [Claim!]!",
 		"reports(after: String, first: Int = 20): QuoteConnection!")
 	has("Figure", "statedBy: Agent", "source: Source", "value: Float!", "derivedFrom: [Node!]!")
@@ -182,6 +192,7 @@ func TestContract(t *testing.T) {
 		if typ == "Person" || typ == "Organisation" {
 			want = append(want, "Agent")
 		}
+		want = append(want, "Versioned")
 		var got []string
 		for _, i := range o.Interfaces() {
 			got = append(got, i.Name())
@@ -191,7 +202,7 @@ func TestContract(t *testing.T) {
 		}
 	}
 	exactly("Link", "from: Node!", "to: Node!", "relation: LinkRelation!", "reason: ContradictionReason",
-		"note: String", "by: String", "at: String")
+		"note: String", "by: String", "at: String", "retracted: Retraction")
 	exactly("PageInfo", "hasNextPage: Boolean!", "hasPreviousPage: Boolean!", "startCursor: String", "endCursor: String")
 	exactly("QuoteConnection", "totalCount: Int!", "pageInfo: PageInfo!", "edges: [QuoteEdge!]!")
 	exactly("QuoteEdge", "cursor: String!", "node: Quote!")
@@ -205,8 +216,42 @@ func TestContract(t *testing.T) {
 	if want := []string{"CLAIM", "FIGURE", "ORGANISATION", "PERSON", "QUOTE", "SOURCE"}; !reflect.DeepEqual(kinds, want) {
 		t.Errorf("Kind values %v, want %v", kinds, want)
 	}
-	if s.MutationType() != nil {
-		t.Error("the schema has a Mutation type; mutations are not in scope yet")
+	// Issue 3: history, curation and disagreement.
+	exactly("Revision", "rev: String!", "at: DateTime!", "by: String!", "note: String", "change: String!",
+		"nodeId: ID!", "before: JSON", "after: JSON", "links: [LinkChange!]!")
+	exactly("Retraction", "at: DateTime!", "by: String!", "reason: String!")
+	exactly("Assessment", "status: AssessmentStatus!", "supporting: Int!", "contradicting: Int!", "explanation: String!")
+	exactly("FigureComparison", "figure: Figure!", "comparable: Boolean!", "agrees: Boolean", "reasons: [String!]!", "via: String!")
+	exactly("Versioned", "retracted: Retraction", "revision: String")
+	exactly("UserError", "path: [String!]!", "code: String!", "message: String!")
+	has("Figure", "comparableWith: [FigureComparison!]!", "conflicts: [FigureComparison!]!")
+	has("Claim", "assessment: Assessment!")
+	for _, typ := range []string{"Person", "Organisation", "Source", "Quote", "Claim", "Figure"} {
+		has(typ, "retracted: Retraction", "revision: String")
+	}
+	if s.MutationType() == nil {
+		t.Fatal("the schema has no Mutation type")
+	}
+	exactly("Mutation",
+		"importBundle(allowUnknown: Boolean = false, bundle: String!, note: String): ImportResult!",
+		"putNode(expectedRevision: String, node: JSON!, note: String): NodePayload!",
+		"correct(expectedRevision: String, fields: JSON!, id: ID!, note: String): NodePayload!",
+		"link(from: ID!, note: String, reason: ContradictionReason, relation: LinkRelation!, to: ID!): LinkPayload!",
+		"unlink(from: ID!, note: String, relation: LinkRelation!, to: ID!): LinkPayload!",
+		"retract(expectedRevision: String, id: ID!, note: String, reason: String!): NodePayload!",
+		"retractLink(from: ID!, note: String, reason: String!, relation: LinkRelation!, to: ID!): LinkPayload!",
+		"merge(expectedRevision: String, ids: [ID!]!, into: ID!, note: String): NodePayload!")
+	exactly("NodePayload", "node: Node", "revision: String", "changed: Boolean!", "userErrors: [UserError!]!")
+	exactly("LinkPayload", "link: Link", "revision: String", "changed: Boolean!", "userErrors: [UserError!]!")
+	exactly("ImportResult", "nodes: ImportCounts!", "links: ImportCounts!", "revision: String", "changed: Boolean!", "userErrors: [UserError!]!")
+	status := s.Type("AssessmentStatus").(*graphql.Enum)
+	var statuses []string
+	for _, v := range status.Values() {
+		statuses = append(statuses, v.Name)
+	}
+	sort.Strings(statuses)
+	if want := []string{"CONTRADICTED", "DISPUTED", "RETRACTED", "SUPPORTED", "UNVERIFIED"}; !reflect.DeepEqual(statuses, want) {
+		t.Errorf("AssessmentStatus values %v, want %v", statuses, want)
 	}
 }
 
@@ -282,7 +327,7 @@ func TestSDLIsCurrent(t *testing.T) {
 			firstDiff(string(want), got))
 	}
 	for _, line := range []string{
-		"interface Node {", "interface Agent {", "type Person implements Node & Agent {",
+		"interface Node {", "interface Agent {", "type Person implements Node & Agent & Versioned {",
 		"  trace(", "  maxDepth: Int = 6", `"""The node's kind."""`,
 	} {
 		if !strings.Contains(got, line) {

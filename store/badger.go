@@ -48,6 +48,7 @@ type Options struct {
 	memTableSize    int64 // Badger memtable size; 0 means the default
 	partEntries     int   // split a commit into parts of at most this many writes
 	crashAfterParts int   // simulate a crash after this many parts of a split commit
+	noHistory       bool  // benchmarks only: the store writes no revisions
 }
 
 const (

@@ -22,6 +22,8 @@ type Store struct {
 	kv  KV
 	log zerolog.Logger
 
+	noHistory bool // benchmarks only: write no revisions
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -41,6 +43,7 @@ func Open(ctx context.Context, opt Options) (*Store, error) {
 		kv.Close()
 		return nil, err
 	}
+	s.noHistory = opt.noHistory
 	return s, nil
 }
 
@@ -57,8 +60,8 @@ func New(ctx context.Context, kv KV, log zerolog.Logger) (*Store, error) {
 	case errors.Is(err, ErrKeyNotFound):
 	case err != nil:
 		return nil, err
-	case len(v) != 1 || v[0] != layoutVersion:
-		return nil, fmt.Errorf("store: the data uses key layout %x; this version reads layout %d", v, layoutVersion)
+	case len(v) != 1 || v[0] < 1 || v[0] > layoutVersion:
+		return nil, fmt.Errorf("store: the data uses key layout %x; this version reads layouts 1 to %d", v, layoutVersion)
 	}
 	return &Store{kv: kv, log: log}, nil
 }
@@ -78,13 +81,11 @@ func (s *Store) View(ctx context.Context, fn func(graph.Reader) error) error {
 }
 
 // ViewAt is View on the graph as it was at time at (asOf): the state of the
-// last commit at or before at.
+// last commit at or before at, that is the snapshot at commit timestamp
+// at.UnixNano() (graph.AsOfNanos), with the history, retractions and merges
+// of that state. An instant before the first commit reads an empty graph.
 func (s *Store) ViewAt(ctx context.Context, at time.Time, fn func(graph.Reader) error) error {
-	n := at.UnixNano()
-	if n <= 0 {
-		n = 1
-	}
-	return s.view(ctx, uint64(n), fn)
+	return s.view(ctx, uint64(graph.AsOfNanos(at)), fn)
 }
 
 func (s *Store) view(ctx context.Context, ts uint64, fn func(graph.Reader) error) error {
@@ -101,12 +102,15 @@ func commitTime(ts uint64) time.Time { return time.Unix(0, int64(ts)).UTC() }
 
 const maxApplyAttempts = 5
 
-// Apply implements graph.Writer. The batch is validated against the current
-// state (graph.Validate), completed (graph.Prepare) and written in one
-// commit; records equal to what is stored are not rewritten, and a batch
-// that changes nothing commits nothing. A commit that loses a race
-// (graph.ErrConflict, possible with engines that run writers concurrently)
-// is retried with jittered backoff.
+// Apply implements graph.Writer. Inside the engine's serialised writer the
+// batch's Expected revisions are checked (a stale one returns a
+// *graph.ConflictError and writes nothing), the batch is validated against
+// the current state (graph.Validate, graph.ValidateCuration), completed
+// (graph.Prepare) and written in one commit with its revisions; records
+// equal to what is stored are not rewritten, and a batch that changes
+// nothing commits nothing (ApplyResult.Rev 0). A commit that loses a race
+// (graph.ErrConflict from the engine, possible with engines that run
+// writers concurrently) is retried with jittered backoff.
 func (s *Store) Apply(ctx context.Context, b *graph.Batch) (graph.ApplyResult, error) {
 	if b == nil {
 		b = &graph.Batch{}
@@ -119,10 +123,11 @@ func (s *Store) Apply(ctx context.Context, b *graph.Batch) (graph.ApplyResult, e
 		var res graph.ApplyResult
 		ts, err := s.kv.Update(ctx, func(tx Txn) error {
 			res = graph.ApplyResult{ByKind: map[graph.Kind]graph.Counts{}}
-			w := &writer{tx: tx, rd: newReader(tx), res: &res}
-			return w.apply(ctx, bundle)
+			w := newWriter(tx, &res, b, s.noHistory)
+			return w.apply(ctx, bundle, b)
 		})
-		if errors.Is(err, graph.ErrConflict) && attempt < maxApplyAttempts {
+		var stale *graph.ConflictError
+		if errors.Is(err, graph.ErrConflict) && !errors.As(err, &stale) && attempt < maxApplyAttempts {
 			backoff := time.Duration(attempt) * 2 * time.Millisecond
 			backoff += rand.N(backoff)
 			select {
@@ -135,7 +140,10 @@ func (s *Store) Apply(ctx context.Context, b *graph.Batch) (graph.ApplyResult, e
 		if err != nil {
 			return graph.ApplyResult{}, err
 		}
-		if ts == 0 {
+		if ts != 0 {
+			res.Rev = int64(ts)
+		} else {
+			res.Revisions = nil
 			ts = s.kv.LastCommit()
 		}
 		if ts == 0 {
@@ -173,14 +181,36 @@ func cloneBatch(b *graph.Batch) (*graph.Bundle, error) {
 
 // writer applies one batch inside a KV transaction.
 type writer struct {
-	tx  Txn
-	rd  *reader
-	res *graph.ApplyResult
+	tx        Txn
+	rd        *reader
+	res       *graph.ApplyResult
+	noHistory bool
+
+	ts       uint64    // the commit timestamp
+	at       time.Time // the same instant
+	by, note string
 
 	ids      map[string]uint64 // batch node key -> id
 	counters map[graph.Kind]uint64
 	problems []graph.Problem
 	wrote    bool
+
+	hasMerges    *bool                // whether the store holds merged keys; nil until read
+	canonKeys    map[string]string    // key -> the key it resolves to
+	seq          map[uint64]uint32    // next history sequence number of each id
+	revised      []uint64             // ids with a revision, in order
+	records      map[uint64][]byte    // bundle JSON of the node records this batch writes
+	links        map[string]edgeValue // out edges of the links this batch writes
+	retractedIDs map[uint64]bool      // nodes this batch retracts
+}
+
+func newWriter(tx Txn, res *graph.ApplyResult, b *graph.Batch, noHistory bool) *writer {
+	ts := tx.CommitTs()
+	return &writer{tx: tx, rd: newReader(tx), res: res, noHistory: noHistory,
+		ts: ts, at: commitTime(ts), by: b.By, note: b.Note,
+		ids: map[string]uint64{}, counters: map[graph.Kind]uint64{},
+		canonKeys: map[string]string{}, seq: map[uint64]uint32{},
+		records: map[uint64][]byte{}, links: map[string]edgeValue{}, retractedIDs: map[uint64]bool{}}
 }
 
 // entries maps keys to values: the index and adjacency keys a node owns.
@@ -200,8 +230,40 @@ func (w *writer) problem(p graph.Place, key, field, code, format string, args ..
 	w.problems = append(w.problems, graph.Problem{Place: p, Key: key, Field: field, Code: code, Message: fmt.Sprintf(format, args...)})
 }
 
-func (w *writer) apply(ctx context.Context, b *graph.Bundle) error {
-	if err := graph.Validate(ctx, b, w.rd); err != nil {
+// validate runs graph.Validate on the records and graph.ValidateCuration on
+// the curation operations, and reports the problems of both in one
+// *graph.ValidationError.
+func (w *writer) validate(ctx context.Context, b *graph.Bundle, batch *graph.Batch) error {
+	err := graph.Validate(ctx, b, w.rd)
+	var ve *graph.ValidationError
+	if err != nil && !errors.As(err, &ve) {
+		return err
+	}
+	cps, cerr := graph.ValidateCuration(ctx, batch, w.rd)
+	if cerr != nil {
+		return cerr
+	}
+	if ve == nil && len(cps) == 0 {
+		return nil
+	}
+	var all []graph.Problem
+	if ve != nil {
+		all = append(all, ve.Problems...)
+	}
+	return &graph.ValidationError{Problems: append(all, cps...)}
+}
+
+// foldRec is a record of the batch whose key was merged into another node.
+type foldRec struct {
+	i    int    // index in the batch
+	into string // the key it resolves to
+}
+
+func (w *writer) apply(ctx context.Context, b *graph.Bundle, batch *graph.Batch) error {
+	if err := graph.CheckExpected(ctx, batch.Expected, w.rd); err != nil {
+		return err
+	}
+	if err := w.validate(ctx, b, batch); err != nil {
 		return err
 	}
 	if err := graph.Prepare(ctx, b, w.rd); err != nil {
@@ -216,10 +278,10 @@ func (w *writer) apply(ctx context.Context, b *graph.Bundle) error {
 		perKind[n.NodeKind()]++
 	}
 
-	// Resolve or allocate the id of every node of the batch.
-	w.ids = make(map[string]uint64, len(b.Nodes))
-	w.counters = map[graph.Kind]uint64{}
+	// Resolve or allocate the id of every node of the batch. Records under
+	// a merged key are folded into the node it resolves to.
 	first := make([]bool, len(b.Nodes)) // the first record of each key
+	var folds []foldRec
 	for i, n := range b.Nodes {
 		key := n.NodeKey()
 		if _, dup := w.ids[key]; dup {
@@ -234,6 +296,16 @@ func (w *writer) apply(ctx context.Context, b *graph.Bundle) error {
 			w.problem(places[i], key, "key", graph.CodeKindChange, "key %q is stored as a %v, not a %v", key, idKind(id), n.NodeKind())
 			continue
 		}
+		if found {
+			ck, err := w.canon(ctx, key)
+			if err != nil {
+				return err
+			}
+			if ck != key {
+				folds = append(folds, foldRec{i, ck})
+				continue
+			}
+		}
 		if !found {
 			if id, err = w.allocate(ctx, n.NodeKind()); err != nil {
 				return err
@@ -241,6 +313,10 @@ func (w *writer) apply(ctx context.Context, b *graph.Bundle) error {
 		}
 		first[i] = true
 		w.ids[key] = id
+	}
+	extra, err := w.folds(ctx, b, first, folds)
+	if err != nil {
+		return err
 	}
 	// Links are checked before anything is staged.
 	type linkPlan struct {
@@ -257,12 +333,6 @@ func (w *writer) apply(ctx context.Context, b *graph.Bundle) error {
 			w.problem(p, "", "relation", graph.CodeEnum, "%q is not a link relation", l.Relation)
 			continue
 		}
-		id3 := [3]string{l.From, string(l.Relation), l.To}
-		if seenLinks[id3] {
-			w.problem(p, "", "", graph.CodeDuplicate, "link %s -%s-> %s appears twice", l.From, l.Relation, l.To)
-			continue
-		}
-		seenLinks[id3] = true
 		from, err := w.resolve(ctx, p, "", "from", l.From)
 		if err != nil {
 			return err
@@ -271,16 +341,38 @@ func (w *writer) apply(ctx context.Context, b *graph.Bundle) error {
 		if err != nil {
 			return err
 		}
+		if l.From, err = w.canon(ctx, l.From); err != nil {
+			return err
+		}
+		if l.To, err = w.canon(ctx, l.To); err != nil {
+			return err
+		}
+		// Validate refused a link written twice; two links that name
+		// one link through a merged key count as one, the first.
+		id3 := [3]string{l.From, string(l.Relation), l.To}
+		if seenLinks[id3] {
+			count(&w.res.Links, unchanged)
+			continue
+		}
+		seenLinks[id3] = true
+		if from != 0 && from == to {
+			// Both ends were merged into one node: the merge dropped
+			// this link, and writing it again would link a node to
+			// itself.
+			count(&w.res.Links, unchanged)
+			continue
+		}
 		plans = append(plans, linkPlan{l, from, to, code})
 	}
 
 	// Nodes.
 	type nodePlan struct {
-		n    graph.Node
-		id   uint64
-		refs entries
+		n     graph.Node
+		id    uint64
+		refs  entries
+		extra bool // a stored node changed by a fold, not a record of the batch
 	}
-	nodes := make([]nodePlan, 0, len(b.Nodes))
+	nodes := make([]nodePlan, 0, len(b.Nodes)+len(extra))
 	for i, n := range b.Nodes {
 		if !first[i] {
 			continue
@@ -290,15 +382,31 @@ func (w *writer) apply(ctx context.Context, b *graph.Bundle) error {
 		if err != nil {
 			return err
 		}
-		nodes = append(nodes, nodePlan{n, id, refs})
+		nodes = append(nodes, nodePlan{n, id, refs, false})
+	}
+	for _, e := range extra {
+		refs, err := w.refEntries(ctx, graph.Place{}, e.n, e.id)
+		if err != nil {
+			return err
+		}
+		nodes = append(nodes, nodePlan{e.n, e.id, refs, true})
 	}
 	if len(w.problems) > 0 {
 		return &graph.ValidationError{Problems: w.problems}
 	}
 	for _, p := range nodes {
-		ch, err := w.putNode(ctx, p.n, p.id, p.refs)
+		ch, before, after, err := w.putNode(ctx, p.n, p.id, p.refs)
 		if err != nil {
 			return err
+		}
+		switch ch {
+		case added:
+			w.record(p.id, graph.Revision{Change: graph.ChangeCreated, Key: p.n.NodeKey(), After: after})
+		case changed:
+			w.record(p.id, graph.Revision{Change: graph.ChangeUpdated, Key: p.n.NodeKey(), Before: before, After: after})
+		}
+		if p.extra {
+			continue
 		}
 		k := p.n.NodeKind()
 		kc := w.res.ByKind[k]
@@ -313,13 +421,33 @@ func (w *writer) apply(ctx context.Context, b *graph.Bundle) error {
 		}
 		count(&w.res.Links, ch)
 	}
+	if err := w.unlinks(ctx, batch.Unlinks); err != nil {
+		return err
+	}
+	if err := w.retracts(ctx, batch.Retracts); err != nil {
+		return err
+	}
+	for _, m := range batch.Merges {
+		if err := w.merge(ctx, m); err != nil {
+			return err
+		}
+	}
 	for k, c := range w.counters {
 		if err := w.set(counterKey(k), encodeUint64(c)); err != nil {
 			return err
 		}
 	}
+	if !w.noHistory {
+		rev := encodeUint64(w.ts)
+		for _, id := range w.revised {
+			if err := w.set(latestKey(id), rev); err != nil {
+				return err
+			}
+		}
+	}
 	if w.wrote {
-		if _, err := w.rd.kv.Get(ctx, metaLayoutKey); errors.Is(err, ErrKeyNotFound) {
+		v, err := w.rd.kv.Get(ctx, metaLayoutKey)
+		if errors.Is(err, ErrKeyNotFound) || (err == nil && (len(v) != 1 || v[0] != layoutVersion)) {
 			if err := w.set(metaLayoutKey, []byte{layoutVersion}); err != nil {
 				return err
 			}
@@ -328,6 +456,152 @@ func (w *writer) apply(ctx context.Context, b *graph.Bundle) error {
 		}
 	}
 	return nil
+}
+
+// extraNode is a stored node that folds changed.
+type extraNode struct {
+	n  graph.Node
+	id uint64
+}
+
+// folds folds each record of the batch whose key was merged into the node
+// its key resolves to (graph.MergeInto): into the batch's record of that
+// node when the batch has one, else into the stored record, which is then
+// returned to be written. A folded record counts as changed when it changed
+// that node.
+func (w *writer) folds(ctx context.Context, b *graph.Bundle, first []bool, folds []foldRec) ([]extraNode, error) {
+	if len(folds) == 0 {
+		return nil, nil
+	}
+	inBatch := map[string]graph.Node{}
+	for i, n := range b.Nodes {
+		if first[i] {
+			inBatch[n.NodeKey()] = n
+		}
+	}
+	stored := map[string]*extraNode{}
+	changedStored := map[string]bool{}
+	var order []string
+	for _, f := range folds {
+		rec := b.Nodes[f.i]
+		into, ok := inBatch[f.into]
+		if !ok {
+			e := stored[f.into]
+			if e == nil {
+				id, found, err := w.rd.id(ctx, f.into)
+				if err != nil {
+					return nil, err
+				}
+				if !found {
+					return nil, fmt.Errorf("%w: merged key %q resolves to %q, which has no id", errCorrupt, rec.NodeKey(), f.into)
+				}
+				n, err := w.rd.nodeByID(ctx, id)
+				if err != nil {
+					return nil, err
+				}
+				e = &extraNode{n, id}
+				stored[f.into] = e
+				order = append(order, f.into)
+			}
+			into = e.n
+		}
+		ch := unchanged
+		if graph.MergeInto(into, rec) {
+			ch = changed
+			if !ok {
+				changedStored[f.into] = true
+			}
+		}
+		if err := w.dropSelfParent(ctx, into, nil); err != nil {
+			return nil, err
+		}
+		k := rec.NodeKind()
+		kc := w.res.ByKind[k]
+		count(&kc, ch)
+		w.res.ByKind[k] = kc
+		count(&w.res.Nodes, ch)
+	}
+	var out []extraNode
+	for _, k := range order {
+		if changedStored[k] {
+			out = append(out, *stored[k])
+		}
+	}
+	return out, nil
+}
+
+// dropSelfParent clears the parent of an organisation when it resolves to
+// the organisation itself or to one of the keys in set (which are being
+// merged into it).
+func (w *writer) dropSelfParent(ctx context.Context, n graph.Node, set map[string]bool) error {
+	o, ok := n.(*graph.Organisation)
+	if !ok || o.Parent == "" {
+		return nil
+	}
+	ck, err := w.canon(ctx, o.Parent)
+	if err != nil {
+		return err
+	}
+	if ck == o.Key || set[o.Parent] || set[ck] {
+		o.Parent = ""
+	}
+	return nil
+}
+
+// canon returns the key that key resolves to: itself, or the node it was
+// merged into. Stores that never merged skip the lookup.
+func (w *writer) canon(ctx context.Context, key string) (string, error) {
+	if w.hasMerges == nil {
+		any := false
+		err := w.rd.kv.Scan(ctx, Range{Prefix: []byte{famMerged}, KeysOnly: true, Limit: 1}, func(k, v []byte) error {
+			any = true
+			return nil
+		})
+		if err != nil {
+			return "", err
+		}
+		w.hasMerges = &any
+	}
+	if !*w.hasMerges || key == "" {
+		return key, nil
+	}
+	if ck, ok := w.canonKeys[key]; ok {
+		return ck, nil
+	}
+	ck := key
+	v, err := w.rd.kv.Get(ctx, mergedKey(key))
+	switch {
+	case errors.Is(err, ErrKeyNotFound):
+	case err != nil:
+		return "", err
+	default:
+		if _, ck, err = decodeMerged(v); err != nil {
+			return "", err
+		}
+	}
+	w.canonKeys[key] = ck
+	return ck, nil
+}
+
+// record stamps a revision with the commit, adds it to the result and
+// stages its history key.
+func (w *writer) record(id uint64, rev graph.Revision) {
+	if w.noHistory {
+		return
+	}
+	rev.Rev, rev.At, rev.By = int64(w.ts), w.at, w.by
+	if rev.Note == "" {
+		rev.Note = w.note
+	}
+	w.res.Revisions = append(w.res.Revisions, rev)
+	seq, ok := w.seq[id]
+	if !ok {
+		w.revised = append(w.revised, id)
+	}
+	w.seq[id] = seq + 1
+	w.wrote = true
+	// Errors of Set are those of a reserved key, which a history key is not.
+	_ = w.tx.Set(histKey(id, w.ts, seq), encodeRevision(rev))
 }
 
 // change is what a write did to one record.
@@ -408,14 +682,18 @@ func (w *writer) refEntries(ctx context.Context, p graph.Place, n graph.Node, id
 		if err != nil {
 			return nil, err
 		}
-		if to == 0 {
-			continue
+		if to == 0 || to == id {
+			continue // missing, or a merged key that now resolves to the node itself
 		}
 		out := string(adjKey(famOut, id, code, to))
 		if _, dup := es[out]; dup {
 			continue
 		}
-		es[out] = encodeEdge(edgeValue{Other: r.To, Qualifier: r.Qualifier})
+		other, err := w.canon(ctx, r.To)
+		if err != nil {
+			return nil, err
+		}
+		es[out] = encodeEdge(edgeValue{Other: other, Qualifier: r.Qualifier})
 		es[string(adjKey(famIn, to, code, id))] = encodeEdge(edgeValue{Other: key, Qualifier: r.Qualifier})
 	}
 	return es, nil
@@ -477,15 +755,17 @@ func indexEntries(n graph.Node, id uint64) entries {
 
 // putNode writes a node whose id is known: an identical record writes
 // nothing; a changed one rewrites the record and the index and adjacency
-// keys that differ.
-func (w *writer) putNode(ctx context.Context, n graph.Node, id uint64, refs entries) (change, error) {
+// keys that differ. It returns the bundle JSON before (nil when added) and
+// after.
+func (w *writer) putNode(ctx context.Context, n graph.Node, id uint64, refs entries) (change, []byte, []byte, error) {
 	rec, err := encodeNode(n)
 	if err != nil {
-		return 0, err
+		return 0, nil, nil, err
 	}
+	after := rec[2:]
 	old, err := w.rd.kv.Get(ctx, nodeKey(id))
 	if err != nil && !errors.Is(err, ErrKeyNotFound) {
-		return 0, err
+		return 0, nil, nil, err
 	}
 	newEntries := indexEntries(n, id)
 	for k, v := range refs {
@@ -499,72 +779,127 @@ func (w *writer) putNode(ctx context.Context, n graph.Node, id uint64, refs entr
 			{nodeKey(id), rec},
 		} {
 			if err := w.set(kv[0], kv[1]); err != nil {
-				return 0, err
+				return 0, nil, nil, err
 			}
 		}
 		for k, v := range newEntries {
 			if err := w.set([]byte(k), v); err != nil {
-				return 0, err
+				return 0, nil, nil, err
 			}
 		}
-		return added, nil
+		w.records[id] = after
+		return added, nil, after, nil
 	}
 	if sameBytes(old, rec) {
-		return unchanged, nil
+		return unchanged, nil, after, nil
 	}
 	prev, err := decodeNode(old)
 	if err != nil {
-		return 0, err
+		return 0, nil, nil, err
 	}
 	oldEntries := indexEntries(prev, id)
 	stored, err := w.storedRefEntries(ctx, n.NodeKey(), id)
 	if err != nil {
-		return 0, err
+		return 0, nil, nil, err
 	}
 	for k, v := range stored {
 		oldEntries[k] = v
 	}
 	if err := w.set(nodeKey(id), rec); err != nil {
-		return 0, err
+		return 0, nil, nil, err
 	}
 	for k := range oldEntries {
 		if _, keep := newEntries[k]; !keep {
 			if err := w.del([]byte(k)); err != nil {
-				return 0, err
+				return 0, nil, nil, err
 			}
 		}
 	}
 	for k, v := range newEntries {
 		if ov, ok := oldEntries[k]; !ok || !sameBytes(ov, v) {
 			if err := w.set([]byte(k), v); err != nil {
-				return 0, err
+				return 0, nil, nil, err
 			}
 		}
 	}
-	return changed, nil
+	w.records[id] = after
+	return changed, old[2:], after, nil
 }
 
 // putLink writes a link as two adjacency keys; a link with the same
-// attributes as the stored one writes nothing.
+// attributes as the stored one writes nothing. A link that leaves By or At
+// empty is compared with the stored one's, and when new or changed gets
+// the batch's By and the commit time. A retraction of the stored link is
+// kept.
 func (w *writer) putLink(ctx context.Context, l graph.Link, from, to uint64, code byte) (change, error) {
 	out := adjKey(famOut, from, code, to)
-	val := encodeEdge(edgeValue{Other: l.To, Reason: l.Reason, Note: l.Note, By: l.By, At: l.At})
 	old, err := w.rd.kv.Get(ctx, out)
 	ch := changed
+	var prev edgeValue
 	switch {
 	case errors.Is(err, ErrKeyNotFound):
 		ch = added
 	case err != nil:
 		return 0, err
-	case sameBytes(old, val):
-		return unchanged, nil
+	default:
+		if prev, err = decodeEdge(old); err != nil {
+			return 0, err
+		}
+		eff := l
+		if eff.By == "" {
+			eff.By = prev.By
+		}
+		if eff.At == "" {
+			eff.At = prev.At
+		}
+		if eff.Reason == prev.Reason && eff.Note == prev.Note && eff.By == prev.By && eff.At == prev.At {
+			return unchanged, nil
+		}
 	}
-	if err := w.set(out, val); err != nil {
+	if l.By == "" {
+		l.By = w.by
+	}
+	if l.At == "" {
+		l.At = graph.FormatLinkTime(w.at)
+	}
+	val := edgeValue{Other: l.To, Reason: l.Reason, Note: l.Note, By: l.By, At: l.At, RAt: prev.RAt, RBy: prev.RBy, RReason: prev.RReason}
+	if err := w.setLink(out, l.From, val); err != nil {
 		return 0, err
 	}
-	mirror := encodeEdge(edgeValue{Other: l.From, Reason: l.Reason, Note: l.Note, By: l.By, At: l.At})
-	if err := w.set(adjKey(famIn, to, code, from), mirror); err != nil {
-		return 0, err
+	if ch == added {
+		lj := linkJSON(l)
+		w.record(from, graph.Revision{Change: graph.ChangeLinked, Key: l.From, Link: &l, After: lj})
+		w.record(to, graph.Revision{Change: graph.ChangeLinked, Key: l.To, Link: &l, After: lj})
+	} else {
+		before := prev.link(l.From, l.To, l.Relation)
+		w.record(from, graph.Revision{Change: graph.ChangeUpdated, Key: l.From, Link: &l, Before: linkJSON(before), After: linkJSON(l)})
 	}
 	return ch, nil
+}
+
+// setLink stages both adjacency keys of a link from its out key and value.
+func (w *writer) setLink(out []byte, fromKey string, val edgeValue) error {
+	_, from, code, to, err := parseAdjKey(out)
+	if err != nil {
+		return err
+	}
+	if err := w.set(out, encodeEdge(val)); err != nil {
+		return err
+	}
+	mirror := val
+	mirror.Other = fromKey
+	if err := w.set(adjKey(famIn, to, code, from), encodeEdge(mirror)); err != nil {
+		return err
+	}
+	w.links[string(out)] = val
+	return nil
+}
+
+// linkJSON returns a link's bundle JSON.
+func linkJSON(l graph.Link) json.RawMessage {
+	b, err := json.Marshal(l)
+	if err != nil {
+		return nil
+	}
+	return b
 }

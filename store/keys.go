@@ -23,7 +23,11 @@ const (
 	famTrigram   byte = 't' // t | trigram | id             -> (empty)
 	famCounter   byte = 'c' // c | kind                     -> last counter of the kind
 	famMeta      byte = 'm' // m | name                     -> value
-	famHistory   byte = 'h' // reserved: per-node history
+	famHistory   byte = 'h' // h | id | rev | seq           -> revision
+	famLatest    byte = 'v' // v | id                       -> latest rev (8 bytes)
+	famRetracted byte = 'w' // w | id                       -> node retraction
+	famMerged    byte = 'r' // r | merged key               -> old id | into key
+	famMergedTo  byte = 'a' // a | into id | merged key     -> (empty)
 	famChangeLog byte = 'l' // reserved: change log by commit timestamp
 	famSearch    byte = 's' // reserved: full-text search postings
 )
@@ -36,8 +40,10 @@ const (
 	idxPublishedAt byte = 0x02
 )
 
-// layoutVersion is stored under metaLayoutKey by the first commit.
-const layoutVersion = 1
+// layoutVersion is stored under metaLayoutKey by the first commit. Layout
+// 2 added history, retractions (edge value format 02) and merges; a store
+// of layout 1 is read as is and upgraded by its next commit.
+const layoutVersion = 2
 
 var metaLayoutKey = []byte{famMeta, 'v'}
 
@@ -238,4 +244,48 @@ func parseDate(s string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// histKeyLen is the length of a history key: h | id | rev | seq.
+const histKeyLen = 1 + 8 + 8 + 4
+
+func histPrefix(id uint64) []byte { return appendID([]byte{famHistory}, id) }
+
+// histKey returns h | id | rev | seq, all big-endian: a node's revisions in
+// commit order, then in the order of the batch.
+func histKey(id, rev uint64, seq uint32) []byte {
+	k := make([]byte, 0, histKeyLen)
+	k = append(k, famHistory)
+	k = appendID(k, id)
+	k = binary.BigEndian.AppendUint64(k, rev)
+	return binary.BigEndian.AppendUint32(k, seq)
+}
+
+// parseHistKey returns the rev of a history key.
+func parseHistKey(k []byte) (rev uint64, err error) {
+	if len(k) != histKeyLen || k[0] != famHistory {
+		return 0, fmt.Errorf("store: bad history key %x", k)
+	}
+	return binary.BigEndian.Uint64(k[9:17]), nil
+}
+
+func latestKey(id uint64) []byte { return appendID([]byte{famLatest}, id) }
+
+func retractedKey(id uint64) []byte { return appendID([]byte{famRetracted}, id) }
+
+func mergedKey(key string) []byte { return append([]byte{famMerged}, key...) }
+
+func mergedToPrefix(into uint64) []byte { return appendID([]byte{famMergedTo}, into) }
+
+func mergedToKey(into uint64, key string) []byte { return append(mergedToPrefix(into), key...) }
+
+// encodeMerged returns the value of a merged key: its own (old) id and the
+// key it resolves to.
+func encodeMerged(old uint64, into string) []byte { return append(encodeUint64(old), into...) }
+
+func decodeMerged(v []byte) (old uint64, into string, err error) {
+	if len(v) < 9 {
+		return 0, "", fmt.Errorf("%w: merged key value of %d bytes", errCorrupt, len(v))
+	}
+	return binary.BigEndian.Uint64(v[:8]), string(v[8:]), nil
 }

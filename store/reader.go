@@ -20,8 +20,9 @@ import (
 type reader struct {
 	kv KVReader
 
-	mu  sync.Mutex
-	ids map[string]uint64
+	mu     sync.Mutex
+	ids    map[string]uint64
+	merges int8 // whether the state holds merged keys: 0 unknown, 1 no, 2 yes
 }
 
 var _ graph.Reader = (*reader)(nil)
@@ -184,9 +185,43 @@ func (r *reader) walkEdges(ctx context.Context, q graph.EdgeQuery, keysOnly bool
 	return nil
 }
 
+// canon returns the key that key resolves to: itself, or the node it was
+// merged into. A state without merges answers without a read.
+func (r *reader) canon(ctx context.Context, key string) (string, error) {
+	r.mu.Lock()
+	m := r.merges
+	r.mu.Unlock()
+	if m == 0 {
+		m = 1
+		err := r.kv.Scan(ctx, Range{Prefix: []byte{famMerged}, KeysOnly: true, Limit: 1}, func(k, v []byte) error {
+			m = 2
+			return nil
+		})
+		if err != nil {
+			return "", err
+		}
+		r.mu.Lock()
+		r.merges = m
+		r.mu.Unlock()
+	}
+	if m == 1 {
+		return key, nil
+	}
+	v, err := r.kv.Get(ctx, mergedKey(key))
+	if errors.Is(err, ErrKeyNotFound) {
+		return key, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	_, into, err := decodeMerged(v)
+	return into, err
+}
+
 // Edges implements graph.Reader. Edges come ordered by relation code, then
 // by the other end's id (creation order within a kind). After resumes after
-// the last edge, in that order, whose other end is the cursor.
+// the last edge, in that order, whose other end is the cursor. The queried
+// end of each edge is the key the query's key resolves to.
 func (r *reader) Edges(ctx context.Context, q graph.EdgeQuery) ([]graph.Edge, error) {
 	var afterKey []byte
 	if q.After != "" {
@@ -196,8 +231,12 @@ func (r *reader) Edges(ctx context.Context, q graph.EdgeQuery) ([]graph.Edge, er
 		}
 		afterKey = k
 	}
+	self, err := r.canon(ctx, q.Key)
+	if err != nil {
+		return nil, err
+	}
 	var out []graph.Edge
-	err := r.walkEdges(ctx, q, false, func(k, v []byte) error {
+	err = r.walkEdges(ctx, q, false, func(k, v []byte) error {
 		if afterKey != nil && bytes.Compare(k, afterKey) <= 0 {
 			return nil
 		}
@@ -210,8 +249,8 @@ func (r *reader) Edges(ctx context.Context, q graph.EdgeQuery) ([]graph.Edge, er
 			return err
 		}
 		r.remember(ev.Other, other)
-		e := graph.Edge{From: q.Key, To: ev.Other, Relation: relName(code), Qualifier: ev.Qualifier,
-			Reason: ev.Reason, Note: ev.Note, By: ev.By, At: ev.At}
+		e := graph.Edge{From: self, To: ev.Other, Relation: relName(code), Qualifier: ev.Qualifier,
+			Reason: ev.Reason, Note: ev.Note, By: ev.By, At: ev.At, Retracted: ev.retraction()}
 		if q.Dir == graph.In {
 			e.From, e.To = e.To, e.From
 		}

@@ -4,10 +4,11 @@
 //
 // Usage:
 //
-//	claimgraph serve   [--data DIR] [--addr HOST:PORT] [--demo] [--demo-text FILE]
+//	claimgraph serve   [--data DIR] [--addr HOST:PORT] [--demo] [--demo-text FILE] [--tokens-file FILE] [--read-only]
 //	claimgraph import  [--data DIR] [--allow-unknown] [--dry-run] [--json] FILE...   (- for stdin)
 //	claimgraph query   [--data DIR] [--var NAME=VALUE]... [--operation NAME] 'GRAPHQL'
 //	claimgraph stats   [--data DIR] [--json]
+//	claimgraph gen     [--quotes N] [--seed S] [--out FILE]
 //	claimgraph version [--json]
 //
 // Every command that reads or writes the graph takes --data (default
@@ -100,6 +101,7 @@ func commands() []command {
 		{"import", "import bundles (JSON or JSON Lines) into the data directory", runImport},
 		{"query", "run a GraphQL query against the data directory and print the JSON result", runQuery},
 		{"stats", "count what the data directory holds, by kind", runStats},
+		{"gen", "write a synthetic news-shaped corpus (bundle JSON Lines) for benchmarks", runGen},
 		{"version", "print the version, commit and Go version", runVersion},
 	}
 }

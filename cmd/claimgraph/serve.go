@@ -28,18 +28,22 @@ type serveConfig struct {
 	demo            bool
 	demoText        string
 	shutdownTimeout time.Duration
+	tokens          tokenConfig
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "serve", "",
 		"Serve the graph: POST/GET /graphql (GraphQL over HTTP; GraphiQL for a browser),\n"+
-			"/graphiql/, /healthz. Stops gracefully on SIGINT or SIGTERM.")
+			"/graphiql/, /healthz. Reads are open; writes (mutations) need Authorization: Bearer <token>.\n"+
+			"Stops gracefully on SIGINT or SIGTERM.")
 	var cfg serveConfig
 	addCommon(fs, e, &cfg.common, "info")
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "listen address (port 0 picks a free port; the log says which)")
 	fs.BoolVar(&cfg.demo, "demo", false, "load the built-in demo bundle when the store is empty")
 	fs.StringVar(&cfg.demoText, "demo-text", "", "with --demo: the example article's text, attached when its sha256 matches")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long to let requests finish on shutdown")
+	addTokenFlags(fs, &cfg.tokens)
+	cfg.tokens.env, cfg.tokens.out = e.getenv("CLAIMGRAPH_TOKENS"), e.stderr
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -76,9 +80,13 @@ func serve(ctx context.Context, cfg serveConfig, log zerolog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("building the schema: %w", err)
 	}
+	tokens, generated, err := cfg.tokens.load(log)
+	if err != nil {
+		return err
+	}
 	graphiql := web.GraphiQL()
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", schema.NewHandler(s, st, schema.HandlerConfig{GraphiQL: graphiql}, log))
+	mux.Handle("/graphql", schema.NewHandler(s, st, schema.HandlerConfig{GraphiQL: graphiql, Tokens: tokens, ReadOnly: cfg.tokens.readOnly}, log))
 	mux.Handle("/graphiql/", graphiql)
 	mux.Handle("GET /healthz", healthz(st))
 	mux.Handle("GET /{$}", homePage())
@@ -99,6 +107,9 @@ func serve(ctx context.Context, cfg serveConfig, log zerolog.Logger) error {
 	}
 	addr := ln.Addr().String()
 	log.Info().Str("addr", addr).Str("url", "http://"+addr+"/").Str("data", cfg.data).Msg("listening")
+	if generated != "" {
+		announceToken(cfg.tokens.out, "http://"+addr+"/graphql", generated)
+	}
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

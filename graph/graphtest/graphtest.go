@@ -38,6 +38,22 @@
 //     (a store retries internally).
 //   - After Close, Apply and View return an error wrapping graph.ErrClosed;
 //     closing twice does not panic.
+//   - History: every Apply that changes something is one commit whose
+//     ApplyResult.Rev is its instant in Unix nanoseconds (At); each created
+//     or updated node and each link change makes the revisions that
+//     graph.Revision documents, in batch order, and History returns them
+//     with the earlier ones, equal field by field (JSON compared by value).
+//     A link written without By or At is stored with the batch's By and the
+//     commit time (graph.FormatLinkTime) and compares equal to a stored one
+//     whatever its By and At. A batch that changes nothing has Rev 0 and At
+//     the last commit.
+//   - ViewAt(at) answers, for every method, exactly what View answered
+//     right after the last commit at or before at (also after a reopen);
+//     before the first commit it reads an empty graph.
+//   - Curation (unlinks, retractions, merges, Expected) as graph.Batch,
+//     graph.Merge and graph.ValidateCuration document; two writers with the
+//     same Expected revision of one key: one wins, the other gets a
+//     *graph.ConflictError naming the winner's revision.
 package graphtest
 
 import (
@@ -98,6 +114,14 @@ func Run(t *testing.T, o Opener) {
 		{"ViewIsolation", testViewIsolation},
 		{"ConcurrentApply", testConcurrentApply},
 		{"Closed", testClosed},
+		{"HistoryCounts", testHistoryCounts},
+		{"AsOf", testAsOf},
+		{"AsOfManyRevisions", testAsOfManyRevisions},
+		{"Unlink", testUnlink},
+		{"Retract", testRetract},
+		{"Merge", testMerge},
+		{"MergeOrganisations", testMergeOrganisations},
+		{"Expected", testExpected},
 	}
 	if o.Reopen != nil {
 		checks = append(checks, struct {

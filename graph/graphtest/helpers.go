@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"claimgraph/graph"
 )
@@ -70,9 +71,48 @@ func expectedEdges(b *graph.Batch) []graph.Edge {
 		}
 	}
 	for _, l := range b.Links {
-		es = append(es, graph.Edge{From: l.From, To: l.To, Relation: l.Relation, Reason: l.Reason, Note: l.Note, By: l.By, At: l.At})
+		es = append(es, linkEdge(l, b.By))
 	}
 	return es
+}
+
+// anyCommitTime stands, in an expected edge, for the commit time that a
+// store gives a link written without At.
+const anyCommitTime = "<commit time>"
+
+// linkEdge is the edge a link written by a batch of by is stored as: a link
+// without By gets the batch's By, one without At the commit time.
+func linkEdge(l graph.Link, by string) graph.Edge {
+	if l.By == "" {
+		l.By = by
+	}
+	if l.At == "" {
+		l.At = anyCommitTime
+	}
+	return graph.Edge{From: l.From, To: l.To, Relation: l.Relation, Reason: l.Reason, Note: l.Note, By: l.By, At: l.At}
+}
+
+// matchCommitTimes replaces, in got, the At of each edge that differs from
+// every wanted edge only by an At that is a commit time (RFC 3339 UTC) with
+// anyCommitTime.
+func matchCommitTimes(got, want []graph.Edge) []graph.Edge {
+	wanted := map[string]bool{}
+	for _, e := range want {
+		wanted[edgeString(e)] = true
+	}
+	out := slices.Clone(got)
+	for i, e := range out {
+		if wanted[edgeString(e)] {
+			continue
+		}
+		if t, err := time.Parse(time.RFC3339Nano, e.At); err == nil && t.Location() == time.UTC {
+			e.At = anyCommitTime
+			if wanted[edgeString(e)] {
+				out[i] = e
+			}
+		}
+	}
+	return out
 }
 
 func edgesOf(es []graph.Edge, key string, dir graph.Direction) []graph.Edge {
@@ -102,6 +142,9 @@ func edgeString(e graph.Edge) string {
 	if e.At != "" {
 		s += " at=" + e.At
 	}
+	if r := e.Retracted; r != nil {
+		s += fmt.Sprintf(" retracted=%s/%s/%q", r.At.UTC().Format(time.RFC3339Nano), r.By, r.Reason)
+	}
 	return s
 }
 
@@ -116,7 +159,7 @@ func edgeStrings(es []graph.Edge) []string {
 // sameEdges compares edge sets, ignoring order.
 func sameEdges(t *testing.T, what string, got, want []graph.Edge) {
 	t.Helper()
-	g, w := edgeStrings(got), edgeStrings(want)
+	g, w := edgeStrings(matchCommitTimes(got, want)), edgeStrings(want)
 	slices.Sort(g)
 	slices.Sort(w)
 	if !slices.Equal(g, w) {

@@ -10,6 +10,17 @@
 // when it began, so a View never sees a write that commits during it and
 // never blocks writers.
 //
+// # History and asOf
+//
+// Every Apply that changes something is a commit stamped with the store's
+// clock (strictly increasing: one nanosecond after the previous commit when
+// the clock has not moved on). The store keeps every committed state with
+// its commit time, so ViewAt binary-searches the list and reads the state
+// exactly as it was; memory grows with the number of commits (each state
+// shares its unchanged slices with the previous one but copies the maps),
+// which suits tests and small tools. Each state also holds the revisions,
+// retractions and merges recorded so far.
+//
 // # Records
 //
 // Nodes are kept as their bundle JSON, so that callers can neither change a
@@ -37,6 +48,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -49,10 +61,17 @@ import (
 
 // Store is an in-memory graph.Store. The zero value is not usable; call New.
 type Store struct {
-	mu     sync.Mutex // serialises Apply
-	state  atomic.Pointer[state]
-	closed atomic.Bool
-	now    func() time.Time
+	mu      sync.Mutex // serialises Apply
+	state   atomic.Pointer[state]
+	commits atomic.Pointer[[]commit] // every committed state, oldest first
+	closed  atomic.Bool
+	now     func() time.Time
+}
+
+// commit is one committed state and its commit time.
+type commit struct {
+	at time.Time
+	st *state
 }
 
 var _ graph.Store = (*Store)(nil)
@@ -60,7 +79,7 @@ var _ graph.Store = (*Store)(nil)
 // Option configures a Store.
 type Option func(*Store)
 
-// WithClock sets the clock that stamps ApplyResult.At (default time.Now).
+// WithClock sets the clock that stamps commits (default time.Now).
 func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
 
 // New returns an empty store.
@@ -70,6 +89,7 @@ func New(opts ...Option) *Store {
 		o(s)
 	}
 	s.state.Store(newState())
+	s.commits.Store(&[]commit{})
 	return s
 }
 
@@ -77,7 +97,6 @@ func New(opts ...Option) *Store {
 type record struct {
 	kind graph.Kind
 	data []byte // bundle JSON
-	refs []graph.Ref
 }
 
 // linkID identifies a link.
@@ -95,7 +114,7 @@ type dated struct {
 // state is one immutable version of the graph. Apply clones what it changes.
 type state struct {
 	nodes  map[string]record
-	links  map[linkID]graph.Link
+	links  map[linkID]graph.Edge // a link as its edge, with its retraction
 	out    map[string][]graph.Edge // sorted by edgeLess(Out)
 	in     map[string][]graph.Edge // sorted by edgeLess(In)
 	byKind map[graph.Kind][]string // sorted keys
@@ -104,12 +123,16 @@ type state struct {
 	dates  map[graph.Index][]dated // sorted by (at, key)
 	folded map[string]string       // quote key -> folded text
 	edges  int
+
+	history   map[string][]graph.Revision // by key, merged keys too
+	retracted map[string]graph.Retraction // node key -> retraction
+	merged    map[string]string           // merged key -> the key it resolves to
 }
 
 func newState() *state {
 	return &state{
 		nodes:  map[string]record{},
-		links:  map[linkID]graph.Link{},
+		links:  map[linkID]graph.Edge{},
 		out:    map[string][]graph.Edge{},
 		in:     map[string][]graph.Edge{},
 		byKind: map[graph.Kind][]string{},
@@ -117,6 +140,10 @@ func newState() *state {
 		urls:   map[string][]string{},
 		dates:  map[graph.Index][]dated{},
 		folded: map[string]string{},
+
+		history:   map[string][]graph.Revision{},
+		retracted: map[string]graph.Retraction{},
+		merged:    map[string]string{},
 	}
 }
 
@@ -138,9 +165,10 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// Apply validates the batch against the current state (graph.Validate),
-// prepares it (graph.Prepare: span selectors, hashes) and applies it
-// atomically.
+// Apply checks the batch's Expected revisions, validates the batch against
+// the current state (graph.Validate, graph.ValidateCuration), prepares it
+// (graph.Prepare: span selectors, hashes) and applies it atomically as one
+// commit with its revisions. A batch that changes nothing commits nothing.
 func (s *Store) Apply(ctx context.Context, b *graph.Batch) (graph.ApplyResult, error) {
 	if err := ctx.Err(); err != nil {
 		return graph.ApplyResult{}, err
@@ -148,13 +176,16 @@ func (s *Store) Apply(ctx context.Context, b *graph.Batch) (graph.ApplyResult, e
 	if s.closed.Load() {
 		return graph.ApplyResult{}, graph.ErrClosed
 	}
+	if b == nil {
+		b = &graph.Batch{}
+	}
 	// Work on copies: Prepare fills fields in place, and the caller keeps
 	// its batch.
 	bundle := &graph.Bundle{Nodes: make([]graph.Node, len(b.Nodes)), Links: slices.Clone(b.Links)}
 	for i, n := range b.Nodes {
-		if n == nil {
+		if n == nil || graph.NewNode(n.NodeKind()) == nil {
 			return graph.ApplyResult{}, &graph.ValidationError{Problems: []graph.Problem{{
-				Place: graph.Place{Section: "nodes", Index: i}, Code: graph.CodeRequired, Message: "nil node"}}}
+				Place: graph.Place{Section: "nodes", Index: i}, Code: graph.CodeRequired, Message: "nil or unknown node"}}}
 		}
 		c, err := cloneNode(n)
 		if err != nil {
@@ -169,32 +200,67 @@ func (s *Store) Apply(ctx context.Context, b *graph.Batch) (graph.ApplyResult, e
 		return graph.ApplyResult{}, graph.ErrClosed
 	}
 	cur := s.state.Load()
-	if err := graph.Validate(ctx, bundle, &reader{st: cur}); err != nil {
+	rd := &reader{st: cur}
+	if err := graph.CheckExpected(ctx, b.Expected, rd); err != nil {
 		return graph.ApplyResult{}, err
 	}
-	if err := graph.Prepare(ctx, bundle, &reader{st: cur}); err != nil {
+	if err := validate(ctx, bundle, b, rd); err != nil {
+		return graph.ApplyResult{}, err
+	}
+	if err := graph.Prepare(ctx, bundle, rd); err != nil {
 		return graph.ApplyResult{}, err
 	}
 
-	w := newWriter(cur)
-	res := graph.ApplyResult{ByKind: map[graph.Kind]graph.Counts{}}
-	for _, n := range bundle.Nodes {
-		c, err := w.putNode(n)
-		if err != nil {
-			return graph.ApplyResult{}, err
-		}
-		kc := res.ByKind[n.NodeKind()]
-		add(&kc, c)
-		res.ByKind[n.NodeKind()] = kc
-		add(&res.Nodes, c)
+	commits := *s.commits.Load()
+	var last time.Time
+	if len(commits) > 0 {
+		last = commits[len(commits)-1].at
 	}
-	for _, l := range bundle.Links {
-		add(&res.Links, w.putLink(l))
+	at := s.now()
+	if !at.After(last) {
+		at = last.Add(time.Nanosecond)
+	}
+	w := newWriter(cur, at, b.By, b.Note)
+	res := graph.ApplyResult{ByKind: map[graph.Kind]graph.Counts{}}
+	if err := w.apply(bundle, b, &res); err != nil {
+		return graph.ApplyResult{}, err
+	}
+	if !w.dirty {
+		res.Revisions = nil
+		res.At = last
+		if last.IsZero() {
+			res.At = at
+		}
+		return res, nil
 	}
 	next := w.finish()
-	res.At = s.now()
+	res.At, res.Rev = at, at.UnixNano()
+	commits = append(commits, commit{at: at, st: next})
+	s.commits.Store(&commits)
 	s.state.Store(next)
 	return res, nil
+}
+
+// validate runs graph.Validate and graph.ValidateCuration and reports the
+// problems of both in one *graph.ValidationError.
+func validate(ctx context.Context, b *graph.Bundle, batch *graph.Batch, r graph.Reader) error {
+	err := graph.Validate(ctx, b, r)
+	var ve *graph.ValidationError
+	if err != nil && !errors.As(err, &ve) {
+		return err
+	}
+	cps, err := graph.ValidateCuration(ctx, batch, r)
+	if err != nil {
+		return err
+	}
+	if ve == nil && len(cps) == 0 {
+		return nil
+	}
+	var all []graph.Problem
+	if ve != nil {
+		all = append(all, ve.Problems...)
+	}
+	return &graph.ValidationError{Problems: append(all, cps...)}
 }
 
 // change is what a write did to one record.
@@ -239,27 +305,35 @@ func decodeNode(k graph.Kind, data []byte) (graph.Node, error) {
 // writer builds the next state from the current one, cloning each map once
 // and each slice the first time it changes.
 type writer struct {
-	st      *state
+	st       *state
+	at       time.Time
+	by, note string
+	dirty    bool // something changed
+
 	touched map[any]bool // slices already cloned in this write
 	sortOut map[string]bool
 	sortIn  map[string]bool
 	sortDt  map[graph.Index]bool
 }
 
-func newWriter(cur *state) *writer {
+func newWriter(cur *state, at time.Time, by, note string) *writer {
 	st := &state{
-		nodes:  maps.Clone(cur.nodes),
-		links:  maps.Clone(cur.links),
-		out:    maps.Clone(cur.out),
-		in:     maps.Clone(cur.in),
-		byKind: maps.Clone(cur.byKind),
-		names:  maps.Clone(cur.names),
-		urls:   maps.Clone(cur.urls),
-		dates:  maps.Clone(cur.dates),
-		folded: maps.Clone(cur.folded),
-		edges:  cur.edges,
+		nodes:     maps.Clone(cur.nodes),
+		links:     maps.Clone(cur.links),
+		out:       maps.Clone(cur.out),
+		in:        maps.Clone(cur.in),
+		byKind:    maps.Clone(cur.byKind),
+		names:     maps.Clone(cur.names),
+		urls:      maps.Clone(cur.urls),
+		dates:     maps.Clone(cur.dates),
+		folded:    maps.Clone(cur.folded),
+		edges:     cur.edges,
+		history:   maps.Clone(cur.history),
+		retracted: maps.Clone(cur.retracted),
+		merged:    maps.Clone(cur.merged),
 	}
-	return &writer{st: st, touched: map[any]bool{}, sortOut: map[string]bool{}, sortIn: map[string]bool{}, sortDt: map[graph.Index]bool{}}
+	return &writer{st: st, at: at, by: by, note: note,
+		touched: map[any]bool{}, sortOut: map[string]bool{}, sortIn: map[string]bool{}, sortDt: map[graph.Index]bool{}}
 }
 
 // own clones m[key] the first time it is written in this write.
@@ -275,24 +349,155 @@ func own[K comparable, V any](w *writer, family string, m map[K][]V, key K) []V 
 	return m[key]
 }
 
-func (w *writer) putNode(n graph.Node) (change, error) {
+// canon returns the key that key resolves to.
+func (st *state) canon(key string) string {
+	if k, ok := st.merged[key]; ok {
+		return k
+	}
+	return key
+}
+
+// record stamps a revision with the commit and appends it to the key's
+// history and to the result.
+func (w *writer) record(res *graph.ApplyResult, rev graph.Revision) {
+	rev.Rev, rev.At, rev.By = w.at.UnixNano(), w.at, w.by
+	if rev.Note == "" {
+		rev.Note = w.note
+	}
+	w.st.history[rev.Key] = append(own(w, "history", w.st.history, rev.Key), rev)
+	res.Revisions = append(res.Revisions, rev)
+	w.dirty = true
+}
+
+// apply writes a validated and prepared batch.
+func (w *writer) apply(b *graph.Bundle, batch *graph.Batch, res *graph.ApplyResult) error {
+	// Records under a merged key fold into the node it resolves to: the
+	// batch's record of that node, or a copy of the stored one.
+	inBatch := map[string]graph.Node{}
+	for _, n := range b.Nodes {
+		if _, merged := w.st.merged[n.NodeKey()]; !merged {
+			inBatch[n.NodeKey()] = n
+		}
+	}
+	extra := map[string]graph.Node{}
+	var extraOrder []string
+	for _, n := range b.Nodes {
+		into, merged := w.st.merged[n.NodeKey()]
+		if !merged {
+			continue
+		}
+		target, ok := inBatch[into]
+		if !ok {
+			if target, ok = extra[into]; !ok {
+				rec := w.st.nodes[into]
+				stored, err := decodeNode(rec.kind, rec.data)
+				if err != nil {
+					return err
+				}
+				target, extra[into] = stored, stored
+				extraOrder = append(extraOrder, into)
+			}
+		}
+		ch := unchanged
+		if graph.MergeInto(target, n) {
+			ch = changed
+		}
+		w.dropSelfParent(target, nil)
+		kc := res.ByKind[n.NodeKind()]
+		add(&kc, ch)
+		res.ByKind[n.NodeKind()] = kc
+		add(&res.Nodes, ch)
+	}
+	for _, n := range b.Nodes {
+		if _, merged := w.st.merged[n.NodeKey()]; merged {
+			continue
+		}
+		c, err := w.putNode(res, n)
+		if err != nil {
+			return err
+		}
+		kc := res.ByKind[n.NodeKind()]
+		add(&kc, c)
+		res.ByKind[n.NodeKind()] = kc
+		add(&res.Nodes, c)
+	}
+	for _, k := range extraOrder {
+		if _, err := w.putNode(res, extra[k]); err != nil {
+			return err
+		}
+	}
+	// Two links that name one link through a merged key count as one, the
+	// first.
+	seen := map[linkID]bool{}
+	for _, l := range b.Links {
+		id := linkID{from: w.st.canon(l.From), to: w.st.canon(l.To), rel: l.Relation}
+		if seen[id] {
+			add(&res.Links, unchanged)
+			continue
+		}
+		seen[id] = true
+		add(&res.Links, w.putLink(res, l))
+	}
+	for _, u := range batch.Unlinks {
+		w.unlink(res, u)
+	}
+	for _, rt := range batch.Retracts {
+		if err := w.retract(res, rt); err != nil {
+			return err
+		}
+	}
+	for _, m := range batch.Merges {
+		if err := w.merge(res, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dropSelfParent clears the parent of an organisation that resolves to the
+// organisation itself or to a key of set.
+func (w *writer) dropSelfParent(n graph.Node, set map[string]bool) {
+	if o, ok := n.(*graph.Organisation); ok && o.Parent != "" {
+		if p := w.st.canon(o.Parent); p == o.Key || set[p] || set[o.Parent] {
+			o.Parent = ""
+		}
+	}
+}
+
+// putNode writes a node, recording a created or updated revision.
+func (w *writer) putNode(res *graph.ApplyResult, n graph.Node) (change, error) {
+	before, after, c, err := w.writeNode(n)
+	switch c {
+	case added:
+		w.record(res, graph.Revision{Change: graph.ChangeCreated, Key: n.NodeKey(), After: after})
+	case changed:
+		w.record(res, graph.Revision{Change: graph.ChangeUpdated, Key: n.NodeKey(), Before: before, After: after})
+	}
+	return c, err
+}
+
+// writeNode writes a node and returns its JSON before and after.
+func (w *writer) writeNode(n graph.Node) (before, after json.RawMessage, _ change, _ error) {
 	key, kind := n.NodeKey(), n.NodeKind()
 	data, err := json.Marshal(n)
 	if err != nil {
-		return 0, fmt.Errorf("memgraph: encode %s: %w", key, err)
+		return nil, nil, 0, fmt.Errorf("memgraph: encode %s: %w", key, err)
 	}
 	old, exists := w.st.nodes[key]
 	if exists && old.kind == kind && string(old.data) == string(data) {
-		return unchanged, nil
+		return old.data, old.data, unchanged, nil
 	}
+	w.dirty = true
 	if exists {
 		oldNode, err := decodeNode(old.kind, old.data)
 		if err != nil {
-			return 0, err
+			return nil, nil, 0, err
 		}
 		w.unindex(oldNode)
-		for _, r := range old.refs {
-			w.removeEdge(graph.Edge{From: key, To: r.To, Relation: r.Relation, Qualifier: r.Qualifier})
+		for _, e := range slices.Clone(w.st.out[key]) {
+			if !e.Relation.IsLink() {
+				w.removeEdge(e)
+			}
 		}
 		if old.kind != kind {
 			w.st.byKind[old.kind] = slices.DeleteFunc(own(w, "kind", w.st.byKind, old.kind), func(k string) bool { return k == key })
@@ -303,33 +508,209 @@ func (w *writer) putNode(n graph.Node) (change, error) {
 		i, _ := slices.BinarySearch(keys, key)
 		w.st.byKind[kind] = slices.Insert(keys, i, key)
 	}
-	refs := n.Refs()
-	w.st.nodes[key] = record{kind: kind, data: data, refs: refs}
-	for _, r := range refs {
-		w.addEdge(graph.Edge{From: key, To: r.To, Relation: r.Relation, Qualifier: r.Qualifier})
+	w.st.nodes[key] = record{kind: kind, data: data}
+	seen := map[[2]string]bool{}
+	for _, r := range n.Refs() {
+		to := w.st.canon(r.To)
+		id := [2]string{string(r.Relation), to}
+		if to == key || seen[id] {
+			continue // a merged key resolving to the node itself, or a second reference to one target
+		}
+		seen[id] = true
+		w.addEdge(graph.Edge{From: key, To: to, Relation: r.Relation, Qualifier: r.Qualifier})
 	}
 	w.index(n)
 	if exists {
-		return changed, nil
+		return old.data, data, changed, nil
 	}
-	return added, nil
+	return nil, data, added, nil
 }
 
-func (w *writer) putLink(l graph.Link) change {
+// putLink writes a link. A link that leaves By or At empty is compared with
+// the stored one's, and when new or changed gets the batch's By and the
+// commit time; a stored retraction is kept.
+func (w *writer) putLink(res *graph.ApplyResult, l graph.Link) change {
+	l.From, l.To = w.st.canon(l.From), w.st.canon(l.To)
+	if l.From == l.To {
+		return unchanged // both ends were merged into one node
+	}
 	id := linkID{from: l.From, to: l.To, rel: l.Relation}
 	old, exists := w.st.links[id]
-	if exists && old == l {
-		return unchanged
-	}
 	if exists {
-		w.removeEdge(linkEdge(old))
+		eff := l
+		if eff.By == "" {
+			eff.By = old.By
+		}
+		if eff.At == "" {
+			eff.At = old.At
+		}
+		if eff.Reason == old.Reason && eff.Note == old.Note && eff.By == old.By && eff.At == old.At {
+			return unchanged
+		}
 	}
-	w.st.links[id] = l
-	w.addEdge(linkEdge(l))
+	if l.By == "" {
+		l.By = w.by
+	}
+	if l.At == "" {
+		l.At = graph.FormatLinkTime(w.at)
+	}
+	e := linkEdge(l)
 	if exists {
+		w.removeEdge(old)
+		e.Retracted = old.Retracted
+	}
+	w.st.links[id] = e
+	w.addEdge(e)
+	if exists {
+		w.record(res, graph.Revision{Change: graph.ChangeUpdated, Key: l.From, Link: &l, Before: linkJSON(old.Link()), After: linkJSON(l)})
 		return changed
 	}
+	lj := linkJSON(l)
+	w.record(res, graph.Revision{Change: graph.ChangeLinked, Key: l.From, Link: &l, After: lj})
+	w.record(res, graph.Revision{Change: graph.ChangeLinked, Key: l.To, Link: &l, After: lj})
 	return added
+}
+
+func linkJSON(l graph.Link) json.RawMessage {
+	b, err := json.Marshal(l)
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// unlink removes a validated link.
+func (w *writer) unlink(res *graph.ApplyResult, u graph.LinkID) {
+	id := linkID{from: w.st.canon(u.From), to: w.st.canon(u.To), rel: u.Relation}
+	old, ok := w.st.links[id]
+	if !ok {
+		return
+	}
+	delete(w.st.links, id)
+	w.removeEdge(old)
+	l := old.Link()
+	lj := linkJSON(l)
+	w.record(res, graph.Revision{Change: graph.ChangeUnlinked, Key: l.From, Link: &l, Before: lj})
+	w.record(res, graph.Revision{Change: graph.ChangeUnlinked, Key: l.To, Link: &l, Before: lj})
+}
+
+// retract marks a node or a link retracted; retracting twice does nothing.
+func (w *writer) retract(res *graph.ApplyResult, rq graph.Retract) error {
+	rt := graph.Retraction{At: w.at, By: w.by, Reason: rq.Reason}
+	note := w.note
+	if note == "" {
+		note = rq.Reason
+	}
+	if rq.Link != nil {
+		id := linkID{from: w.st.canon(rq.Link.From), to: w.st.canon(rq.Link.To), rel: rq.Link.Relation}
+		old, ok := w.st.links[id]
+		if !ok || old.Retracted != nil {
+			return nil
+		}
+		w.removeEdge(old)
+		e := old
+		e.Retracted = &rt
+		w.st.links[id] = e
+		w.addEdge(e)
+		l := old.Link()
+		lj := linkJSON(l)
+		after := graph.WithRetracted(lj, rt)
+		w.record(res, graph.Revision{Change: graph.ChangeRetracted, Key: l.From, Note: note, Link: &l, Before: lj, After: after})
+		w.record(res, graph.Revision{Change: graph.ChangeRetracted, Key: l.To, Note: note, Link: &l, Before: lj, After: after})
+		return nil
+	}
+	key := w.st.canon(rq.Key)
+	rec, ok := w.st.nodes[key]
+	if !ok {
+		return fmt.Errorf("%w: retraction of %q, which is not stored", graph.ErrInvalid, rq.Key)
+	}
+	if _, done := w.st.retracted[key]; done {
+		return nil
+	}
+	w.st.retracted[key] = rt
+	w.record(res, graph.Revision{Change: graph.ChangeRetracted, Key: key, Note: note, Before: rec.data, After: graph.WithRetracted(rec.data, rt)})
+	return nil
+}
+
+// merge folds m.Keys into m.Into (see graph.Merge).
+func (w *writer) merge(res *graph.ApplyResult, m graph.Merge) error {
+	rec := w.st.nodes[m.Into]
+	into, err := decodeNode(rec.kind, rec.data)
+	if err != nil {
+		return err
+	}
+	set := map[string]bool{m.Into: true}
+	dups := make([]graph.Node, len(m.Keys))
+	for i, k := range m.Keys {
+		r, ok := w.st.nodes[k]
+		if !ok {
+			return fmt.Errorf("%w: merge of %q, which is not stored", graph.ErrInvalid, k)
+		}
+		if dups[i], err = decodeNode(r.kind, r.data); err != nil {
+			return err
+		}
+		set[k] = true
+	}
+	for _, d := range dups {
+		graph.MergeInto(into, d)
+	}
+	w.dropSelfParent(into, set)
+	before, after, _, err := w.writeNode(into)
+	if err != nil {
+		return err
+	}
+	w.dirty = true
+	for i, k := range m.Keys {
+		for _, e := range slices.Clone(w.st.out[k]) {
+			w.removeEdge(e)
+			if !e.Relation.IsLink() {
+				continue // into's record holds what it took over
+			}
+			delete(w.st.links, linkID{from: e.From, to: e.To, rel: e.Relation})
+			if set[e.To] || w.hasEdge(m.Into, e.Relation, e.To) {
+				continue
+			}
+			e.From = m.Into
+			w.st.links[linkID{from: e.From, to: e.To, rel: e.Relation}] = e
+			w.addEdge(e)
+		}
+		for _, e := range slices.Clone(w.st.in[k]) {
+			w.removeEdge(e)
+			if e.Relation.IsLink() {
+				delete(w.st.links, linkID{from: e.From, to: e.To, rel: e.Relation})
+			}
+			if set[e.From] || w.hasEdge(e.From, e.Relation, m.Into) {
+				continue
+			}
+			e.To = m.Into
+			if e.Relation.IsLink() {
+				w.st.links[linkID{from: e.From, to: e.To, rel: e.Relation}] = e
+			}
+			w.addEdge(e)
+		}
+		d := dups[i]
+		w.unindex(d)
+		delete(w.st.nodes, k)
+		w.st.byKind[d.NodeKind()] = slices.DeleteFunc(own(w, "kind", w.st.byKind, d.NodeKind()), func(x string) bool { return x == k })
+		for z, to := range w.st.merged {
+			if to == k {
+				w.st.merged[z] = m.Into
+			}
+		}
+		w.st.merged[k] = m.Into
+		dj, err := json.Marshal(d)
+		if err != nil {
+			return err
+		}
+		w.record(res, graph.Revision{Change: graph.ChangeMerged, Key: k, Before: dj, After: after})
+	}
+	w.record(res, graph.Revision{Change: graph.ChangeMerged, Key: m.Into, Before: before, After: after})
+	return nil
+}
+
+// hasEdge reports whether the node from has an edge of the relation to.
+func (w *writer) hasEdge(from string, rel graph.Relation, to string) bool {
+	return slices.ContainsFunc(w.st.out[from], func(e graph.Edge) bool { return e.Relation == rel && e.To == to })
 }
 
 func linkEdge(l graph.Link) graph.Edge {
@@ -342,19 +723,25 @@ func (w *writer) addEdge(e graph.Edge) {
 	w.sortOut[e.From] = true
 	w.sortIn[e.To] = true
 	w.st.edges++
+	w.dirty = true
 }
 
-// removeEdge removes one edge equal to e from both directions.
+// removeEdge removes the edge of e's relation between e's ends (there is
+// at most one) from both directions.
 func (w *writer) removeEdge(e graph.Edge) {
+	same := func(x graph.Edge) bool { return x.From == e.From && x.To == e.To && x.Relation == e.Relation }
 	out := own(w, "out", w.st.out, e.From)
-	if i := slices.Index(out, e); i >= 0 {
+	if i := slices.IndexFunc(out, same); i >= 0 {
 		w.st.out[e.From] = slices.Delete(out, i, i+1)
 		w.st.edges--
+		w.sortOut[e.From] = true
 	}
 	in := own(w, "in", w.st.in, e.To)
-	if i := slices.Index(in, e); i >= 0 {
+	if i := slices.IndexFunc(in, same); i >= 0 {
 		w.st.in[e.To] = slices.Delete(in, i, i+1)
+		w.sortIn[e.To] = true
 	}
+	w.dirty = true
 }
 
 // finish sorts the edge lists the write touched and returns the new state.

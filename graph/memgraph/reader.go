@@ -19,7 +19,7 @@ var _ graph.Reader = (*reader)(nil)
 
 // Node implements graph.Reader.
 func (r *reader) Node(ctx context.Context, key string) (graph.Node, error) {
-	rec, ok := r.st.nodes[key]
+	rec, ok := r.st.nodes[r.st.canon(key)]
 	if !ok {
 		return nil, fmt.Errorf("node %q: %w", key, graph.ErrNotFound)
 	}
@@ -30,7 +30,7 @@ func (r *reader) Node(ctx context.Context, key string) (graph.Node, error) {
 func (r *reader) Nodes(ctx context.Context, keys []string) ([]graph.Node, error) {
 	out := make([]graph.Node, len(keys))
 	for i, k := range keys {
-		rec, ok := r.st.nodes[k]
+		rec, ok := r.st.nodes[r.st.canon(k)]
 		if !ok {
 			continue
 		}
@@ -47,7 +47,7 @@ func (r *reader) Nodes(ctx context.Context, keys []string) ([]graph.Node, error)
 func (r *reader) Kinds(ctx context.Context, keys []string) (map[string]graph.Kind, error) {
 	out := make(map[string]graph.Kind, len(keys))
 	for _, k := range keys {
-		if rec, ok := r.st.nodes[k]; ok {
+		if rec, ok := r.st.nodes[r.st.canon(k)]; ok {
 			out[k] = rec.kind
 		}
 	}
@@ -57,11 +57,11 @@ func (r *reader) Kinds(ctx context.Context, keys []string) (map[string]graph.Kin
 // selected returns the edges q selects, ignoring After and Limit.
 func (r *reader) selected(q graph.EdgeQuery) ([]graph.Edge, error) {
 	var all []graph.Edge
-	switch q.Dir {
+	switch key := r.st.canon(q.Key); q.Dir {
 	case graph.Out:
-		all = r.st.out[q.Key]
+		all = r.st.out[key]
 	case graph.In:
-		all = r.st.in[q.Key]
+		all = r.st.in[key]
 	default:
 		return nil, fmt.Errorf("%w: edge direction %d", graph.ErrInvalid, q.Dir)
 	}
@@ -104,7 +104,14 @@ func (r *reader) Edges(ctx context.Context, q graph.EdgeQuery) ([]graph.Edge, er
 	if q.Limit > 0 && len(es) > q.Limit {
 		es = es[:q.Limit]
 	}
-	return slices.Clone(es), nil
+	out := slices.Clone(es)
+	for i := range out {
+		if rt := out[i].Retracted; rt != nil {
+			c := *rt
+			out[i].Retracted = &c
+		}
+	}
+	return out, nil
 }
 
 // CountEdges implements graph.Reader.

@@ -24,6 +24,7 @@ func TestContractReopen(t *testing.T) {
 			}
 			s := New()
 			s.state.Store(o.state.Load())
+			s.commits.Store(o.commits.Load())
 			return s
 		},
 	})

@@ -1,0 +1,365 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"time"
+
+	"claimgraph/bench"
+	"claimgraph/graph"
+	"claimgraph/store"
+	"claimgraph/store/rawbadger"
+)
+
+// chunks splits a bundle into batches of at most n records, nodes first,
+// in bundle order (every reference points backwards, see package gen).
+func chunks(b *graph.Bundle, n int) []*graph.Batch {
+	var out []*graph.Batch
+	cur := &graph.Batch{By: "bench"}
+	size := 0
+	flush := func() {
+		if size > 0 {
+			out = append(out, cur)
+			cur, size = &graph.Batch{By: "bench"}, 0
+		}
+	}
+	for _, node := range b.Nodes {
+		cur.Nodes = append(cur.Nodes, node)
+		if size++; size >= n {
+			flush()
+		}
+	}
+	for _, l := range b.Links {
+		cur.Links = append(cur.Links, l)
+		if size++; size >= n {
+			flush()
+		}
+	}
+	flush()
+	return out
+}
+
+// profile runs fn under the CPU profiler and writes an allocation profile
+// after it, into dir with the name prefix, when dir is set.
+func profile(dir, name string, fn func() error) error {
+	if dir == "" {
+		return fn()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(filepath.Join(dir, name+".cpu.pprof"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return err
+	}
+	runtime.SetBlockProfileRate(int(100 * time.Microsecond))
+	err = fn()
+	pprof.StopCPUProfile()
+	runtime.SetBlockProfileRate(0)
+	for _, p := range []string{"allocs", "block"} {
+		pf, perr := os.Create(filepath.Join(dir, name+"."+p+".pprof"))
+		if perr != nil {
+			return perr
+		}
+		pprof.Lookup(p).WriteTo(pf, 0)
+		pf.Close()
+	}
+	return err
+}
+
+// measureClaimgraph imports the corpus into claimgraph and into a raw
+// Badger with the same keys, then asks both the trace and paging questions
+// and claimgraph the whoSaid ones.
+func measureClaimgraph(ctx context.Context, cfg config, b *graph.Bundle, w workload, cgDir, rawDir string, m *metrics, size *bench.Size) error {
+	n := size.Quotes
+	prof := ""
+	if cfg.profileDir != "" && n == cfg.profileSize {
+		prof = cfg.profileDir
+	}
+	s, err := store.Open(ctx, store.Options{Dir: cgDir, GCInterval: -1})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	batches := chunks(b, cfg.chunk)
+	cfg.logf("%d quotes: claimgraph import (%d records in %d batch(es))", n, size.Records, len(batches))
+	var took time.Duration
+	err = profile(prof, "import", func() error {
+		start := time.Now()
+		for _, batch := range batches {
+			if _, err := s.Apply(ctx, batch); err != nil {
+				return err
+			}
+		}
+		took = time.Since(start)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("claimgraph import: %w", err)
+	}
+	m.set("import_s", bench.ClaimGraph, took.Seconds())
+	m.set("import_rate", bench.ClaimGraph, float64(n)/took.Seconds())
+	cfg.logf("%d quotes: claimgraph import %.1f s (%.0f quotes/s)", n, took.Seconds(), float64(n)/took.Seconds())
+
+	// The same keys and bytes into a raw Badger, in chunks of about 256 MB
+	// read from a snapshot (the reading is not timed).
+	raw, err := rawbadger.Open(rawDir)
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	keys, rawTook, err := copyToRaw(ctx, s, raw)
+	if err != nil {
+		return fmt.Errorf("raw badger import: %w", err)
+	}
+	m.set("import_s", bench.Raw, rawTook.Seconds())
+	m.set("import_rate", bench.Raw, float64(n)/rawTook.Seconds())
+	m.set("keys_per_quote", bench.ClaimGraph, float64(keys)/float64(n))
+	m.set("keys_per_quote", bench.Raw, float64(keys)/float64(n))
+	cfg.logf("%d quotes: raw Badger import of %d keys %.1f s", n, keys, rawTook.Seconds())
+
+	// Traces: claimgraph, recording the reads each makes; then the same
+	// reads by hand on the raw Badger.
+	plans := map[string][]readOp{}
+	for _, root := range w.traceRoots {
+		rec := &recorder{}
+		err := s.View(ctx, func(r graph.Reader) error {
+			rec.Reader = r
+			_, err := graph.TraceFrom(ctx, rec, root, graph.TraceOptions{})
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("trace %s: %w", root, err)
+		}
+		plans[root] = rec.ops
+	}
+	var cgTrace, rawTrace []time.Duration
+	hops := 0
+	err = profile(prof, "trace", func() error {
+		for range cfg.reps {
+			for _, root := range w.traceRoots {
+				start := time.Now()
+				err := s.View(ctx, func(r graph.Reader) error {
+					tr, err := graph.TraceFrom(ctx, r, root, graph.TraceOptions{})
+					if err == nil {
+						hops += len(tr.Hops)
+					}
+					return err
+				})
+				if err != nil {
+					return err
+				}
+				cgTrace = append(cgTrace, time.Since(start))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("trace: %w", err)
+	}
+	for range cfg.reps {
+		for _, root := range w.traceRoots {
+			start := time.Now()
+			err := raw.View(func(r *rawbadger.Reader) error { return replay(r, plans[root]) })
+			if err != nil {
+				return fmt.Errorf("raw trace: %w", err)
+			}
+			rawTrace = append(rawTrace, time.Since(start))
+		}
+	}
+	m.latency("trace", bench.ClaimGraph, cgTrace)
+	m.latency("trace", bench.Raw, rawTrace)
+	cfg.logf("%d quotes: trace p50 %.3f ms (raw %.3f ms), %.1f hops per trace", n, bench.Summarize(cgTrace).P50, bench.Summarize(rawTrace).P50, float64(hops)/float64(len(cgTrace)))
+
+	// whoSaid.
+	var who []time.Duration
+	matches := 0
+	for range cfg.reps {
+		for _, ph := range w.phrases {
+			start := time.Now()
+			err := s.View(ctx, func(r graph.Reader) error {
+				p, err := r.QuotesMatching(ctx, ph, "", 20)
+				matches += p.Total
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("whoSaid %q: %w", ph, err)
+			}
+			who = append(who, time.Since(start))
+		}
+	}
+	m.latency("whosaid", bench.ClaimGraph, who)
+	cfg.logf("%d quotes: whoSaid p50 %.3f ms, %.0f matches per phrase", n, bench.Summarize(who).P50, float64(matches)/float64(max(1, len(who))))
+
+	// Paging through speakers' quotes: one snapshot per page, as a request.
+	var cgPages, rawPages []time.Duration
+	for _, sp := range w.speakers {
+		after := ""
+		for range 200 {
+			q := graph.EdgeQuery{Key: sp, Dir: graph.In, Relations: []graph.Relation{graph.RelSpeaker}, Kind: graph.KindQuote, After: after, Limit: pageSize}
+			var es []graph.Edge
+			start := time.Now()
+			err := s.View(ctx, func(r graph.Reader) error {
+				var err error
+				es, err = r.Edges(ctx, q)
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("page of %s: %w", sp, err)
+			}
+			cgPages = append(cgPages, time.Since(start))
+			start = time.Now()
+			err = raw.View(func(r *rawbadger.Reader) error {
+				got, err := r.Edges(q)
+				if err == nil && len(got) != len(es) {
+					err = fmt.Errorf("raw page of %s after %q: %d edges, claimgraph %d", sp, after, len(got), len(es))
+				}
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			rawPages = append(rawPages, time.Since(start))
+			if len(es) < pageSize {
+				break
+			}
+			after = es[len(es)-1].From
+		}
+	}
+	m.latency("page", bench.ClaimGraph, cgPages)
+	m.latency("page", bench.Raw, rawPages)
+
+	if err := s.Close(); err != nil {
+		return err
+	}
+	if err := raw.Close(); err != nil {
+		return err
+	}
+	for sys, d := range map[string]string{bench.ClaimGraph: cgDir, bench.Raw: rawDir} {
+		bytes, err := dirSize(d)
+		if err != nil {
+			return err
+		}
+		m.set("disk_per_quote", sys, float64(bytes)/float64(n))
+	}
+	return nil
+}
+
+// copyToRaw loads the keys and values of the store's last commit into the
+// raw database and returns how many there were and how long the loading
+// (not the reading) took.
+func copyToRaw(ctx context.Context, s *store.Store, raw *rawbadger.DB) (int, time.Duration, error) {
+	snap, err := s.KV().Snapshot(ctx, 0)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer snap.Close()
+	const chunkBytes = 256 << 20
+	var (
+		arena []byte
+		spans []int // start offsets of key, value, key, value ...
+		keys  int
+		took  time.Duration
+	)
+	load := func() error {
+		pairs := make([][]byte, len(spans))
+		for i, off := range spans {
+			end := len(arena)
+			if i+1 < len(spans) {
+				end = spans[i+1]
+			}
+			pairs[i] = arena[off:end:end]
+		}
+		start := time.Now()
+		err := raw.Load(pairs)
+		took += time.Since(start)
+		arena, spans = arena[:0], spans[:0]
+		return err
+	}
+	errFull := errors.New("chunk full")
+	var last []byte
+	for {
+		r := store.Range{}
+		if last != nil {
+			r.After = last
+		}
+		err := snap.Scan(ctx, r, func(k, v []byte) error {
+			spans = append(spans, len(arena))
+			arena = append(arena, k...)
+			spans = append(spans, len(arena))
+			arena = append(arena, v...)
+			keys++
+			if len(arena) >= chunkBytes {
+				last = append(last[:0], k...)
+				return errFull
+			}
+			return nil
+		})
+		full := errors.Is(err, errFull)
+		if err != nil && !full {
+			return 0, 0, err
+		}
+		if err := load(); err != nil {
+			return 0, 0, err
+		}
+		if !full {
+			return keys, took, nil
+		}
+	}
+}
+
+// readOp is one Reader call that graph.TraceFrom made.
+type readOp struct {
+	node  string
+	nodes []string
+	edges *graph.EdgeQuery
+}
+
+// recorder is a graph.Reader that records the calls it passes on.
+type recorder struct {
+	graph.Reader
+	ops []readOp
+}
+
+func (r *recorder) Node(ctx context.Context, key string) (graph.Node, error) {
+	r.ops = append(r.ops, readOp{node: key})
+	return r.Reader.Node(ctx, key)
+}
+
+func (r *recorder) Nodes(ctx context.Context, keys []string) ([]graph.Node, error) {
+	r.ops = append(r.ops, readOp{nodes: append([]string(nil), keys...)})
+	return r.Reader.Nodes(ctx, keys)
+}
+
+func (r *recorder) Edges(ctx context.Context, q graph.EdgeQuery) ([]graph.Edge, error) {
+	r.ops = append(r.ops, readOp{edges: &q})
+	return r.Reader.Edges(ctx, q)
+}
+
+// replay makes the recorded reads on the raw database.
+func replay(r *rawbadger.Reader, ops []readOp) error {
+	for _, op := range ops {
+		var err error
+		switch {
+		case op.edges != nil:
+			_, err = r.Edges(*op.edges)
+		case op.nodes != nil:
+			_, err = r.Nodes(op.nodes)
+		default:
+			_, err = r.Node(op.node)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,344 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	_ "modernc.org/sqlite" // the SQLite peer: pure Go, FTS5 built in
+
+	"claimgraph/bench"
+	"claimgraph/graph"
+)
+
+// sqliteVersion returns the SQLite library's version.
+func sqliteVersion(ctx context.Context) string {
+	db, err := sql.Open("sqlite", ":memory:")
+	if err != nil {
+		return ""
+	}
+	defer db.Close()
+	var v string
+	db.QueryRowContext(ctx, "SELECT sqlite_version()").Scan(&v)
+	return v
+}
+
+// ftsPhrase quotes text as an FTS5 phrase.
+func ftsPhrase(text string) string { return `"` + strings.ReplaceAll(text, `"`, `""`) + `"` }
+
+// ftsWords makes an FTS5 query of every word of text (implicit AND).
+func ftsWords(text string) string {
+	var ws []string
+	for _, w := range strings.Fields(text) {
+		ws = append(ws, ftsPhrase(w))
+	}
+	return strings.Join(ws, " ")
+}
+
+// unixOrNil turns an optional time into unix seconds for SQLite.
+func unixOrNil(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.Unix()
+}
+
+func measureSQLite(ctx context.Context, cfg config, b *graph.Bundle, w workload, dir string, m *metrics) error {
+	peer, err := bench.Peer(bench.SQLite)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	file := filepath.Join(dir, "bench.db")
+	db, err := sql.Open("sqlite", file)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	n := 0
+	for _, node := range b.Nodes {
+		if node.NodeKind() == graph.KindQuote {
+			n++
+		}
+	}
+	cfg.logf("%d quotes: SQLite load", n)
+	start := time.Now()
+	exec := func(stmts []string) error {
+		for _, s := range stmts {
+			if _, err := db.ExecContext(ctx, s); err != nil {
+				return fmt.Errorf("%.60s: %w", s, err)
+			}
+		}
+		return nil
+	}
+	if err := exec(peer.Sections["pragmas"]); err != nil {
+		return err
+	}
+	if err := exec(peer.Sections["tables"]); err != nil {
+		return err
+	}
+	if err := sqliteLoad(ctx, db, peer, b); err != nil {
+		return err
+	}
+	if err := exec(peer.Sections["indexes"]); err != nil {
+		return err
+	}
+	took := time.Since(start)
+	m.set("import_s", bench.SQLite, took.Seconds())
+	m.set("import_rate", bench.SQLite, float64(n)/took.Seconds())
+	cfg.logf("%d quotes: SQLite load %.1f s", n, took.Seconds())
+	if _, err := db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		return err
+	}
+	var rows int
+	for _, t := range []string{"node", "edge", "name"} {
+		var c int
+		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+t).Scan(&c); err != nil {
+			return err
+		}
+		rows += c
+	}
+	m.set("keys_per_quote", bench.SQLite, float64(rows)/float64(n))
+
+	db.SetMaxOpenConns(64)
+	db.SetMaxIdleConns(64)
+	// Prepared once, as an application would.
+	stmts := map[string]*sql.Stmt{}
+	for _, name := range []string{"trace", "whosaid", "search", "speaker_page", "node_speaker_source"} {
+		st, err := db.PrepareContext(ctx, peer.Queries[name])
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		defer st.Close()
+		stmts[name] = st
+	}
+	q := func(name string) *sql.Stmt { return stmts[name] }
+	all := func(st *sql.Stmt, args ...any) (int, error) {
+		rs, err := st.QueryContext(ctx, args...)
+		if err != nil {
+			return 0, err
+		}
+		defer rs.Close()
+		c := 0
+		cols, _ := rs.Columns()
+		dest := make([]any, len(cols))
+		for i := range dest {
+			dest[i] = new(any)
+		}
+		for rs.Next() {
+			if err := rs.Scan(dest...); err != nil {
+				return c, err
+			}
+			c++
+		}
+		return c, rs.Err()
+	}
+	lat, err := latencies(cfg.reps, w.traceRoots, func(root string) error { _, err := all(q("trace"), root, graph.DefaultTraceDepth); return err })
+	if err != nil {
+		return fmt.Errorf("trace: %w", err)
+	}
+	m.latency("trace", bench.SQLite, lat)
+	lat, err = latencies(cfg.reps, w.phrases, func(ph string) error { _, err := all(q("whosaid"), ftsPhrase(ph)); return err })
+	if err != nil {
+		return fmt.Errorf("whosaid: %w", err)
+	}
+	m.latency("whosaid", bench.SQLite, lat)
+	lat, err = latencies(cfg.reps, w.phrases, func(ph string) error { _, err := all(q("search"), ftsWords(ph)); return err })
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	m.latency("search", bench.SQLite, lat)
+	lat, err = pages(w.speakers, func(sp, after string) ([]string, error) {
+		rs, err := q("speaker_page").QueryContext(ctx, sp, after, pageSize)
+		if err != nil {
+			return nil, err
+		}
+		defer rs.Close()
+		var keys []string
+		for rs.Next() {
+			var k string
+			if err := rs.Scan(&k); err != nil {
+				return nil, err
+			}
+			keys = append(keys, k)
+		}
+		return keys, rs.Err()
+	})
+	if err != nil {
+		return fmt.Errorf("speaker pages: %w", err)
+	}
+	m.latency("page", bench.SQLite, lat)
+	for _, c := range []int{8, 32, 64} {
+		v, err := rps(ctx, c, cfg.rpsDuration, func(i int) error {
+			_, err := all(q("node_speaker_source"), w.quoteKeys[i%len(w.quoteKeys)])
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("node_speaker_source: %w", err)
+		}
+		m.set(fmt.Sprintf("rps_%d", c), bench.SQLite, v)
+	}
+	if err := db.Close(); err != nil {
+		return err
+	}
+	bytes, err := dirSize(dir)
+	if err != nil {
+		return err
+	}
+	m.set("disk_per_quote", bench.SQLite, float64(bytes)/float64(n))
+	return nil
+}
+
+// sqliteLoad inserts the rows in one transaction with prepared statements.
+func sqliteLoad(ctx context.Context, db *sql.DB, peer *bench.SQL, b *graph.Bundle) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	prep := func(name string) (*sql.Stmt, error) { return tx.PrepareContext(ctx, peer.Queries[name]) }
+	insNode, err := prep("insert_node")
+	if err != nil {
+		return err
+	}
+	insEdge, err := prep("insert_edge")
+	if err != nil {
+		return err
+	}
+	insName, err := prep("insert_name")
+	if err != nil {
+		return err
+	}
+	insFTS, err := prep("insert_fts")
+	if err != nil {
+		return err
+	}
+	edge := func(e edgeRow) error {
+		_, err := insEdge.ExecContext(ctx, e.src, e.rel, e.dst, e.qualifier, e.reason, e.note, e.by, e.atxt)
+		return err
+	}
+	rm := newRowMaker(len(b.Nodes))
+	for _, node := range b.Nodes {
+		err := rm.node(node, func(r nodeRow) error {
+			if _, err := insNode.ExecContext(ctx, r.id, r.key, r.kind, string(r.record), unixOrNil(r.saidAt), unixOrNil(r.publishedAt), r.url); err != nil {
+				return err
+			}
+			if r.kind == int16(graph.KindQuote) {
+				_, err := insFTS.ExecContext(ctx, r.id, r.words)
+				return err
+			}
+			return nil
+		}, edge, func(r nameRow) error {
+			_, err := insName.ExecContext(ctx, r.name, r.id)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for _, l := range b.Links {
+		if e, ok := rm.link(l); ok {
+			if err := edge(e); err != nil {
+				return err
+			}
+		}
+	}
+	return tx.Commit()
+}
+
+// latencies times fn once per item per repetition, after one warm-up round.
+func latencies(reps int, items []string, fn func(string) error) ([]time.Duration, error) {
+	for _, it := range items {
+		if err := fn(it); err != nil {
+			return nil, err
+		}
+	}
+	var out []time.Duration
+	for range reps {
+		for _, it := range items {
+			start := time.Now()
+			if err := fn(it); err != nil {
+				return nil, err
+			}
+			out = append(out, time.Since(start))
+		}
+	}
+	return out, nil
+}
+
+// pages times each page of each speaker's quotes (at most 200 pages each).
+func pages(speakers []string, page func(speaker, after string) ([]string, error)) ([]time.Duration, error) {
+	var out []time.Duration
+	for _, sp := range speakers {
+		after := ""
+		for range 200 {
+			start := time.Now()
+			keys, err := page(sp, after)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, time.Since(start))
+			if len(keys) < pageSize {
+				break
+			}
+			after = keys[len(keys)-1]
+		}
+	}
+	return out, nil
+}
+
+// rps runs fn from the clients concurrently for d (after a warm-up of a
+// tenth of d) and returns the requests completed per second.
+func rps(ctx context.Context, clients int, d time.Duration, fn func(i int) error) (float64, error) {
+	var (
+		count    atomic.Int64
+		next     atomic.Int64
+		firstErr error
+		once     sync.Once
+		counting atomic.Bool
+	)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				if err := fn(int(next.Add(1))); err != nil {
+					if ctx.Err() == nil {
+						once.Do(func() { firstErr = err; cancel() })
+					}
+					return
+				}
+				if counting.Load() {
+					count.Add(1)
+				}
+			}
+		}()
+	}
+	time.Sleep(d / 10)
+	counting.Store(true)
+	start := time.Now()
+	select {
+	case <-time.After(d):
+	case <-ctx.Done():
+	}
+	n := count.Load()
+	took := time.Since(start)
+	cancel()
+	wg.Wait()
+	if firstErr != nil {
+		return 0, firstErr
+	}
+	return float64(n) / took.Seconds(), nil
+}

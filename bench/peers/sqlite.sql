@@ -1,0 +1,150 @@
+-- claimgraph benchmark peer: SQLite 3 (modernc.org/sqlite, FTS5), embedded.
+--
+-- The same records as claimgraph holds: one row per node with its bundle
+-- JSON (as claimgraph stores its node records), one row per edge (a
+-- reference field or a link; claimgraph's relation codes), the folded names
+-- and aliases of people and organisations, and a full-text index over the
+-- quotes' words. The indexes match claimgraph's: key, kind+key (list by
+-- kind), name/alias, url, said_at, published_at, both directions of every
+-- edge, and the words of quotes (FTS5 here, trigram postings there).
+--
+-- The harness (bench/cmd/claimbench) runs the @tables section, loads the
+-- rows in one transaction, then runs @indexes (load first, index after: the
+-- fastest way to bulk-load SQLite), and times the whole. Each @query is one
+-- statement; ?1, ?2 ... are its parameters. Relation codes: 1 speaker,
+-- 2 source, 3 channel, 4 reported_by, 5 expresses, 6 publisher, 7 author,
+-- 8 derived_from, 9 stated_by, 10 parent, 11 affiliation, 12 about,
+-- 32 supports, 33 contradicts, 34 context ... 39 responds_to. Kinds: 1 person,
+-- 2 organisation, 3 source, 4 quote, 5 claim, 6 figure.
+
+-- @pragmas
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = FULL;
+PRAGMA cache_size = -65536;
+PRAGMA temp_store = MEMORY;
+
+-- @tables
+CREATE TABLE node (
+  id           INTEGER PRIMARY KEY,
+  key          TEXT    NOT NULL,
+  kind         INTEGER NOT NULL,
+  record       TEXT    NOT NULL,  -- the node's bundle JSON
+  said_at      INTEGER,           -- quotes: unix seconds
+  published_at INTEGER,           -- sources: unix seconds
+  url          TEXT               -- sources
+);
+CREATE TABLE edge (
+  src       INTEGER NOT NULL,
+  rel       INTEGER NOT NULL,
+  dst       INTEGER NOT NULL,
+  qualifier TEXT,
+  reason    TEXT,
+  note      TEXT,
+  by        TEXT,
+  at        TEXT,
+  PRIMARY KEY (src, rel, dst)
+) WITHOUT ROWID;
+CREATE TABLE name (
+  name TEXT    NOT NULL,          -- folded as claimgraph's fold.Name
+  id   INTEGER NOT NULL
+);
+CREATE VIRTUAL TABLE quote_fts USING fts5(words, content = '', tokenize = 'unicode61 remove_diacritics 2');
+
+-- @indexes
+CREATE UNIQUE INDEX node_key ON node (key);
+CREATE INDEX node_kind_key ON node (kind, key);
+CREATE INDEX node_said_at ON node (said_at) WHERE said_at IS NOT NULL;
+CREATE INDEX node_published_at ON node (published_at) WHERE published_at IS NOT NULL;
+CREATE INDEX node_url ON node (url) WHERE url IS NOT NULL;
+CREATE INDEX edge_in ON edge (dst, rel, src);
+CREATE INDEX name_name ON name (name, id);
+ANALYZE;
+
+-- @query insert_node
+INSERT INTO node (id, key, kind, record, said_at, published_at, url) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7);
+
+-- @query insert_edge
+INSERT OR REPLACE INTO edge (src, rel, dst, qualifier, reason, note, by, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8);
+
+-- @query insert_name
+INSERT INTO name (name, id) VALUES (?1, ?2);
+
+-- @query insert_fts
+INSERT INTO quote_fts (rowid, words) VALUES (?1, ?2);
+
+-- @query trace
+-- The provenance trace of claimgraph's graph.TraceFrom for a quote, claim
+-- or figure: from a quote its speaker, enclosing quotes (reported_by, and
+-- theirs, out to the outermost), source and channel; a source walks its
+-- derived_from chain, restricted at the publication of a quote to the
+-- quote's channel when it has one; a figure its stated_by, source and
+-- derived_from. The root alone also walks the claims it expresses and its
+-- links in both directions; nodes reached through supports or contradicts
+-- are walked for their own attribution, through other links not at all.
+-- ?1 root key, ?2 maximum depth. One row per hop.
+WITH RECURSIVE
+root (id, kind) AS (SELECT id, kind FROM node WHERE key = ?1),
+walk (id, kind, depth, chan, leaf, hsrc, hrel, hdst) AS (
+  SELECT id, kind, 0, NULL, 0, NULL, NULL, NULL FROM root
+  UNION
+  SELECT e.src, n.kind, 1, NULL, CASE WHEN e.rel IN (32, 33) THEN 0 ELSE 1 END, e.src, e.rel, e.dst
+    FROM root r JOIN edge e ON e.dst = r.id AND e.rel >= 32 JOIN node n ON n.id = e.src
+  UNION
+  SELECT e.dst, n.kind, w.depth + 1,
+         CASE WHEN w.kind = 4 AND e.rel = 2 THEN (SELECT c.dst FROM edge c WHERE c.src = w.id AND c.rel = 3) END,
+         CASE WHEN e.rel > 33 THEN 1 ELSE 0 END,
+         e.src, e.rel, e.dst
+    FROM walk w JOIN edge e ON e.src = w.id JOIN node n ON n.id = e.dst
+   WHERE w.depth < ?2 AND w.leaf = 0 AND (
+         (w.kind = 4 AND e.rel IN (1, 2, 3, 4))
+      OR (w.kind = 4 AND w.depth = 0 AND e.rel = 5)
+      OR (w.depth = 0 AND e.rel >= 32)
+      OR (w.kind = 6 AND e.rel IN (2, 8, 9))
+      OR (w.kind = 3 AND e.rel = 8 AND (w.chan IS NULL OR e.dst = w.chan)))
+)
+SELECT f.key, w.hrel, t.key, min(w.depth), e.qualifier, e.reason,
+       CASE WHEN w.hrel IN (1, 4) THEN json_extract(f.record, '$.cue') END
+  FROM walk w
+  JOIN node f ON f.id = w.hsrc
+  JOIN node t ON t.id = w.hdst
+  JOIN edge e ON e.src = w.hsrc AND e.rel = w.hrel AND e.dst = w.hdst
+ WHERE w.depth > 0
+ GROUP BY w.hsrc, w.hrel, w.hdst;
+
+-- @query whosaid
+-- The first page of the quotes whose words contain the phrase ?1 (an FTS5
+-- phrase), in id order, with the total number of matches.
+SELECT n.key, count(*) OVER ()
+  FROM quote_fts f JOIN node n ON n.id = f.rowid
+ WHERE quote_fts MATCH ?1
+ ORDER BY f.rowid
+ LIMIT 20;
+
+-- @query search
+-- Ranked full-text search (bm25): every word of ?1.
+SELECT n.key
+  FROM quote_fts f JOIN node n ON n.id = f.rowid
+ WHERE quote_fts MATCH ?1
+ ORDER BY f.rank
+ LIMIT 20;
+
+-- @query speaker_page
+-- One page of a speaker's quotes (?1 the speaker's key), after the quote
+-- with key ?2 ('' for the first page), ?3 per page: the in-edges of
+-- relation speaker, in id order.
+SELECT n.key
+  FROM edge e JOIN node n ON n.id = e.src
+ WHERE e.dst = (SELECT id FROM node WHERE key = ?1) AND e.rel = 1
+   AND e.src > coalesce((SELECT id FROM node WHERE key = ?2), 0)
+ ORDER BY e.src
+ LIMIT ?3;
+
+-- @query node_speaker_source
+-- A quote with its speaker and source: what the GraphQL load test asks.
+SELECT q.key, q.record, s.key, s.record, src.key, src.record
+  FROM node q
+  LEFT JOIN edge es ON es.src = q.id AND es.rel = 1
+  LEFT JOIN node s ON s.id = es.dst
+  LEFT JOIN edge eo ON eo.src = q.id AND eo.rel = 2
+  LEFT JOIN node src ON src.id = eo.dst
+ WHERE q.key = ?1;

@@ -24,10 +24,12 @@ SHELL       := bash
 
 AUDIT_DIR  := tools/audit
 AUDIT_DEPS := $(AUDIT_DIR)/node_modules/.package-lock.json
+BROWSER_DIR  := tools/browser
+BROWSER_DEPS := $(BROWSER_DIR)/node_modules/.package-lock.json
 
 .DEFAULT_GOAL := help
 
-.PHONY: help run build test lint fmt-check vet staticcheck race audit bench bench-large fuzz clean
+.PHONY: help run build test lint fmt-check vet staticcheck race audit browser bench bench-large fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -39,7 +41,7 @@ run: ## serve the built-in demo on $(ADDR), data in $(DATA)
 build: ## build the binary into ./bin
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/claimgraph
 
-test: lint race audit ## everything a fresh clone can run: lint, go test -race, graphql-http audit
+test: lint race audit browser ## everything a fresh clone can run: lint, go test -race, graphql-http audit, browser tests
 
 lint: fmt-check vet staticcheck ## gofmt, go vet, staticcheck
 
@@ -61,6 +63,12 @@ $(AUDIT_DEPS): $(AUDIT_DIR)/package.json $(AUDIT_DIR)/package-lock.json
 
 audit: build $(AUDIT_DEPS) ## graphql-http server audit against `serve --demo` on a free port
 	$(NODE) $(AUDIT_DIR)/audit.mjs --bin $(BIN)
+
+$(BROWSER_DEPS): $(BROWSER_DIR)/package.json $(BROWSER_DIR)/package-lock.json
+	cd $(BROWSER_DIR) && $(NPM) ci --no-audit --no-fund
+
+browser: build $(BROWSER_DEPS) ## the provenance browser in headless Chromium against serve --demo
+	$(NODE) $(BROWSER_DIR)/browser.mjs --bin $(BIN) --text $(SEED)
 
 bench: build ## claimgraph vs raw Badger, SQLite and PostgreSQL at SIZES quotes (default 10k, 100k): bench/results.json, table in README.md
 	$(GO) run ./bench/cmd/claimbench --sizes $(or $(SIZES),10000,100000) --bin $(BIN) \

@@ -31,7 +31,6 @@ type fileInfo struct {
 	name  string
 	bytes int64
 	hash  string // "sha256:<hex>"
-	rows  int
 }
 
 // tracked wraps a sink to count and hash every file.

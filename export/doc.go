@@ -72,7 +72,7 @@
 // Every writer streams: it holds a page of nodes, the links of one node,
 // and format state of bounded size (a Parquet row group of at most
 // Options.RowGroupRows rows; PROV-JSON's per-section spools, kept in memory
-// up to 1 MiB each and then in temporary files). A scoped export also holds
+// up to 32 KiB each and then in temporary files). A scoped export also holds
 // its key set. Formats that group records (bundle: links after nodes;
 // graphml: edges after nodes; the tables) read the graph more than once
 // instead of remembering it. BenchmarkExport reports MB/s, peak heap and

@@ -71,6 +71,16 @@ func ContentType(f Format) string {
 	return "application/octet-stream"
 }
 
+// ContentTypeFor returns the media type of the export that opt describes:
+// ContentType of its format, except a bundle written as JSON Lines
+// (application/jsonl).
+func ContentTypeFor(opt Options) string {
+	if opt.Format == Bundle && opt.JSONL {
+		return ContentType(JSONL)
+	}
+	return ContentType(opt.Format)
+}
+
 // FileName returns a file name for the export of opt.Format (the HTTP
 // Content-Disposition, a default --out): "claimgraph.json",
 // "claimgraph.jsonl" (a bundle with JSONL set, or the jsonl format),
@@ -144,7 +154,7 @@ type Options struct {
 	// PageSize is the number of nodes read per List/Nodes call (default
 	// 512).
 	PageSize int
-	// RowGroupRows caps the rows of one Parquet row group (default 32768),
+	// RowGroupRows caps the rows of one Parquet row group (default 2048),
 	// which bounds the memory of a Parquet export.
 	RowGroupRows int
 }
@@ -196,7 +206,7 @@ func newConfig(opt Options) (*config, error) {
 		c.PageSize = 512
 	}
 	if c.RowGroupRows <= 0 {
-		c.RowGroupRows = 32768
+		c.RowGroupRows = 2048
 	}
 	c.base = c.BaseIRI
 	if c.base == "" {

@@ -373,6 +373,11 @@ func TestDeterministic(t *testing.T) {
 		if ContentType(f) == "application/octet-stream" || FileName(options(f)) == "" {
 			t.Errorf("%s: no content type or file name", f)
 		}
+		jsonl := options(Bundle)
+		jsonl.JSONL = true
+		if ContentTypeFor(jsonl) != "application/jsonl" || ContentTypeFor(options(f)) != ContentType(f) {
+			t.Errorf("ContentTypeFor: %q, %q", ContentTypeFor(jsonl), ContentTypeFor(options(f)))
+		}
 		if got, err := ParseFormat(string(f)); err != nil || got != f {
 			t.Errorf("ParseFormat(%q) = %q, %v", f, got, err)
 		}

@@ -96,12 +96,16 @@ type parquetTable struct {
 // multi-line and quoted text) merged with a generated graph.
 func TestOutsideReaders(t *testing.T) {
 	t.Parallel()
+	gen := 200
+	if raceEnabled {
+		gen = 60
+	}
 	datasets := []struct {
 		name string
 		b    *graph.Bundle
 	}{
 		{"demo", demoBundle(t)},
-		{"fixture+generated", merge(fixtureBundle(t), newGen(200).bundle())},
+		{"fixture+generated", merge(fixtureBundle(t), newGen(gen).bundle())},
 	}
 	for _, ds := range datasets {
 		t.Run(ds.name, func(t *testing.T) {

@@ -14,8 +14,7 @@ import (
 // writeProvJSON writes a PROV-JSON document (W3C Member Submission
 // PROV-JSON): the prefixes, then one object per record type. PROV-JSON
 // groups records by type, so one pass over the graph writes each type's
-// records to its own spool (memory up to spoolMemory, then a temporary
-// file), and the spools are copied out in order: memory stays bounded and
+// records to its own spool (memory up to 32 KiB, then a temporary file), and the spools are copied out in order: memory stays bounded and
 // the graph is read once.
 func writeProvJSON(ctx context.Context, wk *walker, bw *bufio.Writer) error {
 	if err := checkBaseIRI(wk.cfg.base); err != nil {
@@ -86,8 +85,11 @@ func writeProvJSON(ctx context.Context, wk *walker, bw *bufio.Writer) error {
 }
 
 // spoolMemory is how much a spool keeps in memory before it moves to a
-// temporary file.
-const spoolMemory = 1 << 20
+// temporary file (written through a buffer of spoolBuffer bytes).
+const (
+	spoolMemory = 32 << 10
+	spoolBuffer = 16 << 10
+)
 
 // spool collects bytes in memory, then in a temporary file.
 type spool struct {
@@ -108,7 +110,7 @@ func (s *spool) write(p []byte) {
 			s.err = fmt.Errorf("spool: %w", err)
 			return
 		}
-		s.f, s.fw = f, bufio.NewWriterSize(f, 64<<10)
+		s.f, s.fw = f, bufio.NewWriterSize(f, spoolBuffer)
 		if _, err := s.fw.Write(s.mem.Bytes()); err != nil {
 			s.err = err
 			return

@@ -161,18 +161,6 @@ func (w *walker) contains(key string) bool {
 	return ok
 }
 
-// kindCount returns the number of exported nodes of kind k.
-func (w *walker) kindCount(ctx context.Context, k graph.Kind) (int, error) {
-	if w.set != nil {
-		return len(w.set.byKind[k]), nil
-	}
-	p, err := w.r.List(ctx, k, "", 1)
-	if err != nil {
-		return 0, err
-	}
-	return p.Total, nil
-}
-
 // pages calls fn with the keys of the exported nodes of kind k, in key
 // order, a page at a time.
 func (w *walker) pages(ctx context.Context, k graph.Kind, fn func(keys []string) error) error {
@@ -352,7 +340,6 @@ func (w *walker) links(ctx context.Context, key string, fn func(graph.Edge) erro
 	if len(es) == edgePage {
 		// Many links: page relation by relation, where the cursor (the
 		// other end's key) is unambiguous.
-		es = es[:0]
 		for _, rel := range linkRelations {
 			after := ""
 			for {

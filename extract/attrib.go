@@ -80,7 +80,7 @@ func (d *document) findCues(s sentence) []cue {
 			}
 			continue
 		}
-		if !t.has(wcCue|wcCueNaming) {
+		if !t.has(wcCue | wcCueNaming) {
 			continue
 		}
 		if i > s.a {
@@ -229,7 +229,7 @@ func (d *document) subjectLeft(v, lim int) (speakerRef, int) {
 	// an appositive between commas: "Smith, a spokesman for the ministry, said"
 	if d.ts[j].isP(",") {
 		k := j - 1
-		for k >= lim && k > j-30 && !d.inside(k) && !d.ts[k].isP(",") && !terminal(&d.ts[k]) {
+		for k >= lim && k > j-30 && !d.inside(k) && !d.ts[k].isP(",") && (!terminal(&d.ts[k]) || d.ts[k].isP(".") && k > lim && d.abbrevBefore(k)) {
 			if d.ts[k].kind == tkWord && d.ts[k].has(wcCueClause) && d.ts[k].lw != "told" {
 				return speakerRef{}, v
 			}
@@ -238,8 +238,14 @@ func (d *document) subjectLeft(v, lim int) (speakerRef, int) {
 		if k < lim || k <= j-30 || d.inside(k) || !d.ts[k].isP(",") || k+1 >= j {
 			return speakerRef{}, v
 		}
+		if spk, start, ok := d.chainSubject(j, lim); ok {
+			return spk, start
+		}
 		if m := d.mentionStarting(k + 1); m != nil && m.b == j && m.ent != nil {
 			// "The university's vice-chancellor, Simon Hale, said"
+			if k-1 >= lim && d.ts[k-1].kind == tkWord && d.ts[k-1].has(wcOrgNominal|wcTitle|wcGroupNominal) && !d.ts[k-1].is(fCap) {
+				d.noteNominal(d.ts[k-1].lw, m.ent)
+			}
 			start := k
 			for start-1 >= lim && !d.inside(start-1) && !terminal(&d.ts[start-1]) && !d.ts[start-1].isP(",") && start > k-8 {
 				start--
@@ -273,6 +279,43 @@ func (d *document) subjectLeft(v, lim int) (speakerRef, int) {
 	return spk, start
 }
 
+// chainSubject finds the subject before one or more appositives that end
+// at the comma j: "Lisa Tran, whose children attend Maple Street
+// Elementary, one of the schools to close, said". The subject is a name in
+// a subject place, followed by a comma and a chunk that opens like an
+// appositive (who, whose, a, the, a number, a lower-case word).
+func (d *document) chainSubject(j, lim int) (speakerRef, int, bool) {
+	var best speakerRef
+	bestStart, found := 0, false
+	commas := 0
+	for k := j; k >= lim && k > j-50 && commas < 4; k-- {
+		if d.inside(k) || terminal(&d.ts[k]) && !(d.ts[k].isP(".") && k > lim && d.abbrevBefore(k)) {
+			break
+		}
+		if !d.ts[k].isP(",") {
+			continue
+		}
+		commas++
+		if k == j || k+1 >= j {
+			continue
+		}
+		first := &d.ts[k+1]
+		if !(first.kind == tkNum || first.kind == tkWord && (!first.is(fCap) || first.has(wcDet|wcTitle))) {
+			continue
+		}
+		m := d.mentionEnding(k - 1)
+		if m == nil || m.ent == nil || m.a < lim || !d.subjectPlace(m.a) {
+			continue
+		}
+		a := m.a
+		for a-1 >= lim && d.ts[a-1].kind == tkWord && !d.ts[a-1].is(fCap) && d.ts[a-1].has(wcDet|wcRoleMod|wcTitle) {
+			a--
+		}
+		best, bestStart, found = speakerRef{a: a, b: m.b, ent: m.ent, found: true}, a, true
+	}
+	return best, bestStart, found
+}
+
 // sentenceSubject returns the subject at the start of the sentence that
 // ends before token j, when there is one.
 func (d *document) sentenceSubject(j, lim int) (speakerRef, int) {
@@ -289,6 +332,18 @@ func (d *document) sentenceSubject(j, lim int) (speakerRef, int) {
 		return speakerRef{a: k, b: k + 1, pron: t.lw, found: true}, j
 	}
 	if m := d.mentionStarting(k); m != nil && m.b < j && m.ent != nil {
+		if possessive(&d.ts[m.b-1]) {
+			// "Hartwell's chief executive, Laura Kent, ... and said"
+			for q := m.b; q < j && q < m.b+8; q++ {
+				if n := d.mentionStarting(q); n != nil && n.ent != nil && n.ent.kind == entPerson {
+					return speakerRef{a: k, b: n.b, ent: n.ent, found: true}, j
+				}
+				t := &d.ts[q]
+				if !(t.isP(",") || t.kind == tkWord && !t.is(fCap)) {
+					break
+				}
+			}
+		}
 		return speakerRef{a: k, b: m.b, ent: m.ent, found: true}, j
 	}
 	return speakerRef{}, j + 1
@@ -310,7 +365,7 @@ func (d *document) groupSubject(j, lim int) (speakerRef, int) {
 			if t.has(wcCue) || beVerb(t.lw) || t.lw == "has" || t.lw == "have" || t.lw == "had" || t.lw == "who" || t.lw == "that" || t.lw == "which" {
 				return speakerRef{}, j + 1
 			}
-			if t.has(wcGroupNominal|wcOrgNominal) {
+			if t.has(wcGroupNominal | wcOrgNominal) {
 				head = true
 			}
 		default:
@@ -428,6 +483,15 @@ func (d *document) nominalLeft(j, lim int) (speakerRef, int) {
 	return ref, k
 }
 
+// noteNominal remembers that a common noun stands for an entity in this
+// text: "the pilots' union, Aviators United" makes "the union" Aviators United.
+func (d *document) noteNominal(head string, e *entity) {
+	if d.nominals == nil {
+		d.nominals = map[string]*entity{}
+	}
+	d.nominals[head] = e
+}
+
 // pluralTitle reports the plural of a role ("forecasters", "prosecutors").
 func pluralTitle(w string) bool {
 	return len(w) > 3 && strings.HasSuffix(w, "s") && lex.has(strings.TrimSuffix(w, "s"), wcTitle)
@@ -522,6 +586,7 @@ func (d *document) subjectRight(i, lim int) (speakerRef, int) {
 	}
 	if end+1 < lim && d.ts[end].isP(",") {
 		if m := d.mentionStarting(end + 1); m != nil && m.ent != nil && m.b <= lim {
+			d.noteNominal(head, m.ent)
 			return speakerRef{a: i, b: m.b, ent: m.ent, found: true}, m.b
 		}
 	}

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -78,7 +79,7 @@ func upperFirst(s string) string {
 
 // build assembles the bundle.
 func (d *document) build(meta Meta, opt Options, rep *Report) *graph.Bundle {
-	ks := &keyer{used: map[string]bool{}}
+	ks := &keyer{used: make(map[string]bool, 8+len(d.reg.ents)+2*len(d.quotes)+len(d.figures))}
 	hash := graph.ContentHash(d.text)
 	srcKey := meta.Key
 	if srcKey == "" || !graph.ValidKey(srcKey) {
@@ -240,11 +241,7 @@ func (d *document) build(meta Meta, opt Options, rep *Report) *graph.Bundle {
 	for i := range order {
 		order[i] = i
 	}
-	for i := 1; i < len(order); i++ {
-		for j := i; j > 0 && lessQuote(&d.quotes[order[j]], &d.quotes[order[j-1]]); j-- {
-			order[j], order[j-1] = order[j-1], order[j]
-		}
-	}
+	sort.SliceStable(order, func(i, j int) bool { return lessQuote(&d.quotes[order[i]], &d.quotes[order[j]]) })
 	for n, qi := range order {
 		d.quotes[qi].key = ks.take(srcKey + ":q" + strconv.Itoa(n+1))
 	}
@@ -292,11 +289,15 @@ func (d *document) build(meta Meta, opt Options, rep *Report) *graph.Bundle {
 		if f.stated != nil && f.stated.key != "" {
 			gf.StatedBy = f.stated.key
 		}
-		if _, _, err := graph.ParsePeriod(gf.Period); gf.Period != "" && err != nil {
-			gf.Period = ""
+		if gf.Period != "" {
+			if _, _, err := graph.ParsePeriod(gf.Period); err != nil {
+				gf.Period = ""
+			}
 		}
-		if _, _, err := graph.ParsePeriod(gf.Baseline); gf.Baseline != "" && err != nil {
-			gf.Baseline = ""
+		if gf.Baseline != "" {
+			if _, _, err := graph.ParsePeriod(gf.Baseline); err != nil {
+				gf.Baseline = ""
+			}
 		}
 		figures = append(figures, gf)
 	}

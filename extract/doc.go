@@ -1,441 +1,90 @@
+// Package extract turns an English news article into a draft bundle: the
+// article as a source, its people and organisations, its quotations and
+// reported speech with their speakers, and its figures, every one anchored
+// to its exact place in the text. It is pure and deterministic (text in,
+// *graph.Bundle out, no I/O, no models: rules in Go) and depends only on
+// package graph, the standard library and golang.org/x/net/html.
+//
+// # Entry points
+//
+// [Extract] reads plain text; [ExtractHTML] reads an HTML page with a real
+// HTML parser ([ReadHTML]) and extracts from the text it keeps; [Resolve]
+// matches the draft's people and organisations to nodes already stored,
+// so that an ingest never creates a second Donald Trump.
+//
+// # Spans
+//
+// A span is a range of Unicode code points [start, end) of the stored text
+// (Go: indexes into []rune(text)), as everywhere in claimgraph. A quotation's
+// span covers the words between its marks: the marks are left out, and so
+// is a comma, full stop, colon or semicolon that closes the quoted words
+// inside the marks ("It was a very good call," -> It was a very good call).
+// Reported speech without marks (indirect quotes) spans its content: from
+// the first word after "said that" or "according to X," to the end of the
+// clause. A figure's span covers the number with its approximation words,
+// currency and unit and, when the text says it, what is counted ("about
+// 2,000 trees", "76% drop in shootings"). Invalid UTF-8 is replaced by
+// U+FFFD before anything else, so the stored text is what the spans index.
+//
+// # Quotations
+//
+// Straight and curly double and single marks, guillemets and low-high
+// marks are paired by their context (a mark after a space opens, a mark
+// before a space or punctuation closes), so mixed pairs work; an
+// apostrophe inside or at the end of a word (don’t, governors’) is not a
+// mark. A paragraph left open continues when the next paragraph opens with
+// a mark: each paragraph is its own quote with the same speaker. Titles of
+// works (quoted title case), words used as words ("the word “quiet”",
+// so-called) and scare quotes are not quotes unless a cue attributes them.
+// Modes: direct (a whole utterance set off by marks), partial (quoted words
+// inside the reporter's sentence), indirect (reported speech without marks).
+// When reported speech holds quoted words, the quoted words are the quote;
+// a long stretch of unquoted report before them is an indirect quote too.
+//
+// # Speakers
+//
+// A cue is a reporting verb (said, told, added, posted, wrote, claimed,
+// warned, called on ... to, and about a hundred more) with its subject
+// before it ("Smith said", "Smith, a spokesman for the ministry, said") or
+// after it ("said Smith"), "according to X", a colon after a name ("Smith:
+// “...”"), or a headline's closing dash ("... – Trump"). Titles and roles
+// before names are kept as the person's description ("Minnesota Governor
+// Tim Walz"); surname-only and title-plus-surname mentions are tied to the
+// full name; acronyms in brackets become aliases ("(ICE)"); pronouns go to
+// the last compatible speaker or subject; common nouns go to the entity
+// they stand for ("the ministry", "the company", "the union" after "the
+// pilots' union, Aviators United"); documents speak for their authors ("the
+// letter says", after "a letter sent by 14 directors"); quotations with no
+// cue take the speaker of the quotations around them, of the paragraph
+// they continue, or of the person the paragraph before introduced.
+//
+// Nested attribution becomes reported_by and channel: in “Governor Walz
+// called me with the request to ...,” Trump posted on Truth Social, Trump's
+// quote has the post as its channel (a social_post source published by the
+// Truth Social organisation) and Walz's request is an indirect quote
+// reported by Trump's, with the call as its channel. Statements,
+// interviews, press releases, letters and reports found in a cue's frame
+// become channel sources too, and the article derives from each of them.
+//
+// # Figures
+//
+// Digits with grouping and decimals, number words (two hundred, a dozen,
+// 1.5 million, half a million, hundreds of), fractions (half of, one in
+// five), percent forms (%, per cent, percentage points), currency ($, £, €,
+// US$, dollars, 3bn), ages (37-year-old, "Smith, 71,"), durations as
+// adjectives (a 16-day strike), ranges (8–10, ten to 32, between 5 and 10),
+// approximations (at least, almost, more than, some, roughly) and changes
+// with their measure, period and baseline ("a 76% drop in shootings ...
+// compared to January 2025"). Dates, years, clock times, versions,
+// identifiers (Flight 370, F-35), ordinals, scores, page numbers and points
+// in time ("two days later", "in two years") are not figures. A figure
+// inside a quotation, or in the sentence of one with no other source
+// between, is stated by its speaker.
+//
+// # Evaluation
+//
+// The fixtures in testdata/fixtures are articles written for the purpose
+// with hand-checked gold; package eval scores them, and the example article
+// with gold from the demo bundle (go run ./extract/cmd/eval -v). The test
+// in package eval asserts the quality targets.
 package extract
-
-import (
-	"unicode"
-)
-
-// qseg is a pair of quotation marks: tokens open and close (close is -1
-// when the quotation runs to the end of its paragraph).
-type qseg struct {
-	open, close int
-	fam         uint8
-	parent      int // enclosing segment, or -1
-	para        int
-	s, e        int // code points of the words between the marks
-}
-
-// sentence is a range of tokens [a, b) in one paragraph.
-type sentence struct {
-	a, b int
-	para int
-	skip bool // a wire dateline: no quotes or figures
-}
-
-// docAuthor records who a document the text introduces comes from: "a
-// letter sent by 14 regional health directors".
-type docAuthor struct {
-	noun string
-	tok  int
-	ent  *entity
-}
-
-// document is the working state of one extraction.
-type document struct {
-	text       string
-	rs         []rune
-	ts         []tok
-	paras      []para
-	segs       []qseg
-	segAt      []int // per token: innermost segment containing it (marks excluded), or -1
-	top        []int // per token: top-level segment containing it (marks included), or -1
-	sents      []sentence
-	sentOf     []int // per token: sentence index
-	reg        *registry
-	pub        dateInfo // publication date, when known
-	title      string
-	titlePara  int   // paragraph index of the headline, or -1
-	datePara   int   // paragraph index of the dateline, or -1
-	mStart     []int // per token: 1 + index of the mention starting there, or 0
-	mEnd       []int // per token: 1 + index of the mention ending there, or 0
-	quotes     []quoteOut
-	docAuthors []docAuthor
-	agency     string // the news agency of a wire dateline
-	figures    []figureOut
-	st         *attrState
-}
-
-func newDocument(text string) *document {
-	d := &document{text: text, rs: []rune(text), titlePara: -1, datePara: -1}
-	off := make([]int32, 0, len(d.rs)+1)
-	for i := range text {
-		off = append(off, int32(i))
-	}
-	off = append(off, int32(len(text)))
-	pr := splitParagraphs(d.rs)
-	d.ts = make([]tok, 0, len(d.rs)/5+8)
-	for i, r := range pr {
-		p := para{s: r[0], e: r[1], t0: len(d.ts), contFrom: -1}
-		d.ts = tokenize(text, off, d.rs, r[0], r[1], i, d.ts)
-		p.t1 = len(d.ts)
-		d.paras = append(d.paras, p)
-	}
-	d.pairMarks()
-	d.splitSentences()
-	return d
-}
-
-// prevRune and nextRune return the runes around token t (0 at the edges of
-// its paragraph).
-func (d *document) prevRune(t *tok) rune {
-	p := &d.paras[t.para]
-	if t.s <= p.s {
-		return 0
-	}
-	return d.rs[t.s-1]
-}
-
-func (d *document) nextRune(t *tok) rune {
-	p := &d.paras[t.para]
-	if t.e >= p.e {
-		return 0
-	}
-	return d.rs[t.e]
-}
-
-func opensContext(r rune) bool {
-	if r == 0 || unicode.IsSpace(r) {
-		return true
-	}
-	switch r {
-	case '(', '[', '{', '<', '—', '–', '-', '/', '“', '‘', '«', '‹', '„', '‚', '"', '\'', ':':
-		return true
-	}
-	return false
-}
-
-func closesContext(r rune) bool {
-	if r == 0 || unicode.IsSpace(r) {
-		return true
-	}
-	switch r {
-	case '.', ',', ';', ':', '!', '?', ')', ']', '}', '>', '—', '–', '-', '/', '…', '”', '’', '»', '›', '"', '\'':
-		return true
-	}
-	return false
-}
-
-// pairMarks decides the role of every quotation mark and records the pairs.
-func (d *document) pairMarks() {
-	for pi := range d.paras {
-		p := &d.paras[pi]
-		var stack []int // token indices of open marks
-		for i := p.t0; i < p.t1; i++ {
-			t := &d.ts[i]
-			if t.kind != tkMark {
-				continue
-			}
-			pr, nr := d.prevRune(t), d.nextRune(t)
-			oc, cc := opensContext(pr), closesContext(nr)
-			role := roleNone
-			switch {
-			case oc && !cc:
-				role = roleOpen
-			case !oc && cc:
-				role = roleClose
-			case oc && cc:
-				role = t.lean
-				if role == roleNone && nr != 0 && !unicode.IsSpace(nr) {
-					role = roleOpen
-				}
-			default: // between letters or digits
-				if t.fam == famSingle {
-					role = roleApos
-				} else {
-					role = t.lean
-				}
-			}
-			// a glyph that leans the other way than its context still
-			// follows the context (mixed pairs, „low-high“ quotes)
-			if role == roleNone {
-				t.role = roleNone
-				continue
-			}
-			if role == roleClose {
-				found := -1
-				for k := len(stack) - 1; k >= 0; k-- {
-					if d.ts[stack[k]].fam == t.fam {
-						found = k
-						break
-					}
-				}
-				if found < 0 {
-					if t.fam == famSingle {
-						t.role = roleApos
-					} else if len(stack) == 0 && t.lean == roleOpen && !unicode.IsSpace(nr) {
-						t.role = roleOpen
-						stack = append(stack, i)
-					}
-					continue
-				}
-				// single-quote candidates inside an open single that follow
-				// an s and precede a lower-case word are possessives
-				if t.fam == famSingle && pr == 's' && i+1 < p.t1 && d.ts[i+1].kind == tkWord && !d.ts[i+1].is(fCap) && i+2 < p.t1 && !closesSoon(d.ts, i+1, p.t1, famSingle) {
-					t.role = roleApos
-					continue
-				}
-				for k := len(stack) - 1; k > found; k-- {
-					o := &d.ts[stack[k]]
-					if o.fam == famSingle {
-						o.role = roleApos
-					} else {
-						o.role = roleNone
-					}
-				}
-				o := stack[found]
-				d.ts[o].role = roleOpen
-				t.role = roleClose
-				stack = stack[:found]
-				d.segs = append(d.segs, qseg{open: o, close: i, fam: t.fam, parent: -1, para: pi})
-				continue
-			}
-			// open
-			if t.fam == famSingle && pr != 0 && isLetter(pr) {
-				t.role = roleApos
-				continue
-			}
-			t.role = roleOpen
-			stack = append(stack, i)
-		}
-		// what is still open at the paragraph's end
-		for k, o := range stack {
-			ot := &d.ts[o]
-			if k == 0 && ot.fam == famDouble {
-				ot.role = roleOpen
-				p.openAtEnd = true
-				d.segs = append(d.segs, qseg{open: o, close: -1, fam: famDouble, parent: -1, para: pi})
-				continue
-			}
-			if ot.fam == famSingle {
-				ot.role = roleApos
-			} else {
-				ot.role = roleNone
-			}
-		}
-		if p.t0 < p.t1 && d.ts[p.t0].kind == tkMark && d.ts[p.t0].role == roleOpen && d.ts[p.t0].fam == famDouble {
-			p.startsOpen = true
-		}
-	}
-	sortSegs(d.segs)
-	// parents, spans and per-token maps
-	d.segAt = make([]int, len(d.ts))
-	d.top = make([]int, len(d.ts))
-	for i := range d.segAt {
-		d.segAt[i] = -1
-		d.top[i] = -1
-	}
-	for si := range d.segs {
-		g := &d.segs[si]
-		end := g.close
-		if end < 0 {
-			end = d.paras[g.para].t1
-		}
-		for k := si - 1; k >= 0; k-- {
-			h := &d.segs[k]
-			hend := h.close
-			if hend < 0 {
-				hend = d.paras[h.para].t1
-			}
-			if h.para == g.para && h.open < g.open && hend > end-1 {
-				g.parent = k
-				break
-			}
-		}
-		for k := g.open + 1; k < end; k++ {
-			d.segAt[k] = si
-		}
-		if g.parent < 0 {
-			for k := g.open; k <= end && k < d.paras[g.para].t1; k++ {
-				d.top[k] = si
-			}
-		}
-		g.s, g.e = d.segSpan(g)
-	}
-}
-
-// closesSoon reports whether a mark of family fam closes within a few words
-// after token i, which makes an earlier s’ a closing mark less likely.
-func closesSoon(ts []tok, i, end int, fam uint8) bool {
-	for k := i; k < end && k < i+12; k++ {
-		if ts[k].kind == tkMark && ts[k].fam == fam {
-			return true
-		}
-	}
-	return false
-}
-
-func sortSegs(s []qseg) {
-	// insertion sort by open token; segments are few per paragraph
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j].open < s[j-1].open; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
-}
-
-// segSpan returns the code points of a segment's words: the marks left out,
-// and white space and a closing comma, full stop, colon or semicolon
-// trimmed.
-func (d *document) segSpan(g *qseg) (int, int) {
-	s := d.ts[g.open].e
-	var e int
-	if g.close >= 0 {
-		e = d.ts[g.close].s
-	} else {
-		e = d.paras[g.para].e
-	}
-	return trimQuote(d.rs, s, e)
-}
-
-// trimQuote trims white space, and a closing comma, full stop, colon or
-// semicolon (not an ellipsis), from [s, e).
-func trimQuote(rs []rune, s, e int) (int, int) {
-	for s < e && unicode.IsSpace(rs[s]) {
-		s++
-	}
-	for e > s && unicode.IsSpace(rs[e-1]) {
-		e--
-	}
-	if e > s {
-		switch rs[e-1] {
-		case ',', ';', ':':
-			e--
-		case '.':
-			if !(e-2 >= s && rs[e-2] == '.') {
-				e--
-			}
-		}
-	}
-	for e > s && unicode.IsSpace(rs[e-1]) {
-		e--
-	}
-	return s, e
-}
-
-// terminal reports whether token t ends a sentence by its punctuation.
-func terminal(t *tok) bool {
-	if t.kind != tkPunct {
-		return false
-	}
-	switch t.w {
-	case ".", "!", "?", "…":
-		return true
-	}
-	return false
-}
-
-// splitSentences splits every paragraph into sentences, keeping each
-// quotation whole.
-func (d *document) splitSentences() {
-	d.sentOf = make([]int, len(d.ts))
-	for pi := range d.paras {
-		p := &d.paras[pi]
-		a := p.t0
-		for i := p.t0; i < p.t1; i++ {
-			t := &d.ts[i]
-			end := false
-			inTop := d.top[i] >= 0 && !(t.kind == tkMark && t.role == roleClose && d.segs[d.top[i]].close == i)
-			switch {
-			case inTop:
-				// a quotation never ends a sentence from inside
-			case t.kind == tkMark && t.role == roleClose && d.top[i] >= 0:
-				if i > p.t0 && terminal(&d.ts[i-1]) && i+1 < p.t1 && d.startsSentence(i+1, p.t1) && (d.ts[i-1].w == "." || !d.attributionAhead(i+1, p.t1)) {
-					end = true
-				}
-			case terminal(t):
-				if i+1 >= p.t1 {
-					break
-				}
-				if t.w == "." && i > p.t0 && d.abbrevBefore(i) {
-					break
-				}
-				if d.startsSentence(i+1, p.t1) {
-					end = true
-				}
-			case t.kind == tkWord && i+1 < p.t1 && len(t.w) > 2 && t.w[len(t.w)-1] == '.':
-				// a dotted abbreviation that also ends a sentence: "in the U.S. The ..."
-				n := &d.ts[i+1]
-				if n.kind == tkWord && n.is(fCap) && n.has(wcStop) {
-					end = true
-				}
-			}
-			if end {
-				d.sents = append(d.sents, sentence{a: a, b: i + 1, para: pi})
-				a = i + 1
-			}
-		}
-		if a < p.t1 {
-			d.sents = append(d.sents, sentence{a: a, b: p.t1, para: pi})
-		}
-	}
-	for si, s := range d.sents {
-		for k := s.a; k < s.b; k++ {
-			d.sentOf[k] = si
-		}
-	}
-}
-
-// abbrevBefore reports whether the full stop at token i ends an
-// abbreviation or an initial rather than a sentence.
-func (d *document) abbrevBefore(i int) bool {
-	prev := &d.ts[i-1]
-	if prev.kind != tkWord || prev.e != d.ts[i].s {
-		return false
-	}
-	if len([]rune(prev.w)) == 1 && prev.is(fCap) {
-		return true // an initial: John F. Kennedy
-	}
-	if prev.has(wcAbbrev) {
-		// "Jan." before a number, "Mr." before a name
-		if i+1 < len(d.ts) {
-			n := &d.ts[i+1]
-			if prev.has(wcMonth) {
-				return n.kind == tkNum
-			}
-			if n.kind == tkWord && n.is(fCap) && n.has(wcStop) && !prev.has(wcTitle) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
-}
-
-// startsSentence reports whether token i can start a sentence.
-func (d *document) startsSentence(i, end int) bool {
-	if i >= end {
-		return true
-	}
-	t := &d.ts[i]
-	switch t.kind {
-	case tkWord:
-		return t.is(fCap)
-	case tkNum:
-		return true
-	case tkMark:
-		return t.role == roleOpen
-	case tkPunct:
-		return t.w == "(" || t.w == "[" || t.w == "—" || t.w == "–" || t.w == "-"
-	}
-	return false
-}
-
-// attributionAhead reports whether the tokens from i begin an attribution
-// ("Smith said", "said Smith") that belongs to the quotation before.
-func (d *document) attributionAhead(i, end int) bool {
-	for k := i; k < end && k < i+8; k++ {
-		t := &d.ts[k]
-		if t.kind == tkWord && t.has(wcCue) {
-			return true
-		}
-		if t.kind == tkWord && t.lw == "according" {
-			return true
-		}
-		if t.kind == tkPunct || t.kind == tkMark || t.kind == tkNum {
-			return false
-		}
-		if t.kind == tkWord && !t.is(fCap) && !t.has(wcSubjPron|wcTitle|wcRoleMod|wcAdverb|wcConnector|wcDet|wcOrgNominal|wcGroupNominal) {
-			return false
-		}
-	}
-	return false
-}

@@ -30,24 +30,28 @@ type entity struct {
 	first   int  // first mention (code point)
 	used    bool // referenced by a quote, figure or source
 	key     string
-	parent  *entity // organisation a spokesperson speaks for, etc. (unused for people)
 }
 
-// surname returns the last word of a person's name.
+// surname returns the last word of a person's name, a suffix (Jr, III)
+// left out.
 func (e *entity) surname() string {
-	f := strings.Fields(e.name)
-	if len(f) == 0 {
-		return ""
+	n := strings.TrimSpace(e.name)
+	for _, suf := range []string{" Jr.", " Jr", " Sr.", " Sr", " II", " III", " IV"} {
+		n = strings.TrimSuffix(n, suf)
 	}
-	return f[len(f)-1]
+	if i := strings.LastIndexByte(n, ' '); i >= 0 {
+		return n[i+1:]
+	}
+	return n
 }
 
+// given returns the first word of a name of two words or more.
 func (e *entity) given() string {
-	f := strings.Fields(e.name)
-	if len(f) < 2 {
-		return ""
+	n := strings.TrimSpace(e.name)
+	if i := strings.IndexByte(n, ' '); i >= 0 {
+		return n[:i]
 	}
-	return f[0]
+	return ""
 }
 
 func (e *entity) addAlias(a string) {
@@ -82,10 +86,17 @@ func newRegistry() *registry {
 
 func foldKey(s string) string {
 	s = strings.ToLower(s)
-	s = strings.ReplaceAll(s, "’", "'")
+	if strings.ContainsRune(s, '’') {
+		s = strings.ReplaceAll(s, "’", "'")
+	}
 	s = strings.TrimSuffix(s, "'s")
-	s = strings.ReplaceAll(s, ".", "")
-	return strings.Join(strings.Fields(s), " ")
+	if strings.IndexByte(s, '.') >= 0 {
+		s = strings.ReplaceAll(s, ".", "")
+	}
+	if strings.Contains(s, "  ") || strings.HasPrefix(s, " ") || strings.HasSuffix(s, " ") || strings.ContainsAny(s, "\t\n") {
+		s = strings.Join(strings.Fields(s), " ")
+	}
+	return s
 }
 
 // lookup returns the entity with the name or alias s.
@@ -357,7 +368,7 @@ func classify(ts []tok, a, b int) nameInfo {
 		return nameInfo{kind: entPerson, name: stripPoss(t.w), a: a, b: b, single: true, gender: genderOf(ts, a, b)}
 	}
 	// two to four capitalised words: a person, unless a place leads ("Minnesota Governor" handled above)
-	if b-a > 4 || lex.has(strings.TrimSuffix(ts[b-1].lw, "'s"), wcThing) {
+	if b-a > 4 || lex.has(strings.TrimSuffix(ts[b-1].lw, "'s"), wcThing) && !ts[a].has(wcGiven) {
 		return nameInfo{}
 	}
 	if ts[a].has(wcPlace) && !ts[a].has(wcGiven) {
@@ -408,7 +419,7 @@ func orgKindOf(low string) string {
 	case has("department", "ministry", "agency", "police", "patrol", "administration", "government", "council", "court", "parliament", "senate", "congress", "bureau", "commission", "office", "army", "navy", "guard", "forces", "authority", "service", "state of", "city of", "reserve", "cabinet", "directorate", "tribunal", "prosecutors", "regulator", "embassy", "command", "corps", "brigade"):
 		return "government"
 	case has("inc", "corp", "corporation", "ltd", "llc", "plc", "company", "co", "bank", "airlines", "airways", "motors", "technologies", "labs", "systems", "holdings", "industries", "partners", "capital", "group",
-		"semiconductor", "semiconductors", "electronics", "software", "networks", "solutions", "logistics", "mining", "oil", "gas", "petroleum", "chemicals", "steel", "insurance", "securities", "bancorp", "financial", "investments", "ventures", "realty", "properties", "hotels", "resorts", "entertainment", "studios", "pictures", "records", "games", "robotics", "dynamics", "devices", "instruments", "jewelers", "jewellers", "stores", "markets", "supermarkets", "motors", "brands",
+		"semiconductor", "semiconductors", "electronics", "software", "networks", "solutions", "logistics", "mining", "oil", "gas", "petroleum", "chemicals", "steel", "insurance", "securities", "bancorp", "financial", "investments", "ventures", "realty", "properties", "hotels", "resorts", "entertainment", "studios", "pictures", "records", "games", "robotics", "dynamics", "devices", "instruments", "jewelers", "jewellers", "stores", "markets", "supermarkets", "motors", "brands", "air", "airline",
 		"biologics", "pharmaceuticals", "pharma", "therapeutics", "biotech", "energy", "buses", "ferries", "railways", "rail", "foods", "brewery", "telecom", "telecoms", "media", "publishing", "automotive", "aerospace", "utilities", "water", "power", "lines", "coaches"):
 		return "company"
 	case has("foundation", "association", "union", "coalition", "alliance", "society", "trust", "watch", "fund", "campaign", "center", "centre", "league", "federation", "charity"):

@@ -158,7 +158,7 @@ func (d *document) wireDateline(rep *Report) {
 		}
 		for si, s := range d.sents {
 			for k := s.a; k < s.b; k++ {
-				d.sentOf[k] = si
+				d.sentOf[k] = int32(si)
 			}
 		}
 		if name := wireAgencies[agency]; name != "" {

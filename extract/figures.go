@@ -19,7 +19,6 @@ type figureOut struct {
 	period   string
 	baseline string
 	stated   *entity
-	key      string
 }
 
 // unitNames normalises measurement units.
@@ -320,12 +319,20 @@ func (d *document) excludedNumber(i, j int, s sentence, digits bool) bool {
 			return true
 		}
 	}
+	// a vote tally is two figures: "voted 5-2"
+	vote := func(k int) bool {
+		return k >= s.a && d.ts[k].kind == tkWord && (d.ts[k].lw == "voted" || d.ts[k].lw == "vote" || d.ts[k].lw == "votes")
+	}
 	// the second number of a score or code: 4-3, 1-1
-	if digits && p1 != nil && (p1.w == "-" || p1.w == "–") && p1.e == t.s && i-2 >= s.a && d.ts[i-2].kind == tkNum && d.ts[i-2].e == p1.s {
+	if digits && p1 != nil && (p1.w == "-" || p1.w == "–") && p1.e == t.s && i-2 >= s.a && d.ts[i-2].kind == tkNum && d.ts[i-2].e == p1.s && !vote(i-3) {
+		return true
+	}
+	// an identifier glued to letters: F-35, I-94
+	if digits && p1 != nil && p1.w == "-" && p1.e == t.s && i-2 >= s.a && d.ts[i-2].kind == tkWord && d.ts[i-2].e == p1.s && d.ts[i-2].is(fCap) {
 		return true
 	}
 	// scores 3-1
-	if digits && n1 != nil && (n1.w == "-" || n1.w == "–") && n1.s == t.e && j+1 < s.b && d.ts[j+1].kind == tkNum {
+	if digits && n1 != nil && (n1.w == "-" || n1.w == "–") && n1.s == t.e && j+1 < s.b && d.ts[j+1].kind == tkNum && !vote(i-1) {
 		a, _ := digitsValue(t.w)
 		b, _ := digitsValue(d.ts[j+1].w)
 		if b <= a && a < 20 {
@@ -360,6 +367,22 @@ func (d *document) extractFigures() {
 // figureAt parses a figure whose number starts at token i.
 func (d *document) figureAt(i int, s sentence) (figureOut, bool) {
 	t := &d.ts[i]
+	switch {
+	case t.kind == tkNum:
+	case t.kind != tkWord:
+		return figureOut{}, false
+	case t.is(fDigit), t.has(wcNumberWord):
+	case t.lw == "a" || t.lw == "an":
+		if i+1 >= s.b || !d.ts[i+1].has(wcNumberWord) {
+			return figureOut{}, false
+		}
+	case strings.IndexByte(t.lw, '-') > 0:
+		if _, ok := smallNums[t.lw[:strings.IndexByte(t.lw, '-')]]; !ok && !strings.HasPrefix(t.lw, "two-thirds") && !strings.HasPrefix(t.lw, "three-quarters") {
+			return figureOut{}, false
+		}
+	default:
+		return figureOut{}, false
+	}
 	// ages: 37-year-old, ten-year-old
 	if t.kind == tkWord && strings.Contains(t.lw, "-year-old") {
 		head := strings.SplitN(t.lw, "-", 2)[0]
@@ -489,7 +512,7 @@ func (d *document) changeVerbBefore(a int, s sentence) bool {
 		return false
 	}
 	for k := a - 2; k >= s.a && k >= a-4; k-- {
-		if d.ts[k].has(wcIncrease|wcDecrease) {
+		if d.ts[k].has(wcIncrease | wcDecrease) {
 			return true
 		}
 	}
@@ -688,7 +711,7 @@ func (d *document) slice(a, b int) string {
 // figureDetails fills period, baseline and who stated the figure.
 func (d *document) figureDetails(f *figureOut, s sentence, si int) {
 	// baseline: "compared to January 2025", "than a year earlier"
-	for k := f.tb; k < s.b; k++ {
+	for k := f.tb; k < s.b && k < f.tb+12; k++ {
 		t := &d.ts[k]
 		if t.kind != tkWord {
 			continue
@@ -705,7 +728,7 @@ func (d *document) figureDetails(f *figureOut, s sentence, si int) {
 		}
 	}
 	// period: "this month", "last year", "in 2025"
-	for k := s.a; k < s.b; k++ {
+	for k := max(s.a, f.ta-15); k < s.b && k < f.tb+15; k++ {
 		t := &d.ts[k]
 		if t.kind != tkWord || (k >= f.ta && k < f.tb) {
 			continue
@@ -721,16 +744,17 @@ func (d *document) figureDetails(f *figureOut, s sentence, si int) {
 		}
 	}
 	// who stated it: the quotation around it, else the speaker of the sentence
-	for i := range d.quotes {
+	qs := d.quotesOfSentence(si)
+	for _, i := range qs {
 		q := &d.quotes[i]
 		if q.s <= f.s && f.e <= q.e && q.spk != nil {
 			f.stated = q.spk
 			return
 		}
 	}
-	for i := range d.quotes {
+	for _, i := range qs {
 		q := &d.quotes[i]
-		if q.sent != si || q.spk == nil || q.reportedBy >= 0 {
+		if q.spk == nil || q.reportedBy >= 0 {
 			continue
 		}
 		a, b := q.tb, f.ta
@@ -750,7 +774,7 @@ func (d *document) figureDetails(f *figureOut, s sentence, si int) {
 		}
 	}
 	// "police statistics show", "according to data from X"
-	for k := s.a; k < s.b; k++ {
+	for k := max(s.a, f.ta-12); k < f.ta; k++ {
 		t := &d.ts[k]
 		if t.kind == tkWord && (t.lw == "show" || t.lw == "shows" || t.lw == "showed") && k-1 >= s.a {
 			if sp, _ := d.nominalLeft(k-1, s.a); sp.found {
@@ -763,6 +787,19 @@ func (d *document) figureDetails(f *figureOut, s sentence, si int) {
 			return
 		}
 	}
+}
+
+// quotesOfSentence returns the indexes of the quotes of sentence si (and of
+// quotations that run over from another sentence into it).
+func (d *document) quotesOfSentence(si int) []int {
+	if d.bySent == nil {
+		d.bySent = map[int][]int{}
+		for i := range d.quotes {
+			q := &d.quotes[i]
+			d.bySent[q.sent] = append(d.bySent[q.sent], i)
+		}
+	}
+	return d.bySent[si]
 }
 
 // periodAt reads a period at token k: "this month", "last year",

@@ -194,8 +194,31 @@ func (d *document) contentStart(c *cue, s sentence) int {
 		if d.finiteVerbAhead(k, s.b, 8) {
 			return k
 		}
+		// after "said" an object is rare: "said goodbye", "said a prayer"
+		if (w == "said" || w == "says" || w == "say") && !saidObject(t.lw) {
+			return k
+		}
 	}
 	return -1
+}
+
+// conjunction reports words that join clauses and never end reported words.
+func conjunction(w string) bool {
+	switch w {
+	case "and", "but", "while", "though", "although", "because", "whereas", "or", "yet", "if", "unless":
+		return true
+	}
+	return false
+}
+
+// saidObject reports words that "said" takes as an object, not a clause.
+func saidObject(w string) bool {
+	switch w {
+	case "goodbye", "hello", "sorry", "nothing", "something", "anything", "little", "much", "yes", "no", "so",
+		"grace", "prayers", "thanks", "what":
+		return true
+	}
+	return false
 }
 
 // zeroThat reports verbs that often report a clause without "that".
@@ -248,7 +271,7 @@ func (d *document) sentenceEnd(s sentence) int {
 func (d *document) emitIndirect(a, b int, c *cue, si int, spk *entity) {
 	// the last word must end the content; trim commas and conjunctions
 	for b > a && (d.ts[b-1].isP(",") || d.ts[b-1].isP(";") || d.ts[b-1].isP(":") || d.ts[b-1].isP("—") || d.ts[b-1].isP("–") || d.ts[b-1].isP("-") ||
-		d.ts[b-1].isWord("and") || d.ts[b-1].isWord("but") || d.ts[b-1].isWord("while")) {
+		d.ts[b-1].kind == tkWord && conjunction(d.ts[b-1].lw)) {
 		b--
 	}
 	for a < b && (d.ts[a].isP(",") || d.ts[a].kind == tkMark) {
@@ -261,8 +284,8 @@ func (d *document) emitIndirect(a, b int, c *cue, si int, spk *entity) {
 	if e <= s {
 		return
 	}
-	// never overlap a quotation already taken
-	for i := range d.quotes {
+	// never overlap a quotation already taken (of this sentence or the one before)
+	for i := len(d.quotes) - 1; i >= 0 && d.quotes[i].sent >= si-1; i-- {
 		q := &d.quotes[i]
 		if q.s < e && s < q.e {
 			return
@@ -370,9 +393,9 @@ func (d *document) indirectSpeech(s sentence, si int, cues []cue, used []bool) {
 		// ", but she declined to ...": the speaker's own act ends the content
 		for k := a + 2; k+2 < b; k++ {
 			if d.ts[k].isP(",") || d.ts[k].isP(";") {
-				n, p := &d.ts[k+1], &d.ts[k+2]
+				n := &d.ts[k+1]
 				if n.kind == tkWord && (n.lw == "but" || n.lw == "and") && k+3 < b {
-					p = &d.ts[k+3]
+					p := &d.ts[k+3]
 					if d.ts[k+2].has(wcSubjPron) && p.kind == tkWord && (strings.HasSuffix(p.lw, "ed") || p.lw == "did" || p.lw == "would" || p.lw == "was" || p.lw == "gave" || p.lw == "told" || p.lw == "said") {
 						b = k
 						break
@@ -416,7 +439,7 @@ func (d *document) frameEndsSentence(c *cue, s sentence) bool {
 		if t.isP(",") {
 			// "..., Smith said, adding that ...", "..., the office said, as prices fell"
 			if k+1 < s.b && d.ts[k+1].kind == tkWord && (len(d.ts[k+1].lw) > 3 && d.ts[k+1].lw[len(d.ts[k+1].lw)-3:] == "ing" ||
-				d.ts[k+1].lw == "as" || d.ts[k+1].lw == "while" || d.ts[k+1].lw == "after" || d.ts[k+1].lw == "because" || d.ts[k+1].lw == "when" || d.ts[k+1].lw == "before" || d.ts[k+1].lw == "although" || d.ts[k+1].lw == "but" || d.ts[k+1].lw == "and") {
+				d.ts[k+1].lw == "as" || d.ts[k+1].lw == "while" || d.ts[k+1].lw == "unless" || d.ts[k+1].lw == "if" || d.ts[k+1].lw == "until" || d.ts[k+1].lw == "though" || d.ts[k+1].lw == "even" || d.ts[k+1].lw == "citing" || d.ts[k+1].lw == "which" || d.ts[k+1].lw == "after" || d.ts[k+1].lw == "because" || d.ts[k+1].lw == "when" || d.ts[k+1].lw == "before" || d.ts[k+1].lw == "although" || d.ts[k+1].lw == "but" || d.ts[k+1].lw == "and") {
 				return true
 			}
 			k++
@@ -516,14 +539,20 @@ func (d *document) nestedSpeech() {
 		}
 	}
 	// quotations inside quotations
+	children := map[int][]int{}
+	for gi := range d.segs {
+		if p := d.segs[gi].parent; p >= 0 {
+			children[p] = append(children[p], gi)
+		}
+	}
 	for qi := 0; qi < n; qi++ {
 		q := d.quotes[qi]
 		if q.seg < 0 {
 			continue
 		}
-		for gi := range d.segs {
+		for _, gi := range children[q.seg] {
 			g := &d.segs[gi]
-			if g.parent != q.seg || g.close < 0 || g.e <= g.s || d.words(g.open+1, g.close) < 2 {
+			if g.close < 0 || g.e <= g.s || d.words(g.open+1, g.close) < 2 {
 				continue
 			}
 			// a cue close before it inside the parent: "told me,", "said:"

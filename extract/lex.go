@@ -105,7 +105,7 @@ func buildLexicon() lexicon {
 		manager founder co-founder head boss aide adviser advisor official candidate nominee
 		councilman councilwoman councillor councilor alderman commander admiral marshal trooper
 		executive economist strategist analyst pollster historian scientist researcher activist
-		organiser organizer mp mep senior treasurer auditor comptroller ombudsman administrator
+		organiser organizer mp mep member senior treasurer auditor comptroller ombudsman administrator
 		superintendent principal dean provost rector chancellor regent editor correspondent
 		reporter columnist spokespeople representative delegate whip emir sheikh ayatollah
 		premier president-elect governor-elect mayor-elect attorney-general secretary-general
@@ -154,7 +154,7 @@ func buildLexicon() lexicon {
 		semiconductors electronics software networks solutions logistics mining petroleum chemicals
 		steel insurance securities bancorp financial investments ventures realty properties hotels
 		resorts entertainment studios pictures games robotics dynamics devices instruments jewelers
-		jewellers stores supermarkets brands`)
+		jewellers stores supermarkets brands air united elementary primary`)
 	l.add(wcConnector, `of the for and de van von der den bin al la le du da di y & del dos das of-the`)
 	l.add(wcStop, `the a an but and or so yet if when while after before as at in on of to for from by
 		with without he she it they we i you this that these those there here his her its their our
@@ -261,7 +261,7 @@ func buildLexicon() lexicon {
 	l.add(wcNumberWord, `zero one two three four five six seven eight nine ten eleven twelve thirteen
 		fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty
 		seventy eighty ninety hundred thousand million billion trillion dozen dozens hundreds
-		thousands millions billions half quarter third thirds quarters fifth fifths tens`)
+		thousands millions billions half quarter third thirds quarters fifth fifths tens dozen`)
 	l.add(wcApprox, `about around nearly almost roughly approximately some over under more less
 		fewer least most estimated up close upwards just barely only than`)
 	l.add(wcIncrease, `rise rises rose risen rising increase increases increased increasing jump
@@ -289,7 +289,8 @@ func buildLexicon() lexicon {
 		centre foundation charity operator manufacturer retailer insurer lender fund
 		cabinet parliament congress senate legislature regime junta council security
 		groups companies firms agencies ministries departments unions operators`)
-	l.add(wcGroupNominal, `members councillors councilors senators residents`)
+	l.add(wcGroupNominal, `members councillors councilors senators residents person someone insider insiders
+		people familiar`)
 	l.add(wcGroupNominal, `officials official residents experts analysts critics witnesses
 		protesters protestors activists lawmakers legislators economists scientists
 		researchers doctors investigators sources source aides aide observers opponents
@@ -322,13 +323,6 @@ func buildLexicon() lexicon {
 		lbs grams litres liters gallons barrels acres hectares square mph kph degrees celsius
 		fahrenheit mw gw kw kwh mwh gwh twh bytes gb tb mb`)
 	return l
-}
-
-// multiCues are reporting phrases of more than one word, matched on lower-case
-// words. The value is the number of words.
-var multiCues = map[string]bool{
-	"according to":   true,
-	"in a statement": true,
 }
 
 // platformNames maps the lower-case name of a social network to its display

@@ -9,6 +9,9 @@ import (
 // (after opening marks and brackets).
 func (d *document) sentenceStart(i int) bool {
 	s := d.sents[d.sentOf[i]]
+	if i-s.a > 6 {
+		return false
+	}
 	for k := s.a; k < i; k++ {
 		t := &d.ts[k]
 		if t.kind == tkMark || t.isP("(") || t.isP("[") || t.isP("—") || t.isP("–") || t.isP("-") {
@@ -40,8 +43,9 @@ func (d *document) titleCase(p int) bool {
 // and records every mention.
 func (d *document) findEntities() {
 	d.reg = newRegistry()
-	d.mStart = make([]int, len(d.ts))
-	d.mEnd = make([]int, len(d.ts))
+	d.mStart = make([]int32, len(d.ts))
+	d.mEnd = make([]int32, len(d.ts))
+	d.covered = make([]bool, len(d.ts))
 	type single struct {
 		a, b   int
 		ni     nameInfo
@@ -198,8 +202,8 @@ func (d *document) findEntities() {
 		d.mStart[i], d.mEnd[i] = 0, 0
 	}
 	for i, m := range d.reg.mentions {
-		d.mStart[m.a] = i + 1
-		d.mEnd[m.b-1] = i + 1
+		d.mStart[m.a] = int32(i + 1)
+		d.mEnd[m.b-1] = int32(i + 1)
 	}
 }
 
@@ -259,8 +263,19 @@ func orgNoun(w string) bool {
 // fullNameFor returns the person whose surname or given name is w, when
 // exactly one person has it.
 func (d *document) fullNameFor(w string) *entity {
+	if d.byWord == nil {
+		d.byWord = map[string][]*entity{}
+		for _, e := range d.reg.ents {
+			if e.kind == entPerson && strings.Contains(e.name, " ") {
+				d.byWord[strings.ToLower(e.surname())] = append(d.byWord[strings.ToLower(e.surname())], e)
+				if g := strings.ToLower(e.given()); g != strings.ToLower(e.surname()) {
+					d.byWord[g] = append(d.byWord[g], e)
+				}
+			}
+		}
+	}
 	var found *entity
-	for _, e := range d.reg.ents {
+	for _, e := range d.byWord[strings.ToLower(w)] {
 		if e.kind != entPerson || !strings.Contains(e.name, " ") {
 			continue
 		}
@@ -287,12 +302,27 @@ func (d *document) addMention(a, b int, e *entity) {
 		return
 	}
 	// drop a mention overlapped by an earlier one
-	for _, m := range d.reg.mentions {
-		if m.a < b && a < m.b {
+	for k := a; k < b; k++ {
+		if d.covered[k] {
 			return
 		}
 	}
+	for k := a; k < b; k++ {
+		d.covered[k] = true
+	}
 	d.reg.mentions = append(d.reg.mentions, mention{a: a, b: b, ent: e})
+}
+
+// mentionWindow caps how many mentions back the resolution of a pronoun,
+// role or common noun looks, which keeps long texts linear.
+const mentionWindow = 400
+
+// mentionsBefore returns the mentions that start before token i, the
+// latest mentionWindow of them, in text order.
+func (d *document) mentionsBefore(i int) []mention {
+	ms := d.reg.mentions
+	n := sort.Search(len(ms), func(k int) bool { return ms[k].a >= i })
+	return ms[max(0, n-mentionWindow):n]
 }
 
 // acronymAfter records "(ICE)" after an organisation's name as its alias.
@@ -309,10 +339,7 @@ func (d *document) acronymAfter(e *entity, i int) {
 func (d *document) orgByNominal(head string, i int) *entity {
 	want := strings.ToLower(head)
 	var best *entity
-	for _, m := range d.reg.mentions {
-		if m.a >= i {
-			break
-		}
+	for _, m := range d.mentionsBefore(i) {
 		e := m.ent
 		if e.kind != entOrg {
 			continue
@@ -364,10 +391,7 @@ func isAcronym(e *entity) bool {
 // the role ("the governor").
 func (d *document) personByRole(role string, i int) *entity {
 	var best *entity
-	for _, m := range d.reg.mentions {
-		if m.a >= i {
-			break
-		}
+	for _, m := range d.mentionsBefore(i) {
 		e := m.ent
 		if e.kind == entPerson && strings.Contains(" "+strings.ToLower(e.desc)+" ", " "+role+" ") {
 			best = e

@@ -35,6 +35,11 @@ type quoteOut struct {
 	key        string
 }
 
+type chanKey struct {
+	author                *entity
+	kind, platform, title string
+}
+
 // attrState carries what earlier sentences said about speakers.
 type attrState struct {
 	lastSpk     *entity
@@ -43,6 +48,7 @@ type attrState struct {
 	lastCue     string
 	lastQuote   int
 	channels    []*channel
+	chanBy      map[chanKey]*channel
 }
 
 func (d *document) words(a, b int) int {
@@ -61,6 +67,7 @@ func (d *document) extractQuotes(indirect bool) {
 	d.st = st
 	curPara := -1
 	paraStart := 0
+	segNext := 0
 	for si, s := range d.sents {
 		if s.para != curPara {
 			if curPara >= 0 {
@@ -85,10 +92,13 @@ func (d *document) extractQuotes(indirect bool) {
 			d.resolveCue(&cues[ci], st, s)
 		}
 		used := make([]bool, len(cues))
-		// quotations
-		for gi := range d.segs {
+		// quotations (segments are sorted by their opening mark)
+		for segNext < len(d.segs) && d.segs[segNext].open < s.a {
+			segNext++
+		}
+		for gi := segNext; gi < len(d.segs) && d.segs[gi].open < s.b; gi++ {
 			g := &d.segs[gi]
-			if g.parent >= 0 || g.open < s.a || g.open >= s.b {
+			if g.parent >= 0 {
 				continue
 			}
 			if g.e <= g.s {
@@ -129,6 +139,9 @@ func (d *document) extractQuotes(indirect bool) {
 				if headline && g.open == s.a {
 					// a headline that opens with a quotation: “...”: students defy ban
 					q.mode = "direct"
+					q.headline = true
+				} else if headline && d.hasCueWord(s) {
+					// "Trump Says Walz Wants To 'Work Together'"
 					q.headline = true
 				} else if !direct {
 					if !d.continuesQuote(g) {
@@ -198,6 +211,16 @@ func (d *document) continuedSpeakers() {
 	}
 }
 
+// hasCueWord reports a reporting verb anywhere in sentence s.
+func (d *document) hasCueWord(s sentence) bool {
+	for k := s.a; k < s.b; k++ {
+		if !d.inside(k) && d.ts[k].kind == tkWord && d.ts[k].has(wcCueClause) {
+			return true
+		}
+	}
+	return false
+}
+
 // headlineSpeakers gives a headline quotation the speaker of the same words
 // in the body, when it has none of its own.
 func (d *document) headlineSpeakers() {
@@ -248,7 +271,7 @@ func (d *document) settleParagraph(from int, st *attrState) {
 		q.pending = false
 		// an earlier quotation of the same paragraph
 		found := false
-		for k := i - 1; k >= 0; k-- {
+		for k := i - 1; k >= 0 && k >= i-20; k-- {
 			if qs[k].spk != nil && qs[k].reportedBy < 0 {
 				q.spk, q.cue, q.ch, q.saidAt = qs[k].spk, qs[k].cue, qs[k].ch, qs[k].saidAt
 				found = true
@@ -256,7 +279,7 @@ func (d *document) settleParagraph(from int, st *attrState) {
 			}
 		}
 		if !found {
-			for k := i + 1; k < len(qs); k++ {
+			for k := i + 1; k < len(qs) && k <= i+20; k++ {
 				if qs[k].explicit && qs[k].spk != nil && qs[k].mode == "direct" {
 					q.spk, q.cue, q.ch, q.saidAt = qs[k].spk, qs[k].cue, qs[k].ch, qs[k].saidAt
 					found = true
@@ -267,10 +290,14 @@ func (d *document) settleParagraph(from int, st *attrState) {
 		if !found {
 			p := q.para
 			cont := p > 0 && d.paras[p-1].openAtEnd && d.paras[p].startsOpen
+			intro := d.introducedBefore(p)
 			switch {
 			case cont && from > 0:
 				prev := &d.quotes[from-1]
 				q.spk, q.cue, q.ch, q.saidAt = prev.spk, prev.cue, prev.ch, prev.saidAt
+			case intro != nil:
+				// "Maria Lopez, 34, has lived here for years." then “I love it here.”
+				q.spk = intro
 			case st.lastSpk != nil && p-st.lastSpkPara <= 2:
 				q.spk = st.lastSpk
 				if p-st.lastSpkPara <= 1 {
@@ -286,14 +313,43 @@ func (d *document) settleParagraph(from int, st *attrState) {
 	}
 }
 
+// introducedBefore returns the person a paragraph without quotations just
+// before paragraph p introduces as the subject of its last sentence, when
+// that person has not spoken yet: the speaker of a following quotation
+// that has no cue.
+func (d *document) introducedBefore(p int) *entity {
+	if p < 1 || p-1 == d.titlePara || p-1 == d.datePara {
+		return nil
+	}
+	prev := &d.paras[p-1]
+	for _, q := range d.quotes {
+		if q.para == p-1 {
+			return nil
+		}
+	}
+	var who *entity
+	for _, m := range d.mentionsBefore(prev.t1) {
+		if m.a < prev.t0 || m.ent.kind != entPerson || d.inside(m.a) || !d.subjectPlace(m.a) {
+			continue
+		}
+		who = m.ent
+	}
+	if who == nil {
+		return nil
+	}
+	for _, q := range d.quotes {
+		if q.spk == who && q.para < p {
+			return nil // a known speaker: the usual rules apply
+		}
+	}
+	return who
+}
+
 // lastPersonBefore returns the last person mentioned before token i in a
 // paragraph not before p.
 func (d *document) lastPersonBefore(i, p int) *entity {
 	var best *entity
-	for _, m := range d.reg.mentions {
-		if m.a >= i {
-			break
-		}
+	for _, m := range d.mentionsBefore(i) {
 		if m.ent.kind == entPerson && d.ts[m.a].para >= p && !d.inside(m.a) {
 			best = m.ent
 		}
@@ -444,6 +500,10 @@ func (d *document) isDirect(g *qseg, s sentence, ci int, cues []cue, adjacent bo
 			return true
 		}
 	}
+	// “...,” said someone the text does not name
+	if d.ts[k].kind == tkWord && d.ts[k].has(wcCue) || d.attributionAhead(k, s.b) {
+		return true
+	}
 	// inside the quotation a full stop or question ends it: “...?” she asked
 	return false
 }
@@ -479,7 +539,7 @@ func (d *document) notAQuote(g *qseg, s sentence, ci int, cues []cue) bool {
 		case "called":
 			// "a group called “...”": naming, not speech, when no speaker calls it
 			if k-1 >= s.a && d.ts[k-1].kind == tkWord && !d.ts[k-1].is(fCap) && !d.ts[k-1].has(wcSubjPron) && d.mentionEnding(k-1) == nil && !d.ts[k-1].has(wcAdverb) {
-				if d.ts[k-1].has(wcGroupNominal|wcOrgNominal|wcTitle) {
+				if d.ts[k-1].has(wcGroupNominal | wcOrgNominal | wcTitle) {
 					continue
 				}
 				return true
@@ -487,7 +547,8 @@ func (d *document) notAQuote(g *qseg, s sentence, ci int, cues []cue) bool {
 		}
 	}
 	// titles of works: most words capitalised and no sentence punctuation
-	if nw >= 2 {
+	// (not in a headline written in title case, where every word is)
+	if nw >= 2 && !(s.para == d.titlePara && d.titleCase(s.para)) {
 		caps, words := 0, 0
 		for k := g.open + 1; k < end; k++ {
 			t := &d.ts[k]
@@ -590,10 +651,7 @@ func (d *document) resolvePronoun(p string, at int, st *attrState) *entity {
 		// the latest compatible person in a subject place or the last speaker
 		var cand *entity
 		candAt := -1
-		for _, m := range d.reg.mentions {
-			if m.a >= at {
-				break
-			}
+		for _, m := range d.mentionsBefore(at) {
 			if d.ts[m.a].para < para-2 || d.inside(m.a) {
 				continue
 			}
@@ -614,10 +672,7 @@ func (d *document) resolvePronoun(p string, at int, st *attrState) *entity {
 			return st.lastSpk
 		}
 		var cand *entity
-		for _, m := range d.reg.mentions {
-			if m.a >= at {
-				break
-			}
+		for _, m := range d.mentionsBefore(at) {
 			if m.ent.kind == entOrg && d.ts[m.a].para >= para-1 {
 				cand = m.ent
 			}
@@ -664,6 +719,8 @@ func (d *document) resolveNominal(sp *speakerRef, st *attrState) *entity {
 			}
 		}
 		return best
+	case d.nominals[h] != nil && !(sp.a < len(d.ts) && (d.ts[sp.a].lw == "a" || d.ts[sp.a].lw == "an")):
+		return d.nominals[h]
 	case lex.has(h, wcOrgNominal) && !lex.has(h, wcTitle):
 		if e := d.orgByNominal(h, sp.a); e != nil {
 			return e
@@ -684,6 +741,13 @@ func (d *document) resolveNominal(sp *speakerRef, st *attrState) *entity {
 		return nil
 	case lex.has(h, wcTitle):
 		if sp.a < len(d.ts) && (d.ts[sp.a].lw == "a" || d.ts[sp.a].lw == "an" || d.ts[sp.a].lw == "one") {
+			switch h {
+			case "spokesman", "spokeswoman", "spokesperson", "representative", "official":
+				// "a spokesperson added": the organisation that was speaking
+				if st.lastSpk != nil && st.lastSpk.kind == entOrg && d.ts[sp.a].para-st.lastSpkPara <= 1 {
+					return st.lastSpk
+				}
+			}
 			return nil
 		}
 		if e := d.personByRole(h, sp.a); e != nil {
@@ -765,12 +829,15 @@ func (d *document) readFrame(c *cue, s sentence, st *attrState) {
 	ch.author = c.resolved
 	ch.saidAt = c.saidAt
 	// one channel per author, kind and platform
-	for _, x := range st.channels {
-		if x.author == ch.author && x.kind == ch.kind && x.platform == ch.platform && x.title == ch.title {
-			c.channel = x
-			return
-		}
+	k := chanKey{ch.author, ch.kind, ch.platform, ch.title}
+	if x := st.chanBy[k]; x != nil {
+		c.channel = x
+		return
 	}
+	if st.chanBy == nil {
+		st.chanBy = map[chanKey]*channel{}
+	}
+	st.chanBy[k] = ch
 	st.channels = append(st.channels, ch)
 	c.channel = ch
 }

@@ -186,10 +186,22 @@ func findStored(ctx context.Context, r graph.Reader, kind graph.Kind, key, name 
 			}
 		}
 	}
-	// the name (matches stored names and aliases)
+	// the name (matches stored names and aliases), also without or with a
+	// country prefix: "Department of Homeland Security", "US Department ..."
 	cands, err := lookup(name)
 	if err != nil {
 		return "", "", err
+	}
+	if len(cands) == 0 && kind == graph.KindOrganisation {
+		for _, v := range nameVariants(name) {
+			if cands, err = lookup(v); err != nil {
+				return "", "", err
+			}
+			if len(cands) == 1 {
+				return cands[0], "alias", nil
+			}
+		}
+		cands = nil
 	}
 	if len(cands) > 0 {
 		best, by := "", ""
@@ -224,6 +236,21 @@ func findStored(ctx context.Context, r graph.Reader, kind graph.Kind, key, name 
 		}
 	}
 	return "", "", nil
+}
+
+// nameVariants returns an organisation's name without its country or
+// article prefix, or with the US prefix added.
+func nameVariants(name string) []string {
+	var out []string
+	for _, p := range []string{"US ", "U.S. ", "UK ", "U.K. ", "The ", "the "} {
+		if strings.HasPrefix(name, p) {
+			out = append(out, strings.TrimPrefix(name, p))
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, "US "+name, "U.S. "+name)
+	}
+	return out
 }
 
 func agentName(n graph.Node) string {

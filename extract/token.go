@@ -3,6 +3,7 @@ package extract
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // tokKind is the kind of a token.
@@ -96,10 +97,11 @@ func isDash(r rune) bool {
 }
 
 // tokenize splits runes [from, to) into tokens, tagging them with paragraph
-// p. off maps a code point index to its byte offset in text.
-func tokenize(text string, off []int32, rs []rune, from, to, p int, out []tok) []tok {
+// p. fromByte is the byte offset of rune from in text (valid UTF-8).
+func tokenize(text string, fromByte int, rs []rune, from, to, p int, out []tok) []tok {
 	space, nl := true, false
 	i := from
+	bi := fromByte // byte offset of rune i
 	for i < to {
 		r := rs[i]
 		if unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' {
@@ -107,6 +109,7 @@ func tokenize(text string, off []int32, rs []rune, from, to, p int, out []tok) [
 			if r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029' {
 				nl = true
 			}
+			bi += utf8.RuneLen(r)
 			i++
 			continue
 		}
@@ -160,7 +163,12 @@ func tokenize(text string, off []int32, rs []rune, from, to, p int, out []tok) [
 				t.kind = tkPunct
 			}
 		}
-		t.w = text[off[t.s]:off[t.e]]
+		be := bi
+		for k := t.s; k < t.e; k++ {
+			be += utf8.RuneLen(rs[k])
+		}
+		t.w = text[bi:be]
+		bi = be
 		if t.kind == tkWord || t.kind == tkNum {
 			setCase(&t, rs)
 			if t.kind == tkWord {

@@ -105,17 +105,6 @@ func (l *loader) wantLocked(keys []string) {
 	}
 }
 
-// prime stores nodes already read.
-func (l *loader) prime(nodes ...graph.Node) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, n := range nodes {
-		if n != nil {
-			l.cache[n.NodeKey()] = n
-		}
-	}
-}
-
 // many returns the nodes with the keys, in order, nil where missing, loading
 // every pending key along with those not yet cached in one Reader.Nodes call.
 func (l *loader) many(ctx context.Context, keys []string) ([]graph.Node, error) {

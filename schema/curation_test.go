@@ -247,6 +247,12 @@ func TestAsOf(t *testing.T) {
 		})
 	}
 
+	// asOf works over GET too (a query).
+	r := s.get(t, `{ node(id: "c-leaks", asOf: "2026-03-04") { ... on Claim { text } } }`, acceptGQL)
+	if got := dig(t, r.data(t), "node", "text"); got != oldText {
+		t.Errorf("GET asOf: %v", got)
+	}
+
 	for _, bad := range []struct {
 		name, query string
 		vars        map[string]interface{}

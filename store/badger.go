@@ -83,6 +83,10 @@ type Badger struct {
 	published atomic.Uint64 // last complete commit, the default read ts
 	voids     []voidRange   // immutable after open
 
+	pmu      sync.Mutex    // guards pending and pendDone
+	pending  uint64        // commit timestamp of the update in progress; 0 when none
+	pendDone chan struct{} // closed when that update ends
+
 	mu     sync.Mutex // guards users, closed
 	idle   *sync.Cond // signalled when users drops to 0
 	users  int        // open snapshots and running updates
@@ -369,6 +373,11 @@ func (b *Badger) Snapshot(ctx context.Context, ts uint64) (Snapshot, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if ts != 0 {
+		if err := b.awaitPending(ctx, ts); err != nil {
+			return nil, err
+		}
+	}
 	if err := b.acquire(); err != nil {
 		return nil, err
 	}
@@ -391,7 +400,8 @@ func (b *Badger) Update(ctx context.Context, fn func(Txn) error) (uint64, error)
 		return 0, err
 	}
 	readTs := b.published.Load()
-	commitTs := max(uint64(time.Now().UnixNano()), readTs+1)
+	commitTs := b.begin(readTs)
+	defer b.end()
 	rd := b.db.NewTransactionAt(readTs, false)
 	defer rd.Discard()
 	tx := &badgerTxn{badgerReader: badgerReader{txn: rd, ts: readTs}, commitTs: commitTs}
@@ -409,6 +419,48 @@ func (b *Badger) Update(ctx context.Context, fn func(Txn) error) (uint64, error)
 	}
 	b.published.Store(commitTs)
 	return commitTs, nil
+}
+
+// begin assigns the commit timestamp of an update (the current time, or
+// one more than the last commit) and marks it in progress, so that a
+// snapshot at or after it waits for the update to end.
+func (b *Badger) begin(readTs uint64) uint64 {
+	b.pmu.Lock()
+	defer b.pmu.Unlock()
+	ts := max(uint64(time.Now().UnixNano()), readTs+1)
+	b.pending, b.pendDone = ts, make(chan struct{})
+	return ts
+}
+
+// end marks the update in progress ended (committed or not).
+func (b *Badger) end() {
+	b.pmu.Lock()
+	defer b.pmu.Unlock()
+	b.pending = 0
+	close(b.pendDone)
+}
+
+// awaitPending waits until no update in progress has a commit timestamp at
+// or before ts, when ts is an instant already past. An update that begins
+// after the check gets a timestamp after the clock at the check, so a
+// snapshot at a past instant reads a state that no later commit changes.
+// An instant still in the future is not waited for (it would wait for
+// every commit until then).
+func (b *Badger) awaitPending(ctx context.Context, ts uint64) error {
+	for {
+		b.pmu.Lock()
+		p, done := b.pending, b.pendDone
+		now := uint64(time.Now().UnixNano())
+		b.pmu.Unlock()
+		if p == 0 || ts < p || ts > now {
+			return nil
+		}
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 // write is one staged write.

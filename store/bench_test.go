@@ -175,6 +175,182 @@ func BenchmarkImport(b *testing.B) {
 	b.ReportMetric(float64(benchQuotes(b))*float64(b.N)/b.Elapsed().Seconds(), "quotes/s")
 }
 
+// BenchmarkImportHistoryCost imports the generated corpus into two fresh
+// on-disk stores per iteration, one recording history and one not (a
+// benchmark-only knob), and reports both times and their ratio: measured
+// side by side, so that the machine's drift cancels.
+func BenchmarkImportHistoryCost(b *testing.B) {
+	batch, _ := genBatch(benchQuotes(b))
+	root := b.TempDir()
+	var with, without time.Duration
+	var keysWith, keysWithout, bytesWith, bytesWithout int
+	i := 0
+	for b.Loop() {
+		for _, noHist := range []bool{false, true} {
+			dir := filepath.Join(root, strconv.Itoa(i))
+			i++
+			opt := benchOptions(dir)
+			opt.noHistory = noHist
+			s, err := Open(context.Background(), opt)
+			if err != nil {
+				b.Fatal(err)
+			}
+			start := time.Now()
+			if _, err := s.Apply(context.Background(), batch); err != nil {
+				b.Fatal(err)
+			}
+			d := time.Since(start)
+			keys, size := dumpSize(b, s)
+			if noHist {
+				without += d
+				keysWithout, bytesWithout = keys, size
+			} else {
+				with += d
+				keysWith, bytesWith = keys, size
+			}
+			s.Close()
+			os.RemoveAll(dir)
+		}
+	}
+	n := float64(b.N)
+	b.ReportMetric(with.Seconds()*1000/n, "history-ms/op")
+	b.ReportMetric(without.Seconds()*1000/n, "nohistory-ms/op")
+	b.ReportMetric(with.Seconds()/without.Seconds(), "ratio")
+	b.ReportMetric(float64(keysWith-keysWithout), "historykeys/op")
+	b.ReportMetric(float64(bytesWith)/float64(bytesWithout), "bytesratio")
+}
+
+// BenchmarkApplyOneChange is the write cost of one revision: an Apply that
+// changes one quote of a generated corpus, alternately on a store that
+// records history and on one that does not, with synced commits (the
+// default) and without (the CPU cost). It reports both times per Apply and
+// their ratio.
+func BenchmarkApplyOneChange(b *testing.B) {
+	batch, nested := genBatch(min(benchQuotes(b), 2000))
+	key := nested[0]
+	var q *graph.Quote
+	for _, n := range batch.Nodes {
+		if n.NodeKey() == key {
+			q = n.(*graph.Quote)
+		}
+	}
+	for _, c := range []struct {
+		name   string
+		noSync bool
+	}{{"sync", false}, {"nosync", true}} {
+		b.Run(c.name, func(b *testing.B) {
+			var stores [2]*Store
+			for j, noHist := range []bool{false, true} {
+				opt := benchOptions(b.TempDir())
+				opt.NoSync, opt.noHistory = c.noSync, noHist
+				s, err := Open(context.Background(), opt)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer s.Close()
+				if _, err := s.Apply(context.Background(), batch); err != nil {
+					b.Fatal(err)
+				}
+				stores[j] = s
+			}
+			var took [2]time.Duration
+			i := 0
+			for b.Loop() {
+				for j, s := range stores {
+					c := *q
+					c.Cue = fmt.Sprintf("said, take %d", i)
+					start := time.Now()
+					res, err := s.Apply(context.Background(), &graph.Batch{By: "bench", Nodes: []graph.Node{&c}})
+					took[j] += time.Since(start)
+					if err != nil || res.Nodes.Changed != 1 {
+						b.Fatal(err, res.Nodes)
+					}
+				}
+				i++
+			}
+			n := float64(b.N)
+			b.ReportMetric(float64(took[0].Microseconds())/n, "history-µs/op")
+			b.ReportMetric(float64(took[1].Microseconds())/n, "nohistory-µs/op")
+			b.ReportMetric(took[0].Seconds()/took[1].Seconds(), "ratio")
+		})
+	}
+}
+
+// BenchmarkAsOf reads one node and traces from it (a nested quote of the
+// generated corpus) after 100 revisions of that node, alternately as of the
+// latest commit and as of the node's first version, and reports both times
+// and their ratio: the cost of reading old versions in Badger's managed
+// mode, where reads skip the newer versions of the keys they pass. History
+// is the cost of reading the node's 101 revisions.
+func BenchmarkAsOf(b *testing.B) {
+	s, roots := traceFixture(b)
+	ctx := context.Background()
+	root := roots[0]
+	var first time.Time
+	err := s.View(ctx, func(r graph.Reader) error {
+		n, err := r.Node(ctx, root)
+		if err != nil {
+			return err
+		}
+		h, err := r.History(ctx, root)
+		if err != nil || len(h) == 0 {
+			return fmt.Errorf("history of %s: %d revisions, %v", root, len(h), err)
+		}
+		first = h[0].At
+		q := n.(*graph.Quote)
+		for i := range 100 {
+			c := *q
+			c.Cue = fmt.Sprintf("said, take %d", i)
+			if _, err := s.Apply(ctx, &graph.Batch{By: "bench", Nodes: []graph.Node{&c}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	nodeAndTrace := func(r graph.Reader) error {
+		if _, err := r.Node(ctx, root); err != nil {
+			return err
+		}
+		_, err := graph.TraceFrom(ctx, r, root, graph.TraceOptions{})
+		return err
+	}
+	b.Run("node+trace", func(b *testing.B) {
+		var latest, old time.Duration
+		for b.Loop() {
+			start := time.Now()
+			if err := s.View(ctx, nodeAndTrace); err != nil {
+				b.Fatal(err)
+			}
+			mid := time.Now()
+			if err := s.ViewAt(ctx, first, nodeAndTrace); err != nil {
+				b.Fatal(err)
+			}
+			latest, old = latest+mid.Sub(start), old+time.Since(mid)
+		}
+		n := float64(b.N)
+		b.ReportMetric(float64(latest.Microseconds())/n, "latest-µs/op")
+		b.ReportMetric(float64(old.Microseconds())/n, "asof-µs/op")
+		b.ReportMetric(old.Seconds()/latest.Seconds(), "ratio")
+	})
+	b.Run("history", func(b *testing.B) {
+		for b.Loop() {
+			err := s.View(ctx, func(r graph.Reader) error {
+				h, err := r.History(ctx, root)
+				if err == nil && len(h) != 101 {
+					err = fmt.Errorf("%d revisions", len(h))
+				}
+				return err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
 // dumpSize counts the keys and key+value bytes a store holds.
 func dumpSize(tb testing.TB, s *Store) (keys, size int) {
 	snap, err := s.kv.Snapshot(context.Background(), 0)

@@ -486,3 +486,64 @@ func TestEncryption(t *testing.T) {
 		t.Errorf("encrypted store after reopen: %+v", got)
 	}
 }
+
+// TestSnapshotWaitsForCommitInProgress checks that the state at a past
+// instant never changes: a snapshot at or after the timestamp of an update
+// in progress waits for it, one before does not.
+func TestSnapshotWaitsForCommitInProgress(t *testing.T) {
+	s := testOpen(t, Options{InMemory: true})
+	kv := s.kv
+	ctx := t.Context()
+	started, release := make(chan uint64), make(chan struct{})
+	var once sync.Once
+	letGo := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(letGo) // before the store's Close, which waits for the update
+	done := make(chan error, 1)
+	go func() {
+		_, err := kv.Update(ctx, func(tx Txn) error {
+			started <- tx.CommitTs()
+			<-release
+			return tx.Set([]byte("zkey"), []byte("v"))
+		})
+		done <- err
+	}()
+	ts := <-started
+	time.Sleep(time.Millisecond) // make ts an instant already past
+	before, err := kv.Snapshot(ctx, ts-1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before.Close()
+	got := make(chan error, 1)
+	go func() {
+		snap, err := kv.Snapshot(ctx, ts)
+		if err != nil {
+			got <- err
+			return
+		}
+		defer snap.Close()
+		_, err = snap.Get(ctx, []byte("zkey"))
+		got <- err
+	}()
+	select {
+	case err := <-got:
+		t.Fatalf("a snapshot at the timestamp of a commit in progress did not wait (%v)", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	letGo()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-got; err != nil {
+		t.Errorf("the snapshot that waited misses the commit: %v", err)
+	}
+	// A snapshot in the future does not wait, and reads the last commit.
+	snap, err := kv.Snapshot(ctx, uint64(time.Now().Add(time.Hour).UnixNano()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer snap.Close()
+	if snap.ReadTs() != ts {
+		t.Errorf("a snapshot in the future reads ts %d, want the last commit %d", snap.ReadTs(), ts)
+	}
+}

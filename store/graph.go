@@ -210,7 +210,8 @@ func newWriter(tx Txn, res *graph.ApplyResult, b *graph.Batch, noHistory bool) *
 		ts: ts, at: commitTime(ts), by: b.By, note: b.Note,
 		ids: map[string]uint64{}, counters: map[graph.Kind]uint64{},
 		canonKeys: map[string]string{}, seq: map[uint64]uint32{},
-		records: map[uint64][]byte{}, links: map[string]edgeValue{}, retractedIDs: map[uint64]bool{}}
+		records: map[uint64][]byte{}, links: map[string]edgeValue{}, retractedIDs: map[uint64]bool{},
+		curating: len(b.Unlinks)+len(b.Retracts) > 0}
 }
 
 // entries maps keys to values: the index and adjacency keys a node owns.
@@ -552,11 +553,7 @@ func (w *writer) dropSelfParent(ctx context.Context, n graph.Node, set map[strin
 // merged into. Stores that never merged skip the lookup.
 func (w *writer) canon(ctx context.Context, key string) (string, error) {
 	if w.hasMerges == nil {
-		any := false
-		err := w.rd.kv.Scan(ctx, Range{Prefix: []byte{famMerged}, KeysOnly: true, Limit: 1}, func(k, v []byte) error {
-			any = true
-			return nil
-		})
+		any, err := hasMerges(ctx, w.rd.kv)
 		if err != nil {
 			return "", err
 		}
@@ -787,7 +784,9 @@ func (w *writer) putNode(ctx context.Context, n graph.Node, id uint64, refs entr
 				return 0, nil, nil, err
 			}
 		}
-		w.records[id] = after
+		if w.curating {
+			w.records[id] = after
+		}
 		return added, nil, after, nil
 	}
 	if sameBytes(old, rec) {
@@ -822,7 +821,9 @@ func (w *writer) putNode(ctx context.Context, n graph.Node, id uint64, refs entr
 			}
 		}
 	}
-	w.records[id] = after
+	if w.curating {
+		w.records[id] = after
+	}
 	return changed, old[2:], after, nil
 }
 
@@ -891,7 +892,9 @@ func (w *writer) setLink(out []byte, fromKey string, val edgeValue) error {
 	if err := w.set(adjKey(famIn, to, code, from), encodeEdge(mirror)); err != nil {
 		return err
 	}
-	w.links[string(out)] = val
+	if w.curating {
+		w.links[string(out)] = val
+	}
 	return nil
 }
 

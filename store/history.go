@@ -64,6 +64,9 @@ func decodeRevision(v []byte) (graph.Revision, error) {
 	if len(rest) != 0 {
 		return graph.Revision{}, fmt.Errorf("%w: %d trailing bytes in revision", errCorrupt, len(rest))
 	}
+	if r.Change == graph.ChangeUpdated && r.Link == nil && r.Before != nil {
+		return graph.Revision{}, fmt.Errorf("%w: a node update stores no before", errCorrupt)
+	}
 	return r, nil
 }
 
@@ -425,6 +428,9 @@ func (w *writer) merge(ctx context.Context, m graph.Merge) error {
 	}
 	if intoBefore == nil {
 		intoBefore = intoAfter
+	}
+	if err := w.set(metaMergedKey, []byte{}); err != nil {
+		return err
 	}
 	moved := map[string]bool{}
 	for i, k := range m.Keys {

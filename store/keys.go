@@ -47,6 +47,10 @@ const layoutVersion = 2
 
 var metaLayoutKey = []byte{famMeta, 'v'}
 
+// metaMergedKey is written (empty) by the first merge: a state without it
+// has no merged keys, and readers skip their lookups.
+var metaMergedKey = []byte{famMeta, 'g'}
+
 // maxIndexedValue caps the bytes of a name or URL that the exact index
 // holds; longer values are not indexed (Badger keys must stay under 64 KB).
 const maxIndexedValue = 4096

@@ -20,7 +20,11 @@ import (
 type KV interface {
 	// Snapshot opens a read-only view of the state at commit timestamp ts;
 	// 0 means the last commit. The view is safe for concurrent use and must
-	// be closed. A ts after the last commit reads the last commit.
+	// be closed. A ts after the last commit reads the last commit; when an
+	// update of this engine is in progress with a commit timestamp at or
+	// before ts, Snapshot waits for it to end, so that the state read at an
+	// instant already past never changes later (exact asOf). A ts still in
+	// the future reads the last commit.
 	Snapshot(ctx context.Context, ts uint64) (Snapshot, error)
 	// Update runs fn with a write transaction. Writers are serialised: fn
 	// reads the state of the last commit and stages writes, and when fn

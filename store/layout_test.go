@@ -276,3 +276,128 @@ func FuzzParseAdjKey(f *testing.F) {
 		}
 	})
 }
+
+func TestHistoryKeyLayoutBytes(t *testing.T) {
+	claim := makeID(graph.KindClaim, 3)
+	person := makeID(graph.KindPerson, 2)
+	cases := []struct {
+		name string
+		key  []byte
+		want string // hex
+	}{
+		{"history", histKey(claim, 0x1890_0000_0000_0001, 2), "68" + "0500000000000003" + "1890000000000001" + "00000002"},
+		{"history prefix", histPrefix(claim), "68" + "0500000000000003"},
+		{"latest", latestKey(claim), "76" + "0500000000000003"},
+		{"retracted", retractedKey(claim), "77" + "0500000000000003"},
+		{"merged", mergedKey("p-2"), "72" + "702d32"},
+		{"merged into", mergedToKey(person, "p-2"), "61" + "0100000000000002" + "702d32"},
+	}
+	for _, c := range cases {
+		if got := hex.EncodeToString(c.key); got != c.want {
+			t.Errorf("%s: key %s, want %s", c.name, got, c.want)
+		}
+	}
+	if rev, err := parseHistKey(histKey(claim, 42, 7)); err != nil || rev != 42 {
+		t.Errorf("parseHistKey = %d, %v", rev, err)
+	}
+	for _, bad := range [][]byte{nil, histPrefix(claim), append(latestKey(claim), make([]byte, 12)...)} {
+		if _, err := parseHistKey(bad); err == nil {
+			t.Errorf("parseHistKey(%x) accepted a bad key", bad)
+		}
+	}
+	old, into, err := decodeMerged(encodeMerged(makeID(graph.KindPerson, 9), "p-1"))
+	if err != nil || old != makeID(graph.KindPerson, 9) || into != "p-1" {
+		t.Errorf("merged value round trip: %x %q %v", old, into, err)
+	}
+	if _, _, err := decodeMerged([]byte{1, 2}); err == nil {
+		t.Error("decodeMerged accepted a short value")
+	}
+	// A retracted link's edge value: format 02, nine strings.
+	v := encodeEdge(edgeValue{Other: "c", RAt: "2026-03-04T05:06:07.000000008Z", RBy: "b", RReason: "r"})
+	if want := "02" + "0163" + "00000000" + "00" + "1e" + hex.EncodeToString([]byte("2026-03-04T05:06:07.000000008Z")) + "0162" + "0172"; hex.EncodeToString(v) != want {
+		t.Errorf("retracted edge value %x, want %s", v, want)
+	}
+}
+
+func TestRetractedEdgeCodec(t *testing.T) {
+	for _, e := range []edgeValue{
+		{Other: "c-1", Note: "n", By: "b", At: "2026-03-03T10:00:00Z", RAt: "2026-03-04T00:00:00Z", RBy: "curator", RReason: "wrong month"},
+		{Other: "c-1", RAt: "2026-03-04T00:00:00.000000001Z"},
+	} {
+		got, err := decodeEdge(encodeEdge(e))
+		if err != nil || got != e {
+			t.Errorf("edge round trip of %+v = %+v, %v", e, got, err)
+		}
+		r := got.retraction()
+		if r == nil || r.By != e.RBy || r.Reason != e.RReason || formatStoredTime(r.At) != e.RAt {
+			t.Errorf("retraction of %+v = %+v", e, r)
+		}
+	}
+	// A retraction time in another spelling than the canonical one is refused.
+	for _, at := range []string{"", "2026-03-04T00:00:00+01:00", "2026-03-04", "2026-03-04T00:00:00.000Z"} {
+		b := appendFields(nil, edgeV2, "c", "", "", "", "", "", at, "b", "r")
+		if _, err := decodeEdge(b); err == nil {
+			t.Errorf("decodeEdge accepted retraction time %q", at)
+		}
+	}
+	rt := graph.Retraction{At: time.Date(2026, 3, 4, 5, 6, 7, 8, time.UTC), By: "curator", Reason: "why"}
+	got, err := decodeRetraction(encodeRetraction(rt))
+	if err != nil || !got.At.Equal(rt.At) || got.By != rt.By || got.Reason != rt.Reason {
+		t.Errorf("retraction round trip = %+v, %v", got, err)
+	}
+	for _, bad := range [][]byte{nil, {0x02}, {retractionV1, 0x01}, append(encodeRetraction(rt), 0)} {
+		if _, err := decodeRetraction(bad); err == nil {
+			t.Errorf("decodeRetraction(%x) accepted bad bytes", bad)
+		}
+	}
+}
+
+func TestRevisionCodec(t *testing.T) {
+	link := &graph.Link{From: "f-1", To: "c-1", Relation: graph.RelContradicts, Reason: "factual", Note: "n", By: "b", At: "2026-03-04T00:00:00Z"}
+	for _, r := range []graph.Revision{
+		{Change: graph.ChangeCreated, Key: "c-1", By: "import:a.json", Note: "first", After: []byte(`{"key":"c-1","text":"x"}`)},
+		{Change: graph.ChangeLinked, Key: "c-1", By: "b", Link: link, After: []byte(`{"from":"f-1"}`)},
+		{Change: graph.ChangeUnlinked, Key: "f-1", Link: link, Before: []byte(`{"from":"f-1"}`)},
+		{Change: graph.ChangeRetracted, Key: "c-1", Note: "why", Before: []byte(`{}`), After: []byte(`{"retracted":{}}`)},
+		{Change: graph.ChangeUpdated, Key: "f-1", Link: link, Before: []byte(`{"a":1}`), After: []byte(`{"a":2}`)},
+	} {
+		got, err := decodeRevision(encodeRevision(r))
+		if err != nil || revisionText(got) != revisionText(r) {
+			t.Errorf("revision round trip:\n got  %s (%v)\n want %s", revisionText(got), err, revisionText(r))
+		}
+	}
+	// A node's update stores no Before: History derives it.
+	up := graph.Revision{Change: graph.ChangeUpdated, Key: "c-1", Before: []byte(`{"old":1}`), After: []byte(`{"new":1}`)}
+	got, err := decodeRevision(encodeRevision(up))
+	if err != nil || got.Before != nil || string(got.After) != `{"new":1}` {
+		t.Errorf("node update round trip = %s, %v", revisionText(got), err)
+	}
+	for _, bad := range [][]byte{nil, {historyV1}, {historyV1, 0x02}, {0x02, 0}, append(encodeRevision(up), 0)} {
+		if _, err := decodeRevision(bad); err == nil {
+			t.Errorf("decodeRevision(%x) accepted bad bytes", bad)
+		}
+	}
+}
+
+func revisionText(r graph.Revision) string {
+	s := r.Change + "|" + r.Key + "|" + r.By + "|" + r.Note + "|" + string(r.Before) + "|" + string(r.After)
+	if r.Link != nil {
+		s += "|" + r.Link.From + r.Link.To + string(r.Link.Relation) + r.Link.Reason + r.Link.Note + r.Link.By + r.Link.At
+	}
+	return s
+}
+
+func FuzzDecodeRevision(f *testing.F) {
+	f.Add(encodeRevision(graph.Revision{Change: "created", Key: "k", After: []byte(`{}`)}))
+	f.Add(encodeRevision(graph.Revision{Change: "linked", Key: "k", Link: &graph.Link{From: "a", To: "b", Relation: "supports"}}))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := decodeRevision(b)
+		if err != nil {
+			return
+		}
+		r2, err := decodeRevision(encodeRevision(r))
+		if err != nil || revisionText(r2) != revisionText(r) {
+			t.Fatalf("decoded revision does not round trip: %s then %s (%v)", revisionText(r), revisionText(r2), err)
+		}
+	})
+}

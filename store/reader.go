@@ -185,6 +185,15 @@ func (r *reader) walkEdges(ctx context.Context, q graph.EdgeQuery, keysOnly bool
 	return nil
 }
 
+// hasMerges reports whether a state holds merged keys.
+func hasMerges(ctx context.Context, kv KVReader) (bool, error) {
+	_, err := kv.Get(ctx, metaMergedKey)
+	if errors.Is(err, ErrKeyNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // canon returns the key that key resolves to: itself, or the node it was
 // merged into. A state without merges answers without a read.
 func (r *reader) canon(ctx context.Context, key string) (string, error) {
@@ -192,13 +201,13 @@ func (r *reader) canon(ctx context.Context, key string) (string, error) {
 	m := r.merges
 	r.mu.Unlock()
 	if m == 0 {
-		m = 1
-		err := r.kv.Scan(ctx, Range{Prefix: []byte{famMerged}, KeysOnly: true, Limit: 1}, func(k, v []byte) error {
-			m = 2
-			return nil
-		})
+		any, err := hasMerges(ctx, r.kv)
 		if err != nil {
 			return "", err
+		}
+		m = 1
+		if any {
+			m = 2
 		}
 		r.mu.Lock()
 		r.merges = m

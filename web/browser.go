@@ -108,7 +108,7 @@ func New(st graph.Store, opt Options) http.Handler {
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, b.stat.url("favicon.svg"), http.StatusMovedPermanently)
 	})
-	mux.HandleFunc("/", b.notFound)
+	mux.HandleFunc("GET /", b.notFound)
 	b.mux = mux
 	return b
 }
@@ -306,16 +306,28 @@ func parseAsOf(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC(), nil
+	layouts := []struct {
+		layout   string
+		endOfDay bool
+	}{
+		{time.RFC3339Nano, false},
+		{"2006-01-02T15:04:05.999999999", false},
+		{"2006-01-02T15:04", false},
+		{"2006-01-02", true},
 	}
-	for _, layout := range []string{"2006-01-02T15:04:05.999999999", "2006-01-02T15:04"} {
-		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
-			return t, nil
+	for _, l := range layouts {
+		t, err := time.ParseInLocation(l.layout, s, time.UTC)
+		if err != nil {
+			continue
 		}
-	}
-	if t, err := time.ParseInLocation("2006-01-02", s, time.UTC); err == nil {
-		return t.AddDate(0, 0, 1).Add(-time.Nanosecond), nil
+		t = t.UTC()
+		if l.endOfDay {
+			t = t.AddDate(0, 0, 1).Add(-time.Nanosecond)
+		}
+		if t.Year() < 1 || t.Year() > 9999 {
+			break
+		}
+		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("%w: %q is not a time (use 2026-01-26T19:47:00Z, 2026-01-26T19:47 in UTC, or a date)", errBadAsOf, clipText(s, 40))
 }

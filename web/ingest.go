@@ -19,7 +19,9 @@ import (
 
 // Ingest limits.
 const (
-	maxIngestText = 1 << 20 // code points of pasted text are bounded by its bytes
+	// maxIngestText bounds the pasted text (bytes) so that its bundle fits
+	// the GraphQL endpoint's default 1 MiB body limit.
+	maxIngestText = 512 << 10
 	maxIngestForm = maxIngestText + 64<<10
 )
 
@@ -546,8 +548,8 @@ type commitResult struct {
 			Revision   string       `json:"revision"`
 			UserErrors []struct {
 				Path    []string `json:"path"`
-				Code    string          `json:"code"`
-				Message string          `json:"message"`
+				Code    string   `json:"code"`
+				Message string   `json:"message"`
 			} `json:"userErrors"`
 		} `json:"importBundle"`
 	} `json:"data"`

@@ -754,7 +754,7 @@ type figureView struct {
 	CompareNote string
 	// Others are the figures of the same source that cannot be compared.
 	Others []comparison
-	Links       []linkRow
+	Links  []linkRow
 }
 
 func (l *loader) figure(f *graph.Figure) (*figureView, error) {

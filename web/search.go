@@ -106,6 +106,11 @@ func (b *browser) search(w http.ResponseWriter, r *http.Request) {
 // scans here when the store offers one.
 func searchGraph(ctx context.Context, l *loader, q string, perKind, maxScan int) (searchResult, error) {
 	var res searchResult
+	// Quotation marks around the words ask for them as written, which is
+	// what the matching does anyway.
+	if t := strings.Trim(q, " \t\"'“”‘’„«»"); t != "" {
+		q = t
+	}
 	terms := []string{q}
 
 	// Quotes: the store's folded substring match.

@@ -249,11 +249,12 @@ func foldRune(r rune) string {
 	return string(r)
 }
 
-// accented and accentBase pair the common precomposed Latin letters (lower
-// case) with their base letters.
+// accented and accentBase pair the precomposed lower-case Latin letters of
+// U+00C0 to U+024F whose canonical decomposition starts with an ASCII
+// letter (and đ ħ ŀ ł ø ı) with that letter.
 const (
-	accented   = "àáâãäåāăąçćĉċčďđèéêëēĕėęěĝğġģĥħìíîïĩīĭįıĵķĺļľŀłñńņňòóôõöøōŏőŕŗřśŝşšţťŧùúûüũūŭůűųŵýÿŷźżž"
-	accentBase = "aaaaaaaaaccccccddeeeeeeeeegggghhiiiiiiiiijkllllllnnnnooooooooorrrsssstttuuuuuuuuuuwyyyzzz"
+	accented   = "àáâãäåçèéêëìíîïñòóôõöøùúûüýÿāăąćĉċčďđēĕėęěĝğġģĥħĩīĭįıĵķĺļľŀłńņňōŏőŕŗřśŝşšţťũūŭůűųŵŷźżžơưǎǐǒǔǖǘǚǜǟǡǧǩǫǭǰǵǹǻȁȃȅȇȉȋȍȏȑȓȕȗșțȟȧȩȫȭȯȱȳ"
+	accentBase = "aaaaaaceeeeiiiinoooooouuuuyyaaaccccddeeeeegggghhiiiiijklllllnnnooorrrssssttuuuuuuwyzzzouaiouuuuuaagkoojgnaaaeeiioorruusthaeooooy"
 )
 
 // folded is a text folded for matching, with the code point of the
@@ -349,7 +350,7 @@ func clipText(s string, n int) string {
 	}
 	r := []rune(s)
 	cut := string(r[:n])
-	if i := strings.LastIndexByte(cut, ' '); i > len(cut)*2/3 {
+	if i := strings.LastIndexByte(cut, ' '); i > len(cut)/2 {
 		cut = cut[:i]
 	}
 	return strings.TrimRight(cut, " ,;:") + "…"

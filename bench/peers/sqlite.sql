@@ -81,19 +81,20 @@ INSERT INTO quote_fts (rowid, words) VALUES (?1, ?2);
 -- derived_from. The root alone also walks the claims it expresses and its
 -- links in both directions; nodes reached through supports or contradicts
 -- are walked for their own attribution, through other links not at all.
--- ?1 root key, ?2 maximum depth. One row per hop.
+-- ?1 root key, ?2 maximum depth. One row per hop. (CROSS JOIN fixes the
+-- join order: SQLite 3.54 otherwise scans the edge index for the last join.)
 WITH RECURSIVE
-root (id, kind) AS (SELECT id, kind FROM node WHERE key = ?1),
-walk (id, kind, depth, chan, leaf, hsrc, hrel, hdst) AS (
-  SELECT id, kind, 0, NULL, 0, NULL, NULL, NULL FROM root
+walk (id, kind, depth, chan, leaf, hsrc, hrel, hdst, hqual, hreason) AS (
+  SELECT id, kind, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL FROM node WHERE key = ?1
   UNION
-  SELECT e.src, n.kind, 1, NULL, CASE WHEN e.rel IN (32, 33) THEN 0 ELSE 1 END, e.src, e.rel, e.dst
-    FROM root r JOIN edge e ON e.dst = r.id AND e.rel >= 32 JOIN node n ON n.id = e.src
+  SELECT e.src, n.kind, 1, NULL, CASE WHEN e.rel IN (32, 33) THEN 0 ELSE 1 END, e.src, e.rel, e.dst, e.qualifier, e.reason
+    FROM edge e JOIN node n ON n.id = e.src
+   WHERE e.dst = (SELECT id FROM node WHERE key = ?1) AND e.rel >= 32
   UNION
   SELECT e.dst, n.kind, w.depth + 1,
          CASE WHEN w.kind = 4 AND e.rel = 2 THEN (SELECT c.dst FROM edge c WHERE c.src = w.id AND c.rel = 3) END,
          CASE WHEN e.rel > 33 THEN 1 ELSE 0 END,
-         e.src, e.rel, e.dst
+         e.src, e.rel, e.dst, e.qualifier, e.reason
     FROM walk w JOIN edge e ON e.src = w.id JOIN node n ON n.id = e.dst
    WHERE w.depth < ?2 AND w.leaf = 0 AND (
          (w.kind = 4 AND e.rel IN (1, 2, 3, 4))
@@ -102,13 +103,12 @@ walk (id, kind, depth, chan, leaf, hsrc, hrel, hdst) AS (
       OR (w.kind = 6 AND e.rel IN (2, 8, 9))
       OR (w.kind = 3 AND e.rel = 8 AND (w.chan IS NULL OR e.dst = w.chan)))
 )
-SELECT f.key, w.hrel, t.key, min(w.depth), e.qualifier, e.reason,
+SELECT f.key, w.hrel, t.key, min(w.depth), w.hqual, w.hreason,
        CASE WHEN w.hrel IN (1, 4) THEN json_extract(f.record, '$.cue') END
   FROM walk w
-  JOIN node f ON f.id = w.hsrc
-  JOIN node t ON t.id = w.hdst
-  JOIN edge e ON e.src = w.hsrc AND e.rel = w.hrel AND e.dst = w.hdst
- WHERE w.depth > 0
+ CROSS JOIN node f
+ CROSS JOIN node t
+ WHERE f.id = w.hsrc AND t.id = w.hdst AND w.depth > 0
  GROUP BY w.hsrc, w.hrel, w.hdst;
 
 -- @query whosaid

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	stdlog "log"
 	"net"
 	"net/http"
@@ -16,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"claimgraph/demo"
+	"claimgraph/extract"
 	"claimgraph/graph"
 	"claimgraph/schema"
 	"claimgraph/web"
@@ -86,10 +86,17 @@ func serve(ctx context.Context, cfg serveConfig, log zerolog.Logger) error {
 	}
 	graphiql := web.GraphiQL()
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", schema.NewHandler(s, st, schema.HandlerConfig{GraphiQL: graphiql, Tokens: tokens, ReadOnly: cfg.tokens.readOnly}, log))
+	gql := schema.NewHandler(s, st, schema.HandlerConfig{GraphiQL: graphiql, Tokens: tokens, ReadOnly: cfg.tokens.readOnly}, log)
+	mux.Handle("/graphql", gql)
 	mux.Handle("/graphiql/", graphiql)
 	mux.Handle("GET /healthz", healthz(st))
-	mux.Handle("GET /{$}", homePage())
+	mux.Handle("/", web.New(st, web.Options{
+		Extract: articleExtractor,
+		GraphQL: gql,
+		OnError: func(r *http.Request, err error) {
+			log.Error().Err(err).Str("path", r.URL.Path).Msg("browser")
+		},
+	}))
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -203,39 +210,13 @@ func healthz(st graph.Store) http.Handler {
 	})
 }
 
-// homeHTML is the placeholder home page until the provenance browser
-// exists.
-const homeHTML = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>claimgraph</title>
-<style>
-body { font: 16px/1.5 system-ui, sans-serif; max-width: 40em; margin: 3em auto; padding: 0 1em; color: #222; }
-code { background: #f3f3f3; padding: 0 .2em; }
-</style>
-</head>
-<body>
-<h1>claimgraph</h1>
-<p>A claim-and-quote provenance graph: who said what, where, through which chain of sources,
-and which figures back or contradict it.</p>
-<ul>
-<li><a href="graphiql/">GraphiQL</a>: explore the GraphQL schema and run queries in the browser.</li>
-<li><code>POST /graphql</code>: the GraphQL endpoint (GraphQL over HTTP).</li>
-<li><a href="healthz">/healthz</a>: health check.</li>
-</ul>
-</body>
-</html>
-`
-
-func homePage() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		_, _ = io.WriteString(w, homeHTML)
-	})
+// articleExtractor adapts extract.Extract to the browser's ingest page.
+func articleExtractor(_ context.Context, text string, m web.ArticleMeta) (*graph.Bundle, []string, error) {
+	b, rep, err := extract.Extract(text, extract.Meta{Key: m.Key, Title: m.Title, URL: m.URL, PublishedAt: m.PublishedAt, Publisher: m.Publisher}, extract.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, rep.Warnings, nil
 }
 
 // newStdLogger returns a standard library logger (for http.Server's

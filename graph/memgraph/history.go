@@ -72,7 +72,8 @@ func (r *reader) Resolve(ctx context.Context, keys []string) (map[string]string,
 
 // ViewAt implements graph.Store: fn reads the state of the last commit at
 // or before at, found by binary search; an instant before the first commit
-// reads an empty graph.
+// reads an empty graph. A past instant at or after the last commit waits
+// for an Apply in progress.
 func (s *Store) ViewAt(ctx context.Context, at time.Time, fn func(graph.Reader) error) error {
 	if s.closed.Load() {
 		return graph.ErrClosed
@@ -82,6 +83,13 @@ func (s *Store) ViewAt(ctx context.Context, at time.Time, fn func(graph.Reader) 
 	}
 	commits := *s.commits.Load()
 	n := graph.AsOfNanos(at)
+	if n <= time.Now().UnixNano() && (len(commits) == 0 || n >= commits[len(commits)-1].at.UnixNano()) {
+		// An Apply in progress may stamp its commit at or before this
+		// past instant: wait for it, so that the answer never changes.
+		s.mu.Lock()
+		commits = *s.commits.Load()
+		s.mu.Unlock()
+	}
 	i, found := slices.BinarySearchFunc(commits, n, func(c commit, n int64) int {
 		switch cn := c.at.UnixNano(); {
 		case cn < n:

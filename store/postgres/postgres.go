@@ -3,6 +3,7 @@ package postgres
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -40,8 +41,12 @@ type Options struct {
 	Logger zerolog.Logger
 	// MaxConns bounds the connection pool; 0 keeps pgx's default (the
 	// larger of 4 and the number of CPUs) or the DSN's pool_max_conns.
-	// An engine that writes needs at least 2 and gets them.
+	// Below 2 it is 2: Update holds one connection while its function
+	// reads through another.
 	MaxConns int32
+	// CacheBytes bounds the cache of read answers (see the package
+	// documentation); 0 means 32 MiB, a negative value turns it off.
+	CacheBytes int
 }
 
 // DefaultSchema is the schema of the engine's tables when Options.Schema
@@ -58,6 +63,7 @@ const formatVersion = 1
 var ErrReadOnly = errors.New("postgres: read-only engine")
 
 const (
+	defaultCacheBytes = 32 << 20
 	maxCommitAttempts = 6
 	maxReadAttempts   = 4
 	firstPage         = 256
@@ -79,6 +85,7 @@ type Engine struct {
 	readOnly bool
 	standby  bool
 	q        queries
+	cache    *readCache // nil when off
 
 	wmu  sync.Mutex    // serialises this engine's writers before they queue in the database
 	last atomic.Uint64 // largest commit timestamp seen; only grows
@@ -87,6 +94,11 @@ type Engine struct {
 	idle   *sync.Cond
 	users  int
 	closed bool
+
+	// failCommit, a test knob, is called before each commit attempt
+	// with its number; an error it returns fails the attempt as if the
+	// database had.
+	failCommit func(attempt int) error
 }
 
 var _ store.KV = (*Engine)(nil)
@@ -94,8 +106,8 @@ var _ store.KV = (*Engine)(nil)
 // queries holds the SQL texts for one schema.
 type queries struct {
 	lock, clock, now, bump, get, insert, last string
-	kv                                       pgx.Identifier
-	scan                                     [2][2][2]string // [after][has end][keys only]
+	kv                                        pgx.Identifier
+	scan                                      [2][2][2]string // [after][has end][keys only]
 }
 
 func newQueries(schema string) queries {
@@ -103,7 +115,7 @@ func newQueries(schema string) queries {
 	clock := pgx.Identifier{schema, "clock"}.Sanitize()
 	q := queries{
 		kv:    pgx.Identifier{schema, "kv"},
-		lock:  "LOCK TABLE " + clock + " IN EXCLUSIVE MODE",
+		lock:  "LOCK TABLE " + pgx.Identifier{schema, "writers"}.Sanitize() + " IN EXCLUSIVE MODE",
 		clock: "SELECT last, format FROM " + clock + " WHERE id = 1",
 		now: "SELECT last, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint * 1000 FROM " + clock +
 			" WHERE id = 1",
@@ -142,7 +154,9 @@ func newQueries(schema string) queries {
 
 // schemaDDL creates the engine's tables. The version table has no primary
 // key: its unique index orders each key's versions newest first, which a
-// primary key cannot.
+// primary key cannot. The writers table is empty and never changes: the
+// lock writers queue on, which autovacuum (unlike on the clock table,
+// updated by every commit) never needs.
 func schemaDDL(schema string) []string {
 	s := pgx.Identifier{schema}.Sanitize()
 	kv := pgx.Identifier{schema, "kv"}.Sanitize()
@@ -153,6 +167,7 @@ func schemaDDL(schema string) []string {
 		"CREATE UNIQUE INDEX IF NOT EXISTS kv_key_ts ON " + kv + " (key, ts DESC) INCLUDE (deleted)",
 		"CREATE TABLE IF NOT EXISTS " + clock + " (id smallint PRIMARY KEY CHECK (id = 1), last bigint NOT NULL, format integer NOT NULL)",
 		fmt.Sprintf("INSERT INTO %s (id, last, format) VALUES (1, 0, %d) ON CONFLICT (id) DO NOTHING", clock, formatVersion),
+		"CREATE TABLE IF NOT EXISTS " + pgx.Identifier{schema, "writers"}.Sanitize() + " ()",
 	}
 }
 
@@ -186,6 +201,12 @@ func Open(ctx context.Context, opt Options) (*Engine, error) {
 		return nil, fmt.Errorf("postgres: connecting to %s: %w", target, err)
 	}
 	e := &Engine{pool: pool, log: opt.Logger, schema: opt.Schema, target: target, q: newQueries(opt.Schema)}
+	switch {
+	case opt.CacheBytes == 0:
+		e.cache = newReadCache(defaultCacheBytes)
+	case opt.CacheBytes > 0:
+		e.cache = newReadCache(opt.CacheBytes)
+	}
 	e.idle = sync.NewCond(&e.mu)
 	if err := e.init(ctx, opt); err != nil {
 		pool.Close()
@@ -201,8 +222,14 @@ func (e *Engine) init(ctx context.Context, opt Options) error {
 		return fmt.Errorf("postgres: connecting to %s: %w", e.target, err)
 	}
 	e.readOnly = opt.ReadOnly || e.standby
+	// A writer needs every table (writers is created last), a reader the
+	// clock and kv.
+	table := "writers"
+	if e.readOnly {
+		table = "clock"
+	}
 	var exists bool
-	if err := e.pool.QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", pgx.Identifier{e.schema, "clock"}.Sanitize()).Scan(&exists); err != nil {
+	if err := e.pool.QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", pgx.Identifier{e.schema, table}.Sanitize()).Scan(&exists); err != nil {
 		return fmt.Errorf("postgres: %w", err)
 	}
 	if !exists {
@@ -442,6 +469,9 @@ func (e *Engine) Update(ctx context.Context, fn func(store.Txn) error) (uint64, 
 			return 0, fmt.Errorf("postgres: commit %d was overtaken by commit %d: %w", commitTs, last, graph.ErrConflict)
 		}
 		err = e.write(ctx, tx, commitTs, writes)
+		if err == nil && e.failCommit != nil {
+			err = e.failCommit(attempt)
+		}
 		if err == nil {
 			err = tx.Commit(ctx)
 		} else {
@@ -586,8 +616,21 @@ type reader struct {
 
 func (r *reader) ReadTs() uint64 { return r.ts }
 
+// getAnswer is a cached answer of Get.
+type getAnswer struct {
+	value []byte
+	found bool
+}
+
 func (r *reader) Get(ctx context.Context, key []byte) ([]byte, error) {
 	if len(key) == 0 || key[0] == 0x00 {
+		return nil, store.ErrKeyNotFound
+	}
+	ck := cacheKey('g', r.ts, 0, key, nil)
+	if a, ok := r.e.cache.get(ck); ok {
+		if a := a.(getAnswer); a.found {
+			return bytes.Clone(a.value), nil
+		}
 		return nil, store.ErrKeyNotFound
 	}
 	var (
@@ -598,16 +641,29 @@ func (r *reader) Get(ctx context.Context, key []byte) ([]byte, error) {
 		return r.e.pool.QueryRow(ctx, r.e.q.get, key, int64(r.ts)).Scan(&value, &deleted)
 	})
 	switch {
-	case errors.Is(err, pgx.ErrNoRows):
+	case errors.Is(err, pgx.ErrNoRows) || err == nil && deleted:
+		r.e.cache.put(ck, getAnswer{}, 0)
 		return nil, store.ErrKeyNotFound
 	case err != nil:
 		return nil, r.e.wrap("get", err)
-	case deleted:
-		return nil, store.ErrKeyNotFound
 	case value == nil:
 		value = []byte{}
 	}
+	r.e.cache.put(ck, getAnswer{value: bytes.Clone(value), found: true}, len(value))
 	return value, nil
+}
+
+// cacheKey builds the cache key of a read: its kind, timestamp, variant
+// and length-prefixed byte arguments.
+func cacheKey(kind byte, ts uint64, variant int, a, b []byte) []byte {
+	k := make([]byte, 0, 1+8+4+2*binary.MaxVarintLen64+len(a)+len(b))
+	k = append(k, kind)
+	k = binary.BigEndian.AppendUint64(k, ts)
+	k = binary.BigEndian.AppendUint32(k, uint32(variant))
+	k = binary.AppendUvarint(k, uint64(len(a)))
+	k = append(k, a...)
+	k = binary.AppendUvarint(k, uint64(len(b)))
+	return append(k, b...)
 }
 
 var firstUserKey = []byte{0x01}
@@ -633,14 +689,14 @@ func (r *reader) Scan(ctx context.Context, rg store.Range, fn func(key, value []
 	if hi != nil && bytes.Compare(lo, hi) >= 0 {
 		return nil
 	}
-	var p page
 	n, size := 0, firstPage
 	for {
 		want := size
 		if rg.Limit > 0 {
 			want = min(want, rg.Limit-n)
 		}
-		if err := r.page(ctx, &p, lo, after, hi, want, rg.KeysOnly); err != nil {
+		p, err := r.page(ctx, lo, after, hi, want, rg.KeysOnly)
+		if err != nil {
 			return err
 		}
 		for i := range p.rows {
@@ -679,7 +735,7 @@ func (p *page) row(i int) (k, v []byte) {
 	return p.buf[r[0]:r[1]:r[1]], p.buf[r[1]:r[2]:r[2]]
 }
 
-func (r *reader) page(ctx context.Context, p *page, lo []byte, after bool, hi []byte, limit int, keysOnly bool) error {
+func (r *reader) page(ctx context.Context, lo []byte, after bool, hi []byte, limit int, keysOnly bool) (*page, error) {
 	var a, h, k int
 	if after {
 		a = 1
@@ -692,8 +748,13 @@ func (r *reader) page(ctx context.Context, p *page, lo []byte, after bool, hi []
 	if keysOnly {
 		k = 1
 	}
+	ck := cacheKey('s', r.ts, limit<<3|a<<2|h<<1|k, lo, hi)
+	if p, ok := r.e.cache.get(ck); ok {
+		return p.(*page), nil
+	}
 	sql := r.e.q.scan[a][h][k]
-	return r.e.retryRead(ctx, func() error {
+	p := &page{}
+	err := r.e.retryRead(ctx, func() error {
 		p.buf, p.rows = p.buf[:0], p.rows[:0]
 		rows, err := r.e.pool.Query(ctx, sql, args...)
 		if err != nil {
@@ -720,6 +781,11 @@ func (r *reader) page(ctx context.Context, p *page, lo []byte, after bool, hi []
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	r.e.cache.put(ck, p, cap(p.buf)+24*cap(p.rows))
+	return p, nil
 }
 
 // startKey is the first key a scan of rg considers, as store.Range

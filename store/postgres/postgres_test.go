@@ -10,6 +10,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"claimgraph/graph"
 	"claimgraph/graph/graphtest"
@@ -431,5 +434,117 @@ func TestFormatVersion(t *testing.T) {
 	_, err := postgres.Open(t.Context(), postgres.Options{DSN: dsn, Schema: sc})
 	if err == nil || !strings.Contains(err.Error(), "format 99") {
 		t.Errorf("Open of a format-99 schema = %v", err)
+	}
+}
+
+// TestCacheAcrossServers: an engine's read cache never serves an answer
+// that another server's commit made stale, and past snapshots keep theirs.
+func TestCacheAcrossServers(t *testing.T) {
+	dsn := server.DSN("postgres")
+	sc := newSchema()
+	a := openEngine(t, dsn, sc, false)
+	b := openEngine(t, dsn, sc, false)
+	t1 := update(t, a, map[string][]byte{"k": []byte("1"), "p/1": []byte("x")})
+	old := snap(t, a, 0)
+	for range 2 { // the second round reads from the cache
+		if v, err := old.Get(t.Context(), []byte("k")); err != nil || string(v) != "1" {
+			t.Fatalf("Get at %d = %q, %v", t1, v, err)
+		}
+		if got := scanKeys(t, old, store.Range{Prefix: []byte("p/")}); !slices.Equal(got, []string{"p/1"}) {
+			t.Fatalf("Scan at %d = %q", t1, got)
+		}
+	}
+	update(t, b, map[string][]byte{"k": []byte("2"), "p/2": []byte("y"), "p/1": nil})
+	cur := snap(t, a, 0)
+	if v, err := cur.Get(t.Context(), []byte("k")); err != nil || string(v) != "2" {
+		t.Errorf("after the other server's commit, Get = %q, %v; want 2", v, err)
+	}
+	if got := scanKeys(t, cur, store.Range{Prefix: []byte("p/")}); !slices.Equal(got, []string{"p/2"}) {
+		t.Errorf("after the other server's commit, Scan = %q", got)
+	}
+	if v, err := old.Get(t.Context(), []byte("k")); err != nil || string(v) != "1" {
+		t.Errorf("the old snapshot now reads %q, %v", v, err)
+	}
+	if got := scanKeys(t, old, store.Range{Prefix: []byte("p/")}); !slices.Equal(got, []string{"p/1"}) {
+		t.Errorf("the old snapshot now scans %q", got)
+	}
+}
+
+// TestCommitRetry: a serialization failure or deadlock at commit is
+// retried with the same writes and timestamp; a failure that persists
+// writes nothing; a commit that another server overtook between attempts
+// is a conflict, which store.Apply retries.
+func TestCommitRetry(t *testing.T) {
+	dsn := server.DSN("postgres")
+	sc := newSchema()
+	e := openEngine(t, dsn, sc, false)
+	other := openEngine(t, dsn, sc, false)
+	serialization := &pgconn.PgError{Code: "40001", Message: "could not serialize access due to read/write dependencies among transactions"}
+	deadlock := &pgconn.PgError{Code: "40P01", Message: "deadlock detected"}
+
+	var attempts []int
+	postgres.SetFailCommit(e, func(attempt int) error {
+		attempts = append(attempts, attempt)
+		switch attempt {
+		case 1:
+			return serialization
+		case 2:
+			return deadlock
+		}
+		return nil
+	})
+	var inside uint64
+	calls := 0
+	ts, err := e.Update(t.Context(), func(tx store.Txn) error {
+		calls++
+		inside = tx.CommitTs()
+		return tx.Set([]byte("k"), []byte("v"))
+	})
+	if err != nil || ts != inside || calls != 1 || !slices.Equal(attempts, []int{1, 2, 3}) {
+		t.Fatalf("Update = %d, %v; CommitTs %d, fn called %d times, attempts %v", ts, err, inside, calls, attempts)
+	}
+	if v, err := snap(t, other, 0).Get(t.Context(), []byte("k")); err != nil || string(v) != "v" {
+		t.Errorf("after retries Get = %q, %v", v, err)
+	}
+
+	postgres.SetFailCommit(e, func(int) error { return serialization })
+	if _, err := e.Update(t.Context(), func(tx store.Txn) error { return tx.Set([]byte("k"), []byte("lost")) }); !errors.As(err, new(*pgconn.PgError)) {
+		t.Errorf("Update failing every attempt = %v, want the serialization failure", err)
+	}
+	if v, err := snap(t, other, 0).Get(t.Context(), []byte("k")); err != nil || string(v) != "v" {
+		t.Errorf("after a failed Update Get = %q, %v; want the value before it", v, err)
+	}
+	otherDone := make(chan error, 1)
+	admin := adminConn(t)
+	postgres.SetFailCommit(e, func(attempt int) error {
+		if attempt == 1 {
+			// Another server commits before the retry (impossible while
+			// the clock lock is held, so this attempt fails once the
+			// other server queues for the lock, which it gets first).
+			go func() {
+				_, err := other.Update(context.Background(), func(tx store.Txn) error { return tx.Set([]byte("k"), []byte("other")) })
+				otherDone <- err
+			}()
+			for {
+				var waiting bool
+				err := admin.QueryRow(t.Context(), `SELECT count(*) > 0 FROM pg_locks WHERE NOT granted AND relation = $1::regclass`, sc+".writers").Scan(&waiting)
+				if err != nil || waiting {
+					return serialization
+				}
+				time.Sleep(time.Millisecond)
+			}
+		}
+		return nil
+	})
+	_, err = e.Update(t.Context(), func(tx store.Txn) error { return tx.Set([]byte("k"), []byte("mine")) })
+	if !errors.Is(err, graph.ErrConflict) {
+		t.Errorf("Update overtaken between attempts = %v, want ErrConflict", err)
+	}
+	if err := <-otherDone; err != nil {
+		t.Fatal(err)
+	}
+	postgres.SetFailCommit(e, nil)
+	if v, err := snap(t, other, 0).Get(t.Context(), []byte("k")); err != nil || string(v) != "other" {
+		t.Errorf("after the conflict Get = %q, %v; want the other server's value", v, err)
 	}
 }

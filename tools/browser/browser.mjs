@@ -13,7 +13,7 @@
 //
 //   node tools/browser/browser.mjs [--bin bin/claimgraph] [--text ../shared/seed/example-article.txt]
 //                                  [--chromium /usr/bin/chromium] [--out tools/browser/screenshots]
-//                                  [--url http://127.0.0.1:8080] [--timeout 120]
+//                                  [--url http://127.0.0.1:8080 --token SECRET] [--timeout 120]
 //
 // Run with node's test runner output: `node --test-reporter=spec tools/browser/browser.mjs`
 // works too; plain `node tools/browser/browser.mjs` prints TAP.
@@ -39,6 +39,7 @@ function parseArgs(argv) {
     chromium: "/usr/bin/chromium",
     out: join(here, "screenshots"),
     url: "",
+    token: "",
     timeout: 120,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -54,6 +55,7 @@ function parseArgs(argv) {
       case "--out": opts.out = resolve(value()); break;
       case "--url": opts.url = value().replace(/\/$/, ""); break;
       case "--timeout": opts.timeout = Number(value()); break;
+      case "--token": opts.token = value(); break;
       default:
         if (a.startsWith("--test")) break; // node's own test flags
         throw new Error(`unknown argument ${a}`);
@@ -63,7 +65,9 @@ function parseArgs(argv) {
 }
 
 const opts = parseArgs(process.argv.slice(2));
-const TOKEN = "browser-" + randomBytes(12).toString("hex");
+// The write token: made up for the server this script starts, or given
+// with --token for a server at --url.
+const TOKEN = opts.token || "browser-" + randomBytes(12).toString("hex");
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // The launch arguments the issue prescribes for Debian's Chromium.
@@ -110,8 +114,9 @@ async function startServer() {
     exited.then(({ code, signal }) => {
       throw new Error(`the server exited before listening (code ${code}, signal ${signal}):\n${log.join("\n")}`);
     }),
-    sleep(opts.timeout * 1000).then(() => {
-      throw new Error("the server did not log a listening address in time");
+    new Promise((_, rej) => {
+      // unref: a pending timer must not keep node alive after the tests.
+      setTimeout(() => rej(new Error("the server did not log a listening address in time")), opts.timeout * 1000).unref();
     }),
   ]);
   server = { child, exited, log };
@@ -121,7 +126,7 @@ async function startServer() {
 async function stopServer() {
   if (!server || server.child.exitCode !== null || server.child.signalCode !== null) return;
   server.child.kill("SIGTERM");
-  const res = await Promise.race([server.exited, sleep(5000).then(() => null)]);
+  const res = await Promise.race([server.exited, new Promise((r) => setTimeout(() => r(null), 5000).unref())]);
   if (res === null) {
     server.child.kill("SIGKILL");
     await server.exited;

@@ -265,12 +265,24 @@ func (s *Server) Stop() error {
 	return nil
 }
 
+// start starts the server; if another process took its port meanwhile,
+// it tries other free ports.
 func (s *Server) start(ctx context.Context) error {
-	if _, err := s.run(ctx, "pg_ctl", "-D", s.Dir, "-l", s.LogFile, "-o", "-p "+strconv.Itoa(s.Port), "-w", "-t", "60", "start"); err != nil {
+	for attempt := 1; ; attempt++ {
+		_, err := s.run(ctx, "pg_ctl", "-D", s.Dir, "-l", s.LogFile, "-o", "-p "+strconv.Itoa(s.Port), "-w", "-t", "60", "start")
+		if err == nil {
+			return nil
+		}
 		log, _ := os.ReadFile(s.LogFile)
+		if attempt < 3 && bytes.Contains(log, []byte("could not bind")) {
+			ports, perr := freePorts(1)
+			if perr == nil {
+				s.Port = ports[0]
+				continue
+			}
+		}
 		return fmt.Errorf("pg_ctl start on port %d: %w\nserver log:\n%s", s.Port, err, tail(log, 2000))
 	}
-	return nil
 }
 
 // run runs one of the PostgreSQL tools, as the postgres user when needed.
@@ -304,7 +316,7 @@ func (s *Server) run(ctx context.Context, tool string, args ...string) ([]byte, 
 func findBin(dir string) (string, error) {
 	if dir != "" {
 		if _, err := os.Stat(filepath.Join(dir, "pg_ctl")); err != nil {
-			return "", fmt.Errorf("no pg_ctl in %s: %v", dir, err)
+			return "", fmt.Errorf("PostgreSQL server binaries not found: no pg_ctl in %s (%v); %s", dir, err, InstallHint)
 		}
 		return dir, nil
 	}

@@ -1,6 +1,7 @@
 package pgtest_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -33,5 +34,13 @@ func TestStartWithReplica(t *testing.T) {
 	}
 	if err := c.Primary.Stop(); err != nil {
 		t.Errorf("second Stop: %v", err)
+	}
+}
+
+// TestMissingBinaries: without PostgreSQL the error says what to install.
+func TestMissingBinaries(t *testing.T) {
+	_, err := pgtest.Launch(t.Context(), pgtest.Options{BinDir: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), "apt-get install -y postgresql") {
+		t.Errorf("Launch without binaries = %v, want an error naming the package", err)
 	}
 }

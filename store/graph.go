@@ -202,6 +202,7 @@ type writer struct {
 	records      map[uint64][]byte    // bundle JSON of the node records this batch writes
 	links        map[string]edgeValue // out edges of the links this batch writes
 	retractedIDs map[uint64]bool      // nodes this batch retracts
+	curating     bool                 // the batch unlinks or retracts: keep records and links
 }
 
 func newWriter(tx Txn, res *graph.ApplyResult, b *graph.Batch, noHistory bool) *writer {

@@ -99,6 +99,8 @@ func commands() []command {
 	return []command{
 		{"serve", "serve the graph over GraphQL and HTTP", runServe},
 		{"import", "import bundles (JSON or JSON Lines) into the data directory", runImport},
+		{"extract", "print a draft bundle extracted from a news article (text or HTML)", runExtract},
+		{"ingest", "extract news articles and import them, matching people and organisations", runIngest},
 		{"query", "run a GraphQL query against the data directory and print the JSON result", runQuery},
 		{"stats", "count what the data directory holds, by kind", runStats},
 		{"gen", "write a synthetic news-shaped corpus (bundle JSON Lines) for benchmarks", runGen},

@@ -29,7 +29,7 @@ BROWSER_DEPS := $(BROWSER_DIR)/node_modules/.package-lock.json
 
 .DEFAULT_GOAL := help
 
-.PHONY: help run build test lint fmt-check vet staticcheck race audit browser bench bench-large fuzz clean
+.PHONY: help run build test lint fmt-check vet staticcheck race audit browser eval bench bench-large fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -69,6 +69,9 @@ $(BROWSER_DEPS): $(BROWSER_DIR)/package.json $(BROWSER_DIR)/package-lock.json
 
 browser: build $(BROWSER_DEPS) ## the provenance browser in headless Chromium against serve --demo
 	$(NODE) $(BROWSER_DIR)/browser.mjs --bin $(BIN) --text $(SEED)
+
+eval: ## score the article extractor: quotes, speakers and figures against hand-checked gold (V=1 lists misses)
+	$(GO) run ./extract/cmd/eval -dir extract/testdata/fixtures -seed '$(SEED)' $(if $(V),-v)
 
 bench: build ## claimgraph vs raw Badger, SQLite and PostgreSQL at SIZES quotes (default 10k, 100k): bench/results.json, table in README.md
 	$(GO) run ./bench/cmd/claimbench --sizes $(or $(SIZES),10000,100000) --bin $(BIN) \

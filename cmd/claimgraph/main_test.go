@@ -654,7 +654,8 @@ func TestServe(t *testing.T) {
 		body   string
 	}{
 		{"health", "/healthz", nil, 200, "application/json", `"store":"ok"`},
-		{"home page", "/", nil, 200, "text/html", `href="graphiql/"`},
+		{"home page: the provenance browser", "/", nil, 200, "text/html", `<a href="/graphql">GraphiQL</a>`},
+		{"browser search", "/?q=crime+is+way+down", nil, 200, "text/html", `href="/n/q-trump-crime-down"`},
 		{"unknown path", "/nope", nil, 404, "", ""},
 		{"graphiql for a browser", "/graphql", map[string]string{"Accept": "text/html"}, 200, "text/html", "graphiql/graphiql.min.js"},
 		{"graphiql page", "/graphiql/", nil, 200, "text/html", "graphiql/init.js"},

@@ -9,8 +9,11 @@
 //	c.Primary.Stop() // the replica keeps answering reads
 //
 // The server runs as the postgres OS user when the test runs as root (the
-// server refuses to run as root), through runuser. Settings favour speed
-// over durability (fsync off): the servers are for tests only.
+// server refuses to run as root). It is a child process of the test, not
+// daemonised with pg_ctl, and on Linux it gets SIGQUIT (immediate shutdown)
+// if the test process dies, so a test that panics or times out leaves no
+// server behind. Settings favour speed over durability (fsync off): the
+// servers are for tests only.
 //
 // When PostgreSQL cannot be started (binaries missing, no postgres user)
 // Start fails the test, naming the Debian package to install; it never
@@ -32,6 +35,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -47,9 +51,9 @@ type Options struct {
 	// Replica also starts a streaming replica of the primary (a hot
 	// standby made with pg_basebackup -R).
 	Replica bool
-	// BinDir is the directory of initdb, pg_ctl and pg_basebackup; empty
+	// BinDir is the directory of initdb, postgres and pg_basebackup; empty
 	// means the newest /usr/lib/postgresql/*/bin, or the directory of
-	// pg_ctl on PATH.
+	// postgres on PATH.
 	BinDir string
 	// Settings are extra postgresql.conf lines for the primary (the
 	// replica copies them), e.g. "shared_buffers = 64MB".
@@ -73,10 +77,13 @@ type Server struct {
 	// Dir is its data directory; LogFile its server log.
 	Dir, LogFile string
 
-	bin    string
-	asUser bool // run the tools through runuser -u postgres
+	bin  string
+	cred *syscall.Credential // the postgres user's, when running as root
+	home string              // HOME for the tools
 
 	mu      sync.Mutex
+	proc    *exec.Cmd     // the running postmaster
+	exited  chan struct{} // closed when proc has exited
 	stopped bool
 }
 
@@ -117,18 +124,15 @@ func Launch(ctx context.Context, opt Options) (c *Cluster, err error) {
 	if err != nil {
 		return nil, err
 	}
-	asUser := os.Geteuid() == 0
-	var uid, gid int
-	if asUser {
+	var cred *syscall.Credential
+	if os.Geteuid() == 0 {
 		u, err := user.Lookup("postgres")
 		if err != nil {
 			return nil, fmt.Errorf("running as root, the server must run as the postgres user, which does not exist (%v); %s", err, InstallHint)
 		}
-		uid, _ = strconv.Atoi(u.Uid)
-		gid, _ = strconv.Atoi(u.Gid)
-		if _, err := exec.LookPath("runuser"); err != nil {
-			return nil, fmt.Errorf("running as root needs runuser (package util-linux) to start the server as postgres: %v", err)
-		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: []uint32{}}
 	}
 	// Not t.TempDir: its parent is private to root, and the server runs as
 	// postgres. A short path also keeps the unix socket path short.
@@ -142,8 +146,8 @@ func Launch(ctx context.Context, opt Options) (c *Cluster, err error) {
 			c.Stop()
 		}
 	}()
-	if asUser {
-		if err := os.Chown(root, uid, gid); err != nil {
+	if cred != nil {
+		if err := os.Chown(root, int(cred.Uid), int(cred.Gid)); err != nil {
 			return nil, err
 		}
 	}
@@ -151,7 +155,7 @@ func Launch(ctx context.Context, opt Options) (c *Cluster, err error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Server{Port: ports[0], Dir: filepath.Join(root, "primary"), LogFile: filepath.Join(root, "primary.log"), bin: bin, asUser: asUser}
+	p := &Server{Port: ports[0], Dir: filepath.Join(root, "primary"), LogFile: filepath.Join(root, "primary.log"), bin: bin, cred: cred, home: root}
 	if _, err := p.run(ctx, "initdb", "-D", p.Dir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"); err != nil {
 		return nil, fmt.Errorf("initdb: %w", err)
 	}
@@ -180,7 +184,7 @@ func Launch(ctx context.Context, opt Options) (c *Cluster, err error) {
 	if !opt.Replica {
 		return c, nil
 	}
-	r := &Server{Port: ports[1], Dir: filepath.Join(root, "replica"), LogFile: filepath.Join(root, "replica.log"), bin: bin, asUser: asUser}
+	r := &Server{Port: ports[1], Dir: filepath.Join(root, "replica"), LogFile: filepath.Join(root, "replica.log"), bin: bin, cred: cred, home: root}
 	if _, err := r.run(ctx, "pg_basebackup", "-h", "127.0.0.1", "-p", strconv.Itoa(p.Port), "-U", "postgres",
 		"-D", r.Dir, "-R", "-X", "stream", "-c", "fast", "--no-sync"); err != nil {
 		return nil, fmt.Errorf("pg_basebackup: %w", err)
@@ -253,74 +257,121 @@ func (c *Cluster) Stop() error {
 func (s *Server) Stop() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.stopped {
+	if s.stopped || s.proc == nil {
+		s.stopped = true
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if _, err := s.run(ctx, "pg_ctl", "-D", s.Dir, "-m", "fast", "-w", "-t", "50", "stop"); err != nil {
-		return fmt.Errorf("stopping the server on port %d: %w", s.Port, err)
-	}
 	s.stopped = true
-	return nil
+	_ = s.proc.Process.Signal(syscall.SIGINT) // fast shutdown
+	select {
+	case <-s.exited:
+		return nil
+	case <-time.After(30 * time.Second):
+	}
+	_ = s.proc.Process.Signal(syscall.SIGQUIT) // immediate shutdown
+	select {
+	case <-s.exited:
+		return fmt.Errorf("the server on port %d did not stop within 30 s; stopped it immediately", s.Port)
+	case <-time.After(10 * time.Second):
+		_ = s.proc.Process.Kill()
+		<-s.exited
+		return fmt.Errorf("the server on port %d did not stop; killed it", s.Port)
+	}
 }
 
-// start starts the server; if another process took its port meanwhile,
-// it tries other free ports.
+// start starts the postmaster as a child process and waits until it
+// accepts connections; if another process took its port meanwhile, it
+// tries other free ports.
 func (s *Server) start(ctx context.Context) error {
 	for attempt := 1; ; attempt++ {
-		_, err := s.run(ctx, "pg_ctl", "-D", s.Dir, "-l", s.LogFile, "-o", "-p "+strconv.Itoa(s.Port), "-w", "-t", "60", "start")
+		err := s.startOnce(ctx)
 		if err == nil {
 			return nil
 		}
 		log, _ := os.ReadFile(s.LogFile)
 		if attempt < 3 && bytes.Contains(log, []byte("could not bind")) {
-			ports, perr := freePorts(1)
-			if perr == nil {
+			if ports, perr := freePorts(1); perr == nil {
 				s.Port = ports[0]
 				continue
 			}
 		}
-		return fmt.Errorf("pg_ctl start on port %d: %w\nserver log:\n%s", s.Port, err, tail(log, 2000))
+		return fmt.Errorf("starting the server on port %d: %w\nserver log:\n%s", s.Port, err, tail(log, 2000))
 	}
 }
 
-// run runs one of the PostgreSQL tools, as the postgres user when needed.
+func (s *Server) startOnce(ctx context.Context) error {
+	logf, err := os.OpenFile(s.LogFile, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	cmd := s.command(context.Background(), "postgres", "-D", s.Dir, "-p", strconv.Itoa(s.Port))
+	cmd.Stdout, cmd.Stderr = logf, logf
+	dieWithParent(cmd)
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	exited := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(exited)
+	}()
+	s.proc, s.exited = cmd, exited
+	// Ready when it accepts a connection (a hot standby accepts them once
+	// it has reached a consistent state).
+	for {
+		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		conn, err := pgx.Connect(cctx, s.DSN("postgres"))
+		cancel()
+		if err == nil {
+			conn.Close(context.Background())
+			return nil
+		}
+		select {
+		case <-exited:
+			s.proc = nil
+			return fmt.Errorf("the server exited: %v", cmd.ProcessState)
+		case <-ctx.Done():
+			_ = cmd.Process.Signal(syscall.SIGQUIT)
+			<-exited
+			s.proc = nil
+			return fmt.Errorf("the server did not accept connections: %w (last error: %v)", ctx.Err(), err)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// command prepares one of the PostgreSQL programs, as the postgres user
+// when needed.
+func (s *Server) command(ctx context.Context, tool string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, filepath.Join(s.bin, tool), args...)
+	cmd.Dir = s.home
+	cmd.Env = append(os.Environ(), "HOME="+s.home, "PGTZ=UTC")
+	if s.cred != nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: s.cred}
+	}
+	return cmd
+}
+
+// run runs one of the PostgreSQL tools to completion.
 func (s *Server) run(ctx context.Context, tool string, args ...string) ([]byte, error) {
-	path := filepath.Join(s.bin, tool)
-	var cmd *exec.Cmd
-	if s.asUser {
-		cmd = exec.CommandContext(ctx, "runuser", append([]string{"-u", "postgres", "--", path}, args...)...)
-	} else {
-		cmd = exec.CommandContext(ctx, path, args...)
-	}
-	cmd.Dir = os.TempDir()
-	// pg_ctl start leaves the server running with our stdout and stderr;
-	// files (not pipes) keep Wait from waiting for the server to exit.
-	out, err := os.CreateTemp("", "cgpg-out-")
+	cmd := s.command(ctx, tool, args...)
+	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return nil, err
+		return out, fmt.Errorf("%s %s: %w\n%s", tool, strings.Join(args, " "), err, tail(out, 2000))
 	}
-	defer os.Remove(out.Name())
-	defer out.Close()
-	cmd.Stdout, cmd.Stderr = out, out
-	err = cmd.Run()
-	data, _ := os.ReadFile(out.Name())
-	if err != nil {
-		return data, fmt.Errorf("%s %s: %w\n%s", tool, strings.Join(args, " "), err, tail(data, 2000))
-	}
-	return data, nil
+	return out, nil
 }
 
 // findBin returns the directory of the PostgreSQL server tools.
 func findBin(dir string) (string, error) {
 	if dir != "" {
-		if _, err := os.Stat(filepath.Join(dir, "pg_ctl")); err != nil {
-			return "", fmt.Errorf("PostgreSQL server binaries not found: no pg_ctl in %s (%v); %s", dir, err, InstallHint)
+		if _, err := os.Stat(filepath.Join(dir, "postgres")); err != nil {
+			return "", fmt.Errorf("PostgreSQL server binaries not found: no postgres in %s (%v); %s", dir, err, InstallHint)
 		}
 		return dir, nil
 	}
-	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pg_ctl")
+	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/postgres")
 	slices.SortFunc(matches, func(a, b string) int {
 		va, _ := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(a))))
 		vb, _ := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(b))))
@@ -329,10 +380,10 @@ func findBin(dir string) (string, error) {
 	if len(matches) > 0 {
 		return filepath.Dir(matches[len(matches)-1]), nil
 	}
-	if p, err := exec.LookPath("pg_ctl"); err == nil {
+	if p, err := exec.LookPath("postgres"); err == nil {
 		return filepath.Dir(p), nil
 	}
-	return "", fmt.Errorf("PostgreSQL server binaries not found (no /usr/lib/postgresql/*/bin/pg_ctl, no pg_ctl on PATH); %s", InstallHint)
+	return "", fmt.Errorf("PostgreSQL server binaries not found (no /usr/lib/postgresql/*/bin/postgres, no postgres on PATH); %s", InstallHint)
 }
 
 // freePorts returns n distinct loopback TCP ports that were free a moment

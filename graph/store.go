@@ -112,7 +112,14 @@ type Reader interface {
 // whole nodes and of links, unlinks, retractions, merges. Nodes and links are
 // compared with what is stored; unchanged records are not rewritten and make
 // no revision. Each changed record makes one Revision stamped with the
-// commit time, By and Note.
+// commit time, By and Note (see Revision for what each change records).
+//
+// A link written without By or At gets, when it is new or changed, the
+// batch's By and the commit time (FormatLinkTime); when comparing it with
+// the stored link, an empty By or At matches whatever is stored. A link
+// keeps its retraction when written again. Curation operations are checked
+// by ValidateCuration and a node whose key was merged is folded into the
+// node it resolves to (see Merge).
 type Batch struct {
 	Nodes    []Node
 	Links    []Link
@@ -122,6 +129,9 @@ type Batch struct {
 	// Expected, when set, holds the revision each key must still have
 	// (optimistic concurrency): if any differs, Apply writes nothing and
 	// returns an error wrapping ErrConflict. 0 means "must not exist".
+	// The check runs inside the store's serialised writer, against the
+	// latest revision (HistoryReader.Revisions); the error is a
+	// *ConflictError naming the key, the expected and the actual revision.
 	Expected map[string]int64
 	// By names the writer ("import:demo.json", a token name).
 	By string
@@ -142,7 +152,7 @@ type ApplyResult struct {
 	Links  Counts
 	ByKind map[Kind]Counts
 	// At is the commit time; Rev the same instant as a revision number (0
-	// when nothing changed).
+	// when nothing changed, and At then the last commit's time).
 	At  time.Time
 	Rev int64
 	// Revisions lists the revisions the batch recorded.
@@ -164,6 +174,10 @@ type Store interface {
 	View(ctx context.Context, fn func(Reader) error) error
 	// ViewAt calls fn with a read-only snapshot of the graph exactly as it
 	// stood at the instant at (asOf): nodes, links, indexes and history.
+	// That is the state of the last commit at or before at (a commit whose
+	// At equals at included); an instant before the first commit reads an
+	// empty graph, one in the future the latest state. The answer for an
+	// instant already past never changes.
 	ViewAt(ctx context.Context, at time.Time, fn func(Reader) error) error
 	// Close releases the store.
 	Close() error

@@ -659,6 +659,7 @@ func TestWritesNeedAToken(t *testing.T) {
 		`mutation { retract(id: "f-leaks", reason: "x") { changed } }`,
 		`mutation { retractLink(from: "f-leaks", to: "c-leaks", relation: SUPPORTS, reason: "x") { changed } }`,
 		`mutation { merge(ids: ["p-ora-dup"], into: "p-ora") { changed } }`,
+		`mutation { ingestArticle(text: "\"We will open the dam,\" Ora Vance said.") { changed } }`,
 	}
 	before := c.fingerprint(t)
 	for _, q := range mutations {

@@ -61,14 +61,29 @@
 //
 // # Curation
 //
-// importBundle, putNode, correct, link, unlink, retract, retractLink and
-// merge each apply one graph.Batch and return a payload: the node or link
-// read after the write (a snapshot taken after it), the revision, changed,
-// and userErrors { path code message }. Validation problems of package
+// importBundle, ingestArticle, putNode, correct, link, unlink, retract,
+// retractLink and merge each apply one graph.Batch and return a payload:
+// the node or link read after the write (a snapshot taken after it), the
+// revision, changed, and userErrors { path code message }. Validation problems of package
 // graph become userErrors (code: the problem's code in upper case; path:
 // the argument, then the place in a bundle and the field), and nothing is
 // written. expectedRevision sets graph.Batch.Expected; a stale one is the
 // error CONFLICT, and nothing is written. Mutations are POST only.
+//
+// ingestArticle(text, meta, html, note) does what `claimgraph ingest`
+// does: package extract turns the article (plain text, or an HTML page
+// read with an HTML parser) into a draft bundle, extract.Resolve matches
+// its people and organisations to the stored ones by name, alias or id, and
+// the draft is applied as one batch. The resolution is read just before
+// the write, which carries what it relied on as graph.Batch.Expected (each
+// matched node still at its revision, each new node's key still free); a
+// concurrent write that invalidates it makes the ingest resolve again, at
+// most three times, then CONFLICT. Its ImportResult adds the article's
+// source, one EntityMatch per draft person and organisation (draftKey,
+// storedKey, by, name, kind, newKey) and the extractor's warnings. An
+// article the extractor cannot read is the user error EXTRACT_FAILED; a
+// bad meta.key or meta.publishedAt is BAD_KEY or BAD_DATE at that field.
+// The same text and meta ingested again change nothing.
 //
 // # Tokens
 //

@@ -29,6 +29,8 @@ type payload struct {
 	link *graph.Link
 	res  graph.ApplyResult
 	errs []userError
+	// ingest is what ingestArticle adds; nil for other mutations.
+	ingest *ingestOutcome
 }
 
 // changed reports whether the write recorded anything.
@@ -61,7 +63,7 @@ func (b *builder) mutationTypes() {
 				get(func(e userError) interface{} { return e.path })),
 			"code": field(graphql.NewNonNull(graphql.String), "A machine-readable code: a validation problem's code in upper case "+
 				"(UNKNOWN_REFERENCE, SPAN_TEXT_MISMATCH ...), or REQUIRED, NOT_FOUND, NOT_A_JSON_OBJECT, NOT_A_NODE, "+
-				"IMMUTABLE, BAD_REVISION, INVALID.",
+				"IMMUTABLE, BAD_REVISION, INVALID, EXTRACT_FAILED.",
 				get(func(e userError) interface{} { return e.code })),
 			"message": field(graphql.NewNonNull(graphql.String), "The problem in words.",
 				get(func(e userError) interface{} { return e.message })),
@@ -123,10 +125,14 @@ func (b *builder) mutationTypes() {
 				get(func(c graph.Counts) interface{} { return c.Unchanged })),
 		},
 	})
+	b.ingestTypes()
 	b.importResult = graphql.NewObject(graphql.ObjectConfig{
-		Name:        "ImportResult",
-		Description: "The result of importBundle: what it added, changed and left unchanged, the revision, and the user errors (every problem of an invalid bundle; nothing was written then).",
-		Fields: graphql.Fields{
+		Name: "ImportResult",
+		Description: "The result of importBundle and ingestArticle: what it added, changed and left unchanged, the " +
+			"revision, and the user errors (every problem of an invalid bundle or article; nothing was written then). " +
+			"ingestArticle also gives the article's source, what its people and organisations were matched to, and " +
+			"the extractor's warnings.",
+		Fields: merge(graphql.Fields{
 			"nodes": field(graphql.NewNonNull(b.importCounts), "Node counts.",
 				get(func(pl *payload) interface{} { return pl.res.Nodes })),
 			"links": field(graphql.NewNonNull(b.importCounts), "Link counts.",
@@ -134,7 +140,7 @@ func (b *builder) mutationTypes() {
 			"revision":   revision,
 			"changed":    changed,
 			"userErrors": userErrors,
-		},
+		}, b.ingestResultFields()),
 	})
 }
 
@@ -161,6 +167,7 @@ func (b *builder) mutation() *graphql.Object {
 			},
 			Resolve: resolve(b.importBundle),
 		},
+		"ingestArticle": b.ingestArticleField(note),
 		"putNode": {
 			Type: graphql.NewNonNull(b.nodePayload),
 			Description: "Create a node, or replace every field of an existing one, from a bundle-shaped JSON object " +
@@ -295,6 +302,12 @@ func expectation(args map[string]interface{}, key string, batch *graph.Batch) *p
 // write.
 func (rq *request) apply(p graphql.ResolveParams, batch *graph.Batch, paths func(graph.Problem) []string) (*payload, error) {
 	res, err := rq.exec.store.Apply(rq.ctx, batch)
+	return rq.applied(p, res, err, paths)
+}
+
+// applied makes the payload of a write that returned res and err (see
+// apply).
+func (rq *request) applied(p graphql.ResolveParams, res graph.ApplyResult, err error, paths func(graph.Problem) []string) (*payload, error) {
 	if err != nil {
 		var ve *graph.ValidationError
 		switch {

@@ -1,6 +1,9 @@
 package schema
 
 import (
+	"strconv"
+	"strings"
+
 	"github.com/graphql-go/graphql"
 
 	"claimgraph/graph"
@@ -272,8 +275,11 @@ func (b *builder) claimFields() graphql.Fields {
 func (b *builder) figureFields() graphql.Fields {
 	f := merge(b.nodeFields("figure"), b.figureAssessFields())
 	return merge(f, graphql.Fields{
-		"text": field(graphql.String, "The figure as written in its source (\"a 40% rise in thefts\").",
-			get(func(n *graph.Figure) interface{} { return opt(n.Text) })),
+		"text": field(graphql.NewNonNull(graphql.String), "The figure as written in its source (\"a 40% rise in thefts\"). "+
+			"When no text was recorded, the value and unit in words instead: \"76 percent\", \"about 2000 people\", "+
+			"\"8 to 10 percent\" (about when approx, the range when valueMax is set); span is null then. Never null, "+
+			"like the text of quotes and claims, so that one selection can ask text of all three.",
+			get(func(n *graph.Figure) interface{} { return figureText(n) })),
 		"value": field(graphql.NewNonNull(graphql.Float), "The value; the lower bound when valueMax is set.",
 			get(func(n *graph.Figure) interface{} { return n.Value })),
 		"valueMax": field(graphql.Float, "The upper bound of a range.",
@@ -473,4 +479,28 @@ func (b *builder) connection(name, what string, node func() graphql.Output, extr
 				})),
 		},
 	})
+}
+
+// figureText is a figure's recorded text, or its value and unit in words
+// when none was recorded: "76 percent", "about 2000 people", "8 to 10
+// percent", "33%".
+func figureText(n *graph.Figure) string {
+	if strings.TrimSpace(n.Text) != "" {
+		return n.Text
+	}
+	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	s := num(n.Value)
+	if n.ValueMax != nil && *n.ValueMax != n.Value {
+		s += " to " + num(*n.ValueMax)
+	}
+	switch u := strings.TrimSpace(n.Unit); {
+	case u == "%":
+		s += u
+	case u != "":
+		s += " " + u
+	}
+	if n.Approx {
+		s = "about " + s
+	}
+	return s
 }

@@ -95,6 +95,9 @@ type builder struct {
 	assessment, figureComparison        *graphql.Object
 	userError, nodePayload, linkPayload *graphql.Object
 	importCounts, importResult          *graphql.Object
+	articleMeta                         *graphql.InputObject
+	matchMethod                         *graphql.Enum
+	entityMatch                         *graphql.Object
 }
 
 // New builds the GraphQL schema: the Node and Agent interfaces, the six node

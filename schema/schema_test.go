@@ -234,6 +234,7 @@ func TestContract(t *testing.T) {
 	}
 	exactly("Mutation",
 		"importBundle(allowUnknown: Boolean = false, bundle: String!, note: String): ImportResult!",
+		"ingestArticle(html: Boolean = false, meta: ArticleMeta, note: String, text: String!): ImportResult!",
 		"putNode(expectedRevision: String, node: JSON!, note: String): NodePayload!",
 		"correct(expectedRevision: String, fields: JSON!, id: ID!, note: String): NodePayload!",
 		"link(from: ID!, note: String, reason: ContradictionReason, relation: LinkRelation!, to: ID!): LinkPayload!",
@@ -243,7 +244,36 @@ func TestContract(t *testing.T) {
 		"merge(expectedRevision: String, ids: [ID!]!, into: ID!, note: String): NodePayload!")
 	exactly("NodePayload", "node: Node", "revision: String", "changed: Boolean!", "userErrors: [UserError!]!")
 	exactly("LinkPayload", "link: Link", "revision: String", "changed: Boolean!", "userErrors: [UserError!]!")
-	exactly("ImportResult", "nodes: ImportCounts!", "links: ImportCounts!", "revision: String", "changed: Boolean!", "userErrors: [UserError!]!")
+	exactly("ImportResult", "nodes: ImportCounts!", "links: ImportCounts!", "revision: String", "changed: Boolean!", "userErrors: [UserError!]!",
+		"source: Source", "matches: [EntityMatch!]!", "warnings: [String!]!")
+	exactly("EntityMatch", "draftKey: ID!", "storedKey: ID", "by: MatchMethod!", "name: String!", "kind: Kind!", "newKey: ID",
+		"key: ID!", "node: Agent")
+	// Quote, Claim and Figure all have text: String!, so that one selection
+	// set can ask for text on any of them without a field conflict.
+	has("Quote", "text: String!")
+	has("Claim", "text: String!")
+	has("Figure", "text: String!")
+	meta, ok := s.Type("ArticleMeta").(*graphql.InputObject)
+	if !ok {
+		t.Fatal("no input ArticleMeta")
+	}
+	var metaFields []string
+	for name, f := range meta.Fields() {
+		metaFields = append(metaFields, name+": "+f.Type.String())
+	}
+	sort.Strings(metaFields)
+	if want := []string{"key: ID", "publishedAt: String", "publisher: String", "title: String", "url: String"}; !reflect.DeepEqual(metaFields, want) {
+		t.Errorf("ArticleMeta fields %v, want %v", metaFields, want)
+	}
+	method := s.Type("MatchMethod").(*graphql.Enum)
+	var methods []string
+	for _, v := range method.Values() {
+		methods = append(methods, v.Name)
+	}
+	sort.Strings(methods)
+	if want := []string{"ALIAS", "ID", "KEY", "NAME", "NEW", "NEW_RENAMED"}; !reflect.DeepEqual(methods, want) {
+		t.Errorf("MatchMethod values %v, want %v", methods, want)
+	}
 	status := s.Type("AssessmentStatus").(*graphql.Enum)
 	var statuses []string
 	for _, v := range status.Values() {

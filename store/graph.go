@@ -94,7 +94,9 @@ func (s *Store) view(ctx context.Context, ts uint64, fn func(graph.Reader) error
 		return err
 	}
 	defer snap.Close()
-	return fn(newReader(snap))
+	r := newReader(snap)
+	r.past = s.kv.Snapshot
+	return fn(r)
 }
 
 // commitTime converts a commit timestamp to a time.

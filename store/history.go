@@ -11,35 +11,48 @@ import (
 )
 
 // Revision values (family h). A revision is format byte 01, a flags byte
-// (bit 0: a link follows) and uvarint-length-prefixed strings: change, key,
-// by, note, before, after, then for a link change from, to, relation,
-// reason, note, by and at. Rev and At are the commit timestamp in the key.
-// The Before of a node's "updated" revision is not stored: it is the After
-// of the node's previous created, updated or merged revision, which History
-// fills in.
-const revLink = 0x01
+// and uvarint-length-prefixed strings: change, key, by, note, before,
+// after, then, when flag 01 is set, the link of a link change (from, to,
+// relation, reason, note, by, at). Rev and At are the commit timestamp in
+// the key. The JSON of a node's created and updated revisions is not
+// stored (flag 02): After is the node record as of the revision's commit,
+// which History reads from a snapshot at that timestamp, and the Before of
+// an update is the After of the node's previous created, updated or merged
+// revision. Other revisions store their Before and After.
+const (
+	revLink    = 0x01
+	revDerived = 0x02
+)
+
+// derived reports whether a revision's JSON is derived rather than stored.
+func derived(r graph.Revision) bool {
+	return r.Link == nil && (r.Change == graph.ChangeCreated || r.Change == graph.ChangeUpdated)
+}
 
 func encodeRevision(r graph.Revision) []byte {
-	before := r.Before
-	if r.Change == graph.ChangeUpdated && r.Link == nil {
-		before = nil // derived from the previous revision on read
-	}
+	before, after := r.Before, r.After
 	flags := byte(0)
-	n := 24 + len(r.Change) + len(r.Key) + len(r.By) + len(r.Note) + len(before) + len(r.After)
+	if derived(r) {
+		flags |= revDerived
+		before, after = nil, nil
+	}
+	n := 24 + len(r.Change) + len(r.Key) + len(r.By) + len(r.Note) + len(before) + len(after)
 	if r.Link != nil {
 		flags |= revLink
 		n += 64 + len(r.Link.Note)
 	}
 	b := append(make([]byte, 0, n), historyV1, flags)
-	b = appendStrings(b, r.Change, r.Key, r.By, r.Note, string(before), string(r.After))
+	b = appendStrings(b, r.Change, r.Key, r.By, r.Note, string(before), string(after))
 	if l := r.Link; l != nil {
 		b = appendStrings(b, l.From, l.To, string(l.Relation), l.Reason, l.Note, l.By, l.At)
 	}
 	return b
 }
 
+// decodeRevision inverts encodeRevision; for a derived revision it returns
+// no JSON, which History fills in.
 func decodeRevision(v []byte) (graph.Revision, error) {
-	if len(v) < 2 || v[0] != historyV1 || v[1]&^revLink != 0 {
+	if len(v) < 2 || v[0] != historyV1 || v[1]&^(revLink|revDerived) != 0 {
 		return graph.Revision{}, fmt.Errorf("%w: revision format", errCorrupt)
 	}
 	var f [6]string
@@ -64,8 +77,8 @@ func decodeRevision(v []byte) (graph.Revision, error) {
 	if len(rest) != 0 {
 		return graph.Revision{}, fmt.Errorf("%w: %d trailing bytes in revision", errCorrupt, len(rest))
 	}
-	if r.Change == graph.ChangeUpdated && r.Link == nil && r.Before != nil {
-		return graph.Revision{}, fmt.Errorf("%w: a node update stores no before", errCorrupt)
+	if (v[1]&revDerived != 0) != derived(r) || (derived(r) && (r.Before != nil || r.After != nil)) {
+		return graph.Revision{}, fmt.Errorf("%w: revision %s stores the wrong JSON", errCorrupt, r.Change)
 	}
 	return r, nil
 }
@@ -88,7 +101,9 @@ func (r *reader) historyID(ctx context.Context, key string) (uint64, bool, error
 }
 
 // History implements graph.HistoryReader with one prefix scan of the key's
-// history (family h), which the snapshot cuts at its commit.
+// history (family h), which the snapshot cuts at its commit, and for each
+// created or updated revision one read of the node record in a snapshot at
+// that revision.
 func (r *reader) History(ctx context.Context, key string) ([]graph.Revision, error) {
 	id, ok, err := r.historyID(ctx, key)
 	if err != nil {
@@ -98,7 +113,6 @@ func (r *reader) History(ctx context.Context, key string) ([]graph.Revision, err
 		return nil, fmt.Errorf("history of %q: %w", key, graph.ErrNotFound)
 	}
 	out := []graph.Revision{}
-	var state json.RawMessage // the node's JSON after the last revision read
 	err = r.kv.Scan(ctx, Range{Prefix: histPrefix(id)}, func(k, v []byte) error {
 		rev, err := parseHistKey(k)
 		if err != nil {
@@ -109,21 +123,52 @@ func (r *reader) History(ctx context.Context, key string) ([]graph.Revision, err
 			return err
 		}
 		rv.Rev, rv.At = int64(rev), commitTime(rev)
-		if rv.Link == nil {
-			switch rv.Change {
-			case graph.ChangeUpdated:
-				if rv.Before == nil {
-					rv.Before = state
-				}
-				state = rv.After
-			case graph.ChangeCreated, graph.ChangeMerged:
-				state = rv.After
-			}
-		}
 		out = append(out, rv)
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	var state json.RawMessage // the node's JSON after the last revision read
+	for i := range out {
+		rv := &out[i]
+		if derived(*rv) {
+			if rv.After, err = r.recordAt(ctx, id, uint64(rv.Rev)); err != nil {
+				return nil, fmt.Errorf("history of %q: %w", key, err)
+			}
+			if rv.Change == graph.ChangeUpdated {
+				rv.Before = state
+			}
+		}
+		if rv.Link == nil && (derived(*rv) || rv.Change == graph.ChangeMerged) {
+			state = rv.After
+		}
+	}
+	return out, nil
+}
+
+// recordAt returns the bundle JSON of node id as of commit ts.
+func (r *reader) recordAt(ctx context.Context, id, ts uint64) (json.RawMessage, error) {
+	kv := r.kv
+	if ts != r.kv.ReadTs() {
+		if r.past == nil {
+			return nil, errors.New("store: no past snapshots in this reader")
+		}
+		snap, err := r.past(ctx, ts)
+		if err != nil {
+			return nil, err
+		}
+		defer snap.Close()
+		kv = snap
+	}
+	v, err := kv.Get(ctx, nodeKey(id))
+	if err != nil {
+		return nil, fmt.Errorf("node record %x at %d: %w", id, ts, err)
+	}
+	if len(v) < 2 {
+		return nil, fmt.Errorf("%w: node record of %x", errCorrupt, id)
+	}
+	return json.RawMessage(v[2:]), nil
 }
 
 // Revisions implements graph.HistoryReader: one read of the latest-revision

@@ -291,6 +291,7 @@ func TestHistoryKeyLayoutBytes(t *testing.T) {
 		{"retracted", retractedKey(claim), "77" + "0500000000000003"},
 		{"merged", mergedKey("p-2"), "72" + "702d32"},
 		{"merged into", mergedToKey(person, "p-2"), "61" + "0100000000000002" + "702d32"},
+		{"merges exist", metaMergedKey, "6d" + "67"},
 	}
 	for _, c := range cases {
 		if got := hex.EncodeToString(c.key); got != c.want {
@@ -355,7 +356,7 @@ func TestRetractedEdgeCodec(t *testing.T) {
 func TestRevisionCodec(t *testing.T) {
 	link := &graph.Link{From: "f-1", To: "c-1", Relation: graph.RelContradicts, Reason: "factual", Note: "n", By: "b", At: "2026-03-04T00:00:00Z"}
 	for _, r := range []graph.Revision{
-		{Change: graph.ChangeCreated, Key: "c-1", By: "import:a.json", Note: "first", After: []byte(`{"key":"c-1","text":"x"}`)},
+		{Change: graph.ChangeMerged, Key: "c-1", By: "import:a.json", Note: "first", Before: []byte(`{"key":"c-1"}`), After: []byte(`{"key":"c-2","text":"x"}`)},
 		{Change: graph.ChangeLinked, Key: "c-1", By: "b", Link: link, After: []byte(`{"from":"f-1"}`)},
 		{Change: graph.ChangeUnlinked, Key: "f-1", Link: link, Before: []byte(`{"from":"f-1"}`)},
 		{Change: graph.ChangeRetracted, Key: "c-1", Note: "why", Before: []byte(`{}`), After: []byte(`{"retracted":{}}`)},
@@ -366,13 +367,20 @@ func TestRevisionCodec(t *testing.T) {
 			t.Errorf("revision round trip:\n got  %s (%v)\n want %s", revisionText(got), err, revisionText(r))
 		}
 	}
-	// A node's update stores no Before: History derives it.
-	up := graph.Revision{Change: graph.ChangeUpdated, Key: "c-1", Before: []byte(`{"old":1}`), After: []byte(`{"new":1}`)}
-	got, err := decodeRevision(encodeRevision(up))
-	if err != nil || got.Before != nil || string(got.After) != `{"new":1}` {
-		t.Errorf("node update round trip = %s, %v", revisionText(got), err)
+	// A node's creation and update store no JSON: History reads the
+	// record as of the revision.
+	for _, ch := range []string{graph.ChangeCreated, graph.ChangeUpdated} {
+		up := graph.Revision{Change: ch, Key: "c-1", By: "b", Before: []byte(`{"old":1}`), After: []byte(`{"new":1}`)}
+		enc := encodeRevision(up)
+		got, err := decodeRevision(enc)
+		if err != nil || got.Before != nil || got.After != nil || got.By != "b" || enc[1] != revDerived {
+			t.Errorf("node %s round trip = %s, %v (flags %x)", ch, revisionText(got), err, enc[1])
+		}
 	}
-	for _, bad := range [][]byte{nil, {historyV1}, {historyV1, 0x02}, {0x02, 0}, append(encodeRevision(up), 0)} {
+	up := graph.Revision{Change: graph.ChangeUpdated, Key: "c-1"}
+	stored := appendStrings([]byte{historyV1, revDerived}, "updated", "c-1", "", "", `{"old":1}`, "")
+	for _, bad := range [][]byte{nil, {historyV1}, {historyV1, 0x04}, {0x02, 0}, append(encodeRevision(up), 0), stored,
+		appendStrings([]byte{historyV1, 0}, "updated", "c-1", "", "", "", "")} {
 		if _, err := decodeRevision(bad); err == nil {
 			t.Errorf("decodeRevision(%x) accepted bad bytes", bad)
 		}

@@ -19,6 +19,9 @@ import (
 // ids it learns from adjacency keys, so that a walk resolves each key once.
 type reader struct {
 	kv KVReader
+	// past opens a snapshot at an earlier commit (History reads node
+	// records as they were); nil in a writer's reader.
+	past func(ctx context.Context, ts uint64) (Snapshot, error)
 
 	mu     sync.Mutex
 	ids    map[string]uint64

@@ -15,6 +15,7 @@ import (
 
 	"claimgraph/graph"
 	"claimgraph/store"
+	"claimgraph/store/postgres"
 )
 
 // defaultDataDir is the data directory when neither --data nor
@@ -24,8 +25,11 @@ const defaultDataDir = "./claimgraph-data"
 // common holds the flags every data command shares.
 type common struct {
 	data      string
+	engine    string
+	dsn       string
 	logFormat string
 	logLevel  string
+	dataSet   bool // --data given explicitly
 }
 
 // newFlags returns a FlagSet for a subcommand whose usage text names its
@@ -65,8 +69,56 @@ func addCommon(fs *flag.FlagSet, e *env, c *common, logLevel string) {
 	if data == "" {
 		data = defaultDataDir
 	}
-	fs.StringVar(&c.data, "data", data, "data `directory` (env CLAIMGRAPH_DATA)")
+	fs.StringVar(&c.data, "data", data, "data `directory` of the badger engine (env CLAIMGRAPH_DATA)")
+	engine := e.getenv("CLAIMGRAPH_ENGINE")
+	if engine == "" {
+		engine = "badger"
+	}
+	fs.StringVar(&c.engine, "engine", engine, "storage `engine`: badger (embedded, in --data) or postgres (--dsn) (env CLAIMGRAPH_ENGINE)")
+	fs.StringVar(&c.dsn, "dsn", e.getenv("CLAIMGRAPH_DSN"), "PostgreSQL connection `URL` for --engine postgres, e.g. postgres://user@host:5432/db (env CLAIMGRAPH_DSN)")
 	addLogFlags(fs, c, logLevel)
+}
+
+// checkEngine validates the engine flags after parsing.
+func (c *common) checkEngine(fs *flag.FlagSet) error {
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "data" {
+			c.dataSet = true
+		}
+	})
+	switch c.engine {
+	case "badger":
+		return nil
+	case "postgres":
+		if c.dsn == "" {
+			return usageError("--engine postgres needs --dsn postgres://user@host:port/db (or CLAIMGRAPH_DSN)")
+		}
+		if c.dataSet {
+			return usageError("--data is for the badger engine; with --engine postgres the graph lives in the database named by --dsn")
+		}
+		return nil
+	}
+	return usageError("--engine %q: want badger or postgres", c.engine)
+}
+
+// open opens the store the flags name: the badger data directory (see
+// openStore) or the PostgreSQL database. readOnly opens PostgreSQL without
+// creating its tables (commands that only read); mustExist refuses to create
+// a missing badger directory.
+func (c *common) open(ctx context.Context, mustExist, readOnly bool, log zerolog.Logger) (graph.Store, error) {
+	if c.engine != "postgres" {
+		return openStore(ctx, c.data, mustExist, log)
+	}
+	kv, err := postgres.Open(ctx, postgres.Options{DSN: c.dsn, ReadOnly: readOnly, Logger: log})
+	if err != nil {
+		return nil, &exitError{code: 1, err: err} // the engine's messages never carry the password
+	}
+	st, err := store.New(ctx, kv, log)
+	if err != nil {
+		_ = kv.Close()
+		return nil, fmt.Errorf("opening the graph in PostgreSQL: %w", err)
+	}
+	return st, nil
 }
 
 func addLogFlags(fs *flag.FlagSet, c *common, logLevel string) {

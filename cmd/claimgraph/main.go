@@ -7,6 +7,8 @@
 //	claimgraph serve   [--data DIR] [--addr HOST:PORT] [--demo] [--demo-text FILE] [--tokens-file FILE] [--read-only]
 //	claimgraph import  [--data DIR] [--allow-unknown] [--dry-run] [--json] FILE...   (- for stdin)
 //	claimgraph query   [--data DIR] [--var NAME=VALUE]... [--operation NAME] 'GRAPHQL'
+//	claimgraph export  [--data DIR] --format F [--out PATH] [--jsonl] [--as-of T] [--base-iri IRI]
+//	                   [--trace ID [--depth N] | --speaker ID | --ids FILE | --query 'GRAPHQL']
 //	claimgraph stats   [--data DIR] [--json]
 //	claimgraph gen     [--quotes N] [--seed S] [--out FILE]
 //	claimgraph version [--json]
@@ -102,6 +104,7 @@ func commands() []command {
 		{"extract", "print a draft bundle extracted from a news article (text or HTML)", runExtract},
 		{"ingest", "extract news articles and import them, matching people and organisations", runIngest},
 		{"query", "run a GraphQL query against the data directory and print the JSON result", runQuery},
+		{"export", "export the graph or part of it: bundle, jsonl, csv, parquet, notebook, PROV, GraphML, ClaimReview", runExport},
 		{"stats", "count what the data directory holds, by kind", runStats},
 		{"gen", "write a synthetic news-shaped corpus (bundle JSON Lines) for benchmarks", runGen},
 		{"version", "print the version, commit and Go version", runVersion},

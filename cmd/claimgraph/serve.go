@@ -34,7 +34,7 @@ type serveConfig struct {
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "serve", "",
 		"Serve the graph: POST/GET /graphql (GraphQL over HTTP; GraphiQL for a browser),\n"+
-			"/graphiql/, /healthz. Reads are open; writes (mutations) need Authorization: Bearer <token>.\n"+
+			"/graphiql/, /healthz, /export?format=F. Reads are open; writes (mutations) need Authorization: Bearer <token>.\n"+
 			"Stops gracefully on SIGINT or SIGTERM.")
 	var cfg serveConfig
 	addCommon(fs, e, &cfg.common, "info")
@@ -88,6 +88,7 @@ func serve(ctx context.Context, cfg serveConfig, log zerolog.Logger) error {
 	mux := http.NewServeMux()
 	gql := schema.NewHandler(s, st, schema.HandlerConfig{GraphiQL: graphiql, Tokens: tokens, ReadOnly: cfg.tokens.readOnly}, log)
 	mux.Handle("/graphql", gql)
+	mux.Handle("/export", newExportHandler(st, log))
 	mux.Handle("/graphiql/", graphiql)
 	mux.Handle("GET /healthz", healthz(st))
 	mux.Handle("/", web.New(st, web.Options{
@@ -113,6 +114,11 @@ func serve(ctx context.Context, cfg serveConfig, log zerolog.Logger) error {
 		ErrorLog:          newStdLogger(log),
 	}
 	addr := ln.Addr().String()
+	if removeAddr, err := writeServeAddr(cfg.data, addr); err != nil {
+		log.Warn().Err(err).Msg("`claimgraph export` will not find this server")
+	} else {
+		defer removeAddr()
+	}
 	log.Info().Str("addr", addr).Str("url", "http://"+addr+"/").Str("data", cfg.data).Msg("listening")
 	if generated != "" {
 		announceToken(cfg.tokens.out, "http://"+addr+"/graphql", generated)

@@ -18,8 +18,10 @@
 // its commit time, so ViewAt binary-searches the list and reads the state
 // exactly as it was; memory grows with the number of commits (each state
 // shares its unchanged slices with the previous one but copies the maps),
-// which suits tests and small tools. Each state also holds the revisions,
-// retractions and merges recorded so far.
+// which suits tests and small tools. Each state also holds the revisions
+// (by key), retractions and merges recorded so far; a merged key resolves
+// through a map of merged keys in every read that takes a key, and History
+// of a merged key returns its own revisions.
 //
 // # Records
 //
@@ -114,7 +116,7 @@ type dated struct {
 // state is one immutable version of the graph. Apply clones what it changes.
 type state struct {
 	nodes  map[string]record
-	links  map[linkID]graph.Edge // a link as its edge, with its retraction
+	links  map[linkID]graph.Edge   // a link as its edge, with its retraction
 	out    map[string][]graph.Edge // sorted by edgeLess(Out)
 	in     map[string][]graph.Edge // sorted by edgeLess(In)
 	byKind map[graph.Kind][]string // sorted keys

@@ -283,6 +283,10 @@ func (g *genReader) QuotesMatching(ctx context.Context, text string, after strin
 	return graph.Page{}, fmt.Errorf("genReader: quotes matching: %w", graph.ErrInvalid)
 }
 
+func (g *genReader) Search(ctx context.Context, q graph.SearchQuery) (graph.SearchPage, error) {
+	return graph.SearchPage{}, fmt.Errorf("genReader: search: %w", graph.ErrInvalid)
+}
+
 func (g *genReader) Stats(ctx context.Context) (graph.Stats, error) {
 	st := graph.Stats{Nodes: map[graph.Kind]int{}}
 	for _, k := range graph.Kinds {

@@ -93,6 +93,10 @@ func (r *fakeReader) QuotesMatching(ctx context.Context, text string, after stri
 	return Page{}, errors.New("fakeReader: no search")
 }
 
+func (r *fakeReader) Search(ctx context.Context, q SearchQuery) (SearchPage, error) {
+	return SearchPage{}, errors.New("fakeReader: no search")
+}
+
 func (r *fakeReader) Stats(ctx context.Context) (Stats, error) {
 	return Stats{}, errors.New("fakeReader: no stats")
 }

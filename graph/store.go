@@ -105,6 +105,9 @@ type Reader interface {
 	QuotesMatching(ctx context.Context, text string, after string, limit int) (Page, error)
 	// Stats counts nodes by kind, links and edges.
 	Stats(ctx context.Context) (Stats, error)
+	// Search runs a full-text search (see SearchQuery and ParseSearch):
+	// nodes ranked by BM25 over their indexed fields, best first.
+	Search(ctx context.Context, q SearchQuery) (SearchPage, error)
 	HistoryReader
 }
 

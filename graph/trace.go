@@ -90,9 +90,10 @@ type Trace struct {
 //
 // Speakers are the speakers of the quotes reached, innermost first: the
 // speaker of a quote that no reached quote reports comes before the speaker
-// of its enclosing quote. PrimarySources are the sources reached that derive
-// from no other source, channels first (not listed for the direct trace of a
-// person, organisation or source). Supporting holds X for each link
+// of its enclosing quote. PrimarySources are where the words were first
+// said or written: the channels of the quotes reached, then the other sources
+// reached that derive from no other source (not listed for the direct trace
+// of a person, organisation or source). Supporting holds X for each link
 // X -supports-> root; Contradicting holds X for each link X -contradicts->
 // root or root -contradicts-> X. Both leave out a link that has been
 // retracted and an X that has been retracted, unless IncludeRetracted;
@@ -430,7 +431,7 @@ func (w *tracer) summarise() {
 		if w.direct {
 			continue
 		}
-		if s, ok := w.nodes[h.To].(*Source); ok && !w.derives[s.Key] && s.Key != w.root {
+		if s, ok := w.nodes[h.To].(*Source); ok && s.Key != w.root && (h.Relation == string(RelChannel) || !w.derives[s.Key]) {
 			if h.Relation == string(RelChannel) {
 				channels = appendNew(channels, s.Key)
 			} else {

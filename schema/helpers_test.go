@@ -171,6 +171,11 @@ func (c *countingReader) QuotesMatching(ctx context.Context, text string, after 
 	return c.r.QuotesMatching(ctx, text, after, limit)
 }
 
+func (c *countingReader) Search(ctx context.Context, q graph.SearchQuery) (graph.SearchPage, error) {
+	c.count("Search")
+	return c.r.Search(ctx, q)
+}
+
 func (c *countingReader) Stats(ctx context.Context) (graph.Stats, error) {
 	c.count("Stats")
 	return c.r.Stats(ctx)

@@ -277,8 +277,8 @@ func (b *builder) figureFields() graphql.Fields {
 	return merge(f, graphql.Fields{
 		"text": field(graphql.NewNonNull(graphql.String), "The figure as written in its source (\"a 40% rise in thefts\"). "+
 			"When no text was recorded, the value and unit in words instead: \"76 percent\", \"about 2000 people\", "+
-			"\"8 to 10 percent\" (about when approx, the range when valueMax is set); span is null then. Never null, "+
-			"like the text of quotes and claims, so that one selection can ask text of all three.",
+			"\"8 to 10 percent\" (about when approx, the range when valueMax is set), which is not a quotation of the "+
+			"source. Never null, like the text of quotes and claims, so that one selection can ask text of all three.",
 			get(func(n *graph.Figure) interface{} { return figureText(n) })),
 		"value": field(graphql.NewNonNull(graphql.Float), "The value; the lower bound when valueMax is set.",
 			get(func(n *graph.Figure) interface{} { return n.Value })),

@@ -152,6 +152,7 @@ func (b *builder) query() *graphql.Object {
 			}})),
 			Resolve: resolve(atSnapshot(b.resolveWhoSaid)),
 		},
+		"search": b.searchField(),
 		"trace": {
 			Type:        graphql.NewNonNull(b.trace),
 			Description: "The provenance trace of a quote, claim or figure. An unknown id is an error (NOT_FOUND).",

@@ -618,3 +618,43 @@ func rawEdges(b *testing.B, txn *badger.Txn, q graph.EdgeQuery) int {
 	}
 	return n
 }
+
+// BenchmarkSearch runs full-text searches over the generated corpus (whose
+// small vocabulary makes every word common: a worst case for postings),
+// next to QuotesMatching, the trigram whoSaid index, on the same words.
+func BenchmarkSearch(b *testing.B) {
+	s, _ := traceFixture(b)
+	ctx := context.Background()
+	for _, q := range []string{"crime is way down", `"is way down"`, "homicid*", "ferry harbour", "department"} {
+		b.Run("search/"+q, func(b *testing.B) {
+			total := 0
+			for b.Loop() {
+				err := s.View(ctx, func(r graph.Reader) error {
+					p, err := r.Search(ctx, graph.SearchQuery{Text: q, Limit: 20})
+					total = p.Total
+					return err
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(total), "hits")
+		})
+	}
+	for _, q := range []string{"is way down", "homicid", "department"} {
+		b.Run("quotesMatching/"+q, func(b *testing.B) {
+			total := 0
+			for b.Loop() {
+				err := s.View(ctx, func(r graph.Reader) error {
+					p, err := r.QuotesMatching(ctx, q, "", 20)
+					total = p.Total
+					return err
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(total), "hits")
+		})
+	}
+}

@@ -62,6 +62,12 @@ func New(ctx context.Context, kv KV, log zerolog.Logger) (*Store, error) {
 		return nil, err
 	case len(v) != 1 || v[0] < 1 || v[0] > layoutVersion:
 		return nil, fmt.Errorf("store: the data uses key layout %x; this version reads layouts 1 to %d", v, layoutVersion)
+	case v[0] < layoutSearch:
+		n, err := reindexSearch(ctx, kv)
+		if err != nil {
+			return nil, fmt.Errorf("store: building the search index: %w", err)
+		}
+		log.Info().Int("nodes", n).Msg("built the search index of a store of an earlier key layout")
 	}
 	return &Store{kv: kv, log: log}, nil
 }
@@ -197,14 +203,15 @@ type writer struct {
 	problems []graph.Problem
 	wrote    bool
 
-	hasMerges    *bool                // whether the store holds merged keys; nil until read
-	canonKeys    map[string]string    // key -> the key it resolves to
-	seq          map[uint64]uint32    // next history sequence number of each id
-	revised      []uint64             // ids with a revision, in order
-	records      map[uint64][]byte    // bundle JSON of the node records this batch writes
-	links        map[string]edgeValue // out edges of the links this batch writes
-	retractedIDs map[uint64]bool      // nodes this batch retracts
-	curating     bool                 // the batch unlinks or retracts: keep records and links
+	hasMerges    *bool                        // whether the store holds merged keys; nil until read
+	canonKeys    map[string]string            // key -> the key it resolves to
+	seq          map[uint64]uint32            // next history sequence number of each id
+	revised      []uint64                     // ids with a revision, in order
+	records      map[uint64][]byte            // bundle JSON of the node records this batch writes
+	links        map[string]edgeValue         // out edges of the links this batch writes
+	retractedIDs map[uint64]bool              // nodes this batch retracts
+	searchStats  map[graph.SearchField][2]int // changes to the search statistics (docs, words)
+	curating     bool                         // the batch unlinks or retracts: keep records and links
 }
 
 func newWriter(tx Txn, res *graph.ApplyResult, b *graph.Batch, noHistory bool) *writer {
@@ -435,6 +442,9 @@ func (w *writer) apply(ctx context.Context, b *graph.Bundle, batch *graph.Batch)
 		if err := w.merge(ctx, m); err != nil {
 			return err
 		}
+	}
+	if err := w.flushSearchStats(ctx); err != nil {
+		return err
 	}
 	for k, c := range w.counters {
 		if err := w.set(counterKey(k), encodeUint64(c)); err != nil {
@@ -750,6 +760,7 @@ func indexEntries(n graph.Node, id uint64) entries {
 			es[string(trigramKey(tri, id))] = []byte{}
 		}
 	}
+	searchEntries(es, n, id)
 	return es
 }
 
@@ -782,6 +793,7 @@ func (w *writer) putNode(ctx context.Context, n graph.Node, id uint64, refs entr
 				return 0, nil, nil, err
 			}
 		}
+		w.searchLenDelta(nil, newEntries[string(searchLenKey(id))])
 		for k, v := range newEntries {
 			if err := w.set([]byte(k), v); err != nil {
 				return 0, nil, nil, err
@@ -807,6 +819,8 @@ func (w *writer) putNode(ctx context.Context, n graph.Node, id uint64, refs entr
 	for k, v := range stored {
 		oldEntries[k] = v
 	}
+	lk := string(searchLenKey(id))
+	w.searchLenDelta(oldEntries[lk], newEntries[lk])
 	if err := w.set(nodeKey(id), rec); err != nil {
 		return 0, nil, nil, err
 	}

@@ -483,7 +483,9 @@ func (w *writer) merge(ctx context.Context, m graph.Merge) error {
 			return err
 		}
 		d, id := dups[i], dupIDs[i]
-		for key := range indexEntries(d, id) {
+		dead := indexEntries(d, id)
+		w.searchLenDelta(dead[string(searchLenKey(id))], nil)
+		for key := range dead {
 			if err := w.del([]byte(key)); err != nil {
 				return err
 			}

@@ -42,8 +42,10 @@ const (
 
 // layoutVersion is stored under metaLayoutKey by the first commit. Layout
 // 2 added history, retractions (edge value format 02) and merges; a store
-// of layout 1 is read as is and upgraded by its next commit.
-const layoutVersion = 2
+// of layout 1 is read as is and upgraded by its next commit. Layout 3 added
+// the search postings (family s): New builds them for a store of an
+// earlier layout, in one commit (reindexSearch).
+const layoutVersion = 3
 
 var metaLayoutKey = []byte{famMeta, 'v'}
 

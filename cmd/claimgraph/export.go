@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -446,7 +447,7 @@ func queryKeys(ctx context.Context, r graph.Reader, st graph.Store, query string
 		} `json:"errors"`
 	}
 	if err := json.Unmarshal(rec.body.Bytes(), &res); err != nil {
-		return nil, invalidf("the query was refused (HTTP %d): %s", rec.status, clip(rec.body.String(), 200))
+		return nil, invalidf("the query was refused (HTTP %d): %s", rec.status, shorten(rec.body.String(), 200))
 	}
 	if len(res.Errors) > 0 {
 		msgs := make([]string, 0, len(res.Errors))
@@ -483,7 +484,7 @@ func collectIDs(v any, keys *[]string) {
 	}
 }
 
-func clip(s string, n int) string {
+func shorten(s string, n int) string {
 	s = strings.TrimSpace(s)
 	if r := []rune(s); len(r) > n {
 		return string(r[:n]) + "…"
@@ -524,7 +525,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	asOf := fs.String("as-of", "", "export the graph as it stood at this `time`: RFC 3339, or a date (the end of that day, UTC)")
 	baseIRI := fs.String("base-iri", "", "`IRI` prefix of node keys in PROV and ClaimReview (default "+export.DefaultBaseIRI+")")
 	trace := fs.String("trace", "", "export the trace from this quote, claim or figure `ID`: its root and every hop's ends")
-	depth := fs.Int("depth", 0, fmt.Sprintf("with --trace: the trace's maximum `depth` (default %d, at most %d)", graph.DefaultTraceDepth, schema.DefaultMaxTraceDepth))
+	depth := fs.Int("depth", graph.DefaultTraceDepth, fmt.Sprintf("with --trace: the trace's maximum `depth`, at most %d", schema.DefaultMaxTraceDepth))
 	speaker := fs.String("speaker", "", "export this person or organisation `ID`, the quotes it spoke and the figures it stated")
 	idsFile := fs.String("ids", "", "export the keys listed in `FILE`, one a line (# comments and blank lines ignored; - reads standard input)")
 	query := fs.String("query", "", "export the nodes whose id the result of this `GRAPHQL` query holds, anywhere (- reads standard input)")
@@ -535,13 +536,24 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if len(rest) > 0 {
 		return usageError("export takes no arguments, got %q (the output is --out PATH)", rest)
 	}
+	if err := c.checkEngine(fs); err != nil {
+		return err
+	}
 	if *format == "" {
 		fs.Usage()
 		return usageError("export: --format is required")
 	}
 	q := &exportRequest{
-		jsonl: *jsonl, baseIRI: *baseIRI, trace: *trace, depth: *depth, speaker: *speaker, query: *query,
+		jsonl: *jsonl, baseIRI: *baseIRI, trace: *trace, speaker: *speaker, query: *query,
 		param: func(name string) string { return "--" + name },
+	}
+	depthSet := false
+	fs.Visit(func(f *flag.Flag) { depthSet = depthSet || f.Name == "depth" })
+	if depthSet { // 0, the default, unless given
+		if *depth < 1 {
+			return usageError("--depth %d: want 1 to %d", *depth, schema.DefaultMaxTraceDepth)
+		}
+		q.depth = *depth
 	}
 	if q.format, err = parseFormat(*format); err != nil {
 		return usageError("--format: %v", err)
@@ -570,9 +582,6 @@ func runExport(ctx context.Context, e *env, args []string) error {
 			return usageError("export: --out %s is a directory; --format %s writes one file", *out, q.format)
 		}
 	}
-	if *idsFile != "" && *query == "-" {
-		return usageError("export: --ids and --query cannot both read standard input")
-	}
 	if *idsFile != "" {
 		q.idsFrom = "--ids " + *idsFile
 		if q.ids, err = readIDsFile(e, *idsFile); err != nil {
@@ -597,7 +606,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
-	st, err := openStore(ctx, c.data, true, log)
+	st, err := c.open(ctx, true, true, log)
 	if errors.Is(err, graph.ErrLocked) {
 		addr, aerr := readServeAddr(c.data)
 		if aerr != nil {
@@ -752,13 +761,20 @@ func exportViaServer(ctx context.Context, e *env, dir, addr string, q *exportReq
 			Error string `json:"error"`
 		}
 		if json.Unmarshal(b, &body) == nil && body.Error != "" {
-			return &exitError{code: 1, err: errors.New(body.Error)}
+			return &exitError{code: 1, err: errors.New(q.flagMessage(body.Error))}
 		}
-		return &exitError{code: 1, err: fmt.Errorf("the server at %s answered %s: %s", addr, resp.Status, clip(string(b), 200))}
+		return &exitError{code: 1, err: fmt.Errorf("the server at %s answered %s: %s", addr, resp.Status, shorten(string(b), 200))}
 	}
 	var body io.Reader = resp.Body
 	if isTerminal(e.stderr) {
-		bar := progressbar.DefaultBytes(-1, "exporting "+string(q.format)+" through the server")
+		bar := progressbar.NewOptions64(-1,
+			progressbar.OptionSetWriter(e.stderr),
+			progressbar.OptionSetDescription("exporting "+string(q.format)+" through the server"),
+			progressbar.OptionShowBytes(true),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionSpinnerType(14),
+			progressbar.OptionClearOnFinish(),
+		)
 		defer func() { _ = bar.Finish() }()
 		pr := progressbar.NewReader(resp.Body, bar)
 		body = &pr
@@ -775,6 +791,21 @@ func exportViaServer(ctx context.Context, e *env, dir, addr string, q *exportReq
 			return err
 		})
 	}
+}
+
+// flagMessage rewrites a server's message about a parameter ("trace:
+// unknown key ...") as the command line names it ("--trace: ...").
+func (q *exportRequest) flagMessage(msg string) string {
+	for _, p := range []string{"trace", "depth", "speaker", "ids", "query"} {
+		if rest, ok := strings.CutPrefix(msg, p+":"); ok {
+			label := q.param(p)
+			if p == "ids" && q.idsFrom != "" {
+				label = q.idsFrom
+			}
+			return label + ":" + rest
+		}
+	}
+	return msg
 }
 
 // unpackArchive writes the files of an export archive (WriteArchive: one

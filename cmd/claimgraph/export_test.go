@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html"
 	"io"
 	"net"
@@ -24,6 +25,7 @@ import (
 
 	"claimgraph/export"
 	"claimgraph/graph"
+	"claimgraph/graph/memgraph"
 	"claimgraph/store"
 	"claimgraph/web"
 )
@@ -149,7 +151,7 @@ func idsIn(t *testing.T, doc string) []string {
 	return sortedKeys(seen)
 }
 
-func writeFile(t *testing.T, name, content string) string {
+func writeTemp(t *testing.T, name, content string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
@@ -199,7 +201,7 @@ func TestExportScopes(t *testing.T) {
 	for k := range g.nodes {
 		all = append(all, k)
 	}
-	idsFile := writeFile(t, "keys.txt", "# the crime claim and one figure\nc-crime-down\n\n  f-shootings  # police statistics\n")
+	idsFile := writeTemp(t, "keys.txt", "# the crime claim and one figure\nc-crime-down\n\n  f-shootings  # police statistics\n")
 
 	tests := []struct {
 		name  string
@@ -221,6 +223,9 @@ func TestExportScopes(t *testing.T) {
 			r := cli(t, tt.stdin, append([]string{"export", "--data", dir, "--format", "jsonl"}, tt.args...)...)
 			if r.code != 0 {
 				t.Fatal(r)
+			}
+			if r.stderr != "" { // no progress bar in a pipe, nothing to say
+				t.Errorf("stderr: %q", r.stderr)
 			}
 			ids, links := records(t, r.stdout)
 			want := g.closure(t, tt.seeds)
@@ -325,7 +330,13 @@ func TestExportFormats(t *testing.T) {
 				t.Fatal(err)
 			}
 			if len(got) == 0 || !bytes.Equal(got, want) {
-				t.Errorf("--out file differs from export.Write (%d and %d bytes)", len(got), len(want)); for i := range min(len(got), len(want)) { if got[i] != want[i] { t.Logf("at %d: %q vs %q", i, got[max(0,i-80):min(len(got),i+40)], want[max(0,i-80):min(len(want),i+40)]); break } }
+				t.Errorf("--out file differs from export.Write (%d and %d bytes)", len(got), len(want))
+				for i := range min(len(got), len(want)) {
+					if got[i] != want[i] {
+						t.Logf("at %d: %q vs %q", i, got[max(0, i-80):min(len(got), i+40)], want[max(0, i-80):min(len(want), i+40)])
+						break
+					}
+				}
 			}
 			if out, ok := stdout[rn.path]; ok && out != string(got) {
 				t.Errorf("standard output differs from --out")
@@ -398,7 +409,7 @@ func TestExportBundleRoundTrip(t *testing.T) {
 			if first.code != 0 {
 				t.Fatal(first)
 			}
-			file := writeFile(t, "demo."+name, first.stdout)
+			file := writeTemp(t, "demo."+name, first.stdout)
 			fresh := filepath.Join(t.TempDir(), "fresh")
 			if r := cli(t, "", "import", "--data", fresh, file); r.code != 0 {
 				t.Fatal(r)
@@ -432,8 +443,8 @@ func TestExportErrors(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(full, "x"), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	unknown := writeFile(t, "unknown.txt", "c-crime-down\nno-such-key\nf-shootings\nnor-this\n")
-	empty := writeFile(t, "empty.txt", "# nothing\n\n")
+	unknown := writeTemp(t, "unknown.txt", "c-crime-down\nno-such-key\nf-shootings\nnor-this\n")
+	empty := writeTemp(t, "empty.txt", "# nothing\n\n")
 	tests := []struct {
 		name    string
 		args    []string
@@ -446,6 +457,7 @@ func TestExportErrors(t *testing.T) {
 		{"directory format without --out", []string{"--format", "csv"}, 2, "give --out DIR", ""},
 		{"two scopes", []string{"--format", "bundle", "--trace", "q-dhs-gun", "--speaker", "dhs"}, 2, "one scope at most", ""},
 		{"depth without trace", []string{"--format", "bundle", "--depth", "2"}, 2, "--depth applies to --trace only", ""},
+		{"depth zero", []string{"--format", "bundle", "--trace", "q-dhs-gun", "--depth", "0"}, 2, "--depth 0: want 1 to", ""},
 		{"depth too deep", []string{"--format", "bundle", "--trace", "q-dhs-gun", "--depth", "99"}, 2, "want 1 to", ""},
 		{"jsonl with csv", []string{"--format", "csv", "--jsonl", "--out", filepath.Join(tmp, "j")}, 2, "--jsonl applies to the bundle format only", filepath.Join(tmp, "j")},
 		{"bad as-of", []string{"--format", "bundle", "--as-of", "yesterday"}, 2, `"yesterday" is not a time`, ""},
@@ -503,7 +515,7 @@ func TestExportErrors(t *testing.T) {
 func TestExportAsOf(t *testing.T) {
 	t.Parallel()
 	dir, between := demoData(t)
-	late := writeFile(t, "late.json", `{"claimgraph":"bundle/1","people":[{"key":"zora-late","name":"Zora Late"}]}`)
+	late := writeTemp(t, "late.json", `{"claimgraph":"bundle/1","people":[{"key":"zora-late","name":"Zora Late"}]}`)
 	if r := cli(t, "", "import", "--data", dir, late); r.code != 0 {
 		t.Fatal(r)
 	}
@@ -695,7 +707,7 @@ func testLogger(t *testing.T) zerolog.Logger {
 	return zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)
 }
 
-func fetch(t *testing.T, method, u string, body io.Reader, ctype string) (*http.Response, []byte) {
+func fetchExport(t *testing.T, method, u string, body io.Reader, ctype string) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, u, body)
 	if err != nil {
@@ -717,7 +729,7 @@ func fetch(t *testing.T, method, u string, body io.Reader, ctype string) (*http.
 }
 
 // unzip returns the files of an archive by name.
-func unzip(t *testing.T, b []byte) map[string][]byte {
+func unzipAll(t *testing.T, b []byte) map[string][]byte {
 	t.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
@@ -753,7 +765,7 @@ func TestExportHTTP(t *testing.T) {
 		return r.stdout
 	}
 	bundle := cliOut("--format", "bundle")
-	bundleJSONL := cliOut("--format", "bundle", "--jsonl", "--ids", writeFile(t, "ids", "c-crime-down\n"))
+	bundleJSONL := cliOut("--format", "bundle", "--jsonl", "--ids", writeTemp(t, "ids", "c-crime-down\n"))
 	turtle := cliOut("--format", "prov-o", "--trace", "q-walz-request")
 	csvDir := filepath.Join(t.TempDir(), "csv")
 	cliOut("--format", "csv", "--speaker", "dhs", "--out", csvDir)
@@ -777,7 +789,7 @@ func TestExportHTTP(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, b := fetch(t, http.MethodGet, srv.URL+tt.path, nil, "")
+			resp, b := fetchExport(t, http.MethodGet, srv.URL+tt.path, nil, "")
 			if resp.StatusCode != 200 {
 				t.Fatalf("status %d: %s", resp.StatusCode, b)
 			}
@@ -794,7 +806,7 @@ func TestExportHTTP(t *testing.T) {
 				return
 			}
 			got := map[string][]byte{}
-			for name, data := range unzip(t, b) {
+			for name, data := range unzipAll(t, b) {
 				rel, ok := strings.CutPrefix(name, tt.folder)
 				if !ok {
 					t.Errorf("archive entry %s outside %s", name, tt.folder)
@@ -808,11 +820,11 @@ func TestExportHTTP(t *testing.T) {
 	}
 
 	t.Run("parquet archive", func(t *testing.T) {
-		resp, b := fetch(t, http.MethodGet, srv.URL+"/export?format=parquet&ids=f-shootings", nil, "")
+		resp, b := fetchExport(t, http.MethodGet, srv.URL+"/export?format=parquet&ids=f-shootings", nil, "")
 		if resp.StatusCode != 200 {
 			t.Fatalf("status %d: %s", resp.StatusCode, b)
 		}
-		files := unzip(t, b)
+		files := unzipAll(t, b)
 		for _, name := range []string{"quotes", "figures", "edges", "nodes"} {
 			data := files["claimgraph-parquet/"+name+".parquet"]
 			if !bytes.HasPrefix(data, []byte("PAR1")) || !bytes.HasSuffix(data, []byte("PAR1")) {
@@ -824,7 +836,7 @@ func TestExportHTTP(t *testing.T) {
 	t.Run("POST form with a long ids list", func(t *testing.T) {
 		ids := strings.Repeat("c-crime-down,f-shootings,", 400)
 		form := url.Values{"format": {"jsonl"}, "ids": {ids}}
-		resp, b := fetch(t, http.MethodPost, srv.URL+"/export", strings.NewReader(form.Encode()), "application/x-www-form-urlencoded")
+		resp, b := fetchExport(t, http.MethodPost, srv.URL+"/export", strings.NewReader(form.Encode()), "application/x-www-form-urlencoded")
 		if resp.StatusCode != 200 {
 			t.Fatalf("status %d: %s", resp.StatusCode, b)
 		}
@@ -835,7 +847,7 @@ func TestExportHTTP(t *testing.T) {
 	})
 
 	t.Run("HEAD", func(t *testing.T) {
-		resp, b := fetch(t, http.MethodHead, srv.URL+"/export?format=graphml&ids=dhs", nil, "")
+		resp, b := fetchExport(t, http.MethodHead, srv.URL+"/export?format=graphml&ids=dhs", nil, "")
 		if resp.StatusCode != 200 || len(b) != 0 || resp.Header.Get("Content-Type") != "application/graphml+xml" {
 			t.Errorf("HEAD: %d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), b)
 		}
@@ -861,7 +873,7 @@ func TestExportHTTP(t *testing.T) {
 	}
 	for _, tt := range errs {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, b := fetch(t, tt.method, srv.URL+tt.path, nil, "")
+			resp, b := fetchExport(t, tt.method, srv.URL+tt.path, nil, "")
 			if resp.StatusCode != tt.status || resp.Header.Get("Content-Type") != "application/json" || !strings.Contains(string(b), tt.want) {
 				t.Errorf("got %d %q %s, want %d with %s", resp.StatusCode, resp.Header.Get("Content-Type"), b, tt.status, tt.want)
 			}
@@ -872,7 +884,7 @@ func TestExportHTTP(t *testing.T) {
 		})
 	}
 	// The mutation above changed nothing.
-	resp, b := fetch(t, http.MethodGet, srv.URL+"/export?format=jsonl&ids=c-crime-down", nil, "")
+	resp, b := fetchExport(t, http.MethodGet, srv.URL+"/export?format=jsonl&ids=c-crime-down", nil, "")
 	if resp.StatusCode != 200 || strings.Contains(string(b), "retracted") {
 		t.Errorf("after the refused mutation: %d %s", resp.StatusCode, b)
 	}
@@ -887,16 +899,14 @@ func TestExportBrowserLinks(t *testing.T) {
 	srv := exportServer(t, dir)
 	asOf := url.QueryEscape(at.Format(time.RFC3339Nano))
 	pages := []string{
-		"/n/c-crime-down",
 		"/n/c-crime-down?asOf=" + asOf,
 		"/trace/q-walz-request",
-		"/trace/q-walz-request?asOf=" + asOf,
 		"/?q=crime",
 	}
 	link := regexp.MustCompile(`href="(/export\?[^"]+)"`)
 	seen := 0
-	for _, p := range pages {
-		resp, b := fetch(t, http.MethodGet, srv.URL+p, nil, "")
+	for i, p := range pages {
+		resp, b := fetchExport(t, http.MethodGet, srv.URL+p, nil, "")
 		if resp.StatusCode != 200 {
 			t.Fatalf("%s: %d", p, resp.StatusCode)
 		}
@@ -907,6 +917,9 @@ func TestExportBrowserLinks(t *testing.T) {
 		for _, m := range ms {
 			u := html.UnescapeString(m[1])
 			seen++
+			if strings.Contains(u, "format=parquet") && i > 0 {
+				continue // Parquet is slow under -race: its link is followed on the first page
+			}
 			t.Run(u, func(t *testing.T) {
 				pu, err := url.Parse(u)
 				if err != nil {
@@ -916,7 +929,7 @@ func TestExportBrowserLinks(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				resp, body := fetch(t, http.MethodGet, srv.URL+u, nil, "")
+				resp, body := fetchExport(t, http.MethodGet, srv.URL+u, nil, "")
 				if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != export.ContentType(f) || len(body) == 0 {
 					t.Errorf("%d %q %.200s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 				}
@@ -935,7 +948,7 @@ func TestExportThroughServer(t *testing.T) {
 	t.Parallel()
 	dir, at := demoData(t)
 	asOf := at.Format(time.RFC3339Nano)
-	ids := writeFile(t, "ids.txt", strings.Repeat("c-crime-down\nf-shootings\n", 400)) // long: sent as a POST form
+	ids := writeTemp(t, "ids.txt", strings.Repeat("c-crime-down\nf-shootings\n", 400)) // long: sent as a POST form
 	cases := []struct {
 		name string
 		args []string
@@ -943,11 +956,10 @@ func TestExportThroughServer(t *testing.T) {
 	}{
 		{"bundle", []string{"--format", "bundle"}, false},
 		{"bundle jsonl of a trace", []string{"--format", "bundle", "--jsonl", "--trace", "q-walz-request", "--depth", "2"}, false},
-		{"prov-json of a speaker", []string{"--format", "prov-json", "--speaker", "tim-walz", "--as-of", asOf}, false},
 		{"graphml of a query", []string{"--format", "graphml", "--query", `{ node(id: "f-walz-agents") { id } }`, "--as-of", asOf}, false},
 		{"jsonl of long ids", []string{"--format", "jsonl", "--ids", ids}, false},
 		{"csv of a trace", []string{"--format", "csv", "--trace", "q-walz-request"}, true},
-		{"notebook", []string{"--format", "notebook", "--as-of", asOf}, true},
+		{"notebook", []string{"--format", "notebook", "--ids", ids, "--as-of", asOf}, true},
 	}
 	run := func(t *testing.T, args []string, isDir bool, outDir string) (string, map[string][]byte) {
 		t.Helper()
@@ -987,19 +999,13 @@ func TestExportThroughServer(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			out, files := run(t, c.args, c.dir, filepath.Join(tmp, "served", string(rune('a'+i))))
 			want := direct[c.name]
-			switch {
-			case c.dir:
+			// Formats that record the snapshot's time are given one.
+			if c.dir {
 				if len(files) == 0 || !equalTrees(files, want.files) {
 					t.Errorf("files %v, want %v", treeNames(files), treeNames(want.files))
 				}
-			case c.args[1] == "bundle" || c.args[1] == "jsonl":
-				if out == "" || out != want.out {
-					t.Errorf("differs from the direct export (%d and %d bytes)", len(out), len(want.out))
-				}
-			default: // with an instant given: the same bytes too
-				if out == "" || out != want.out {
-					t.Errorf("differs from the direct export (%d and %d bytes)", len(out), len(want.out))
-				}
+			} else if out == "" || out != want.out {
+				t.Errorf("differs from the direct export (%d and %d bytes)", len(out), len(want.out))
 			}
 		})
 	}
@@ -1014,8 +1020,8 @@ func TestExportThroughServer(t *testing.T) {
 	})
 	t.Run("unknown key", func(t *testing.T) {
 		out := filepath.Join(tmp, "never")
-		r := cli(t, "", "export", "--data", dir, "--format", "csv", "--ids", writeFile(t, "bad", "no-such-key\n"), "--out", out)
-		if r.code != 1 || !strings.Contains(r.stderr, `unknown key "no-such-key"`) || r.stdout != "" {
+		r := cli(t, "", "export", "--data", dir, "--format", "csv", "--ids", writeTemp(t, "bad", "no-such-key\n"), "--out", out)
+		if r.code != 1 || !strings.Contains(r.stderr, "--ids ") || !strings.Contains(r.stderr, `: unknown key "no-such-key"`) || r.stdout != "" {
 			t.Errorf("%s", r)
 		}
 		if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
@@ -1098,5 +1104,74 @@ func TestServeAddrFile(t *testing.T) {
 	remove()
 	if got, err := readServeAddr(dir); err != nil || got != "127.0.0.1:2" {
 		t.Errorf("the later server's record: %q %v", got, err)
+	}
+}
+
+// failingReader fails to list figures: an export of the whole graph fails
+// after it has written the kinds before.
+type failingReader struct{ graph.Reader }
+
+var errListFigures = errors.New("figures unreadable")
+
+func (f failingReader) List(ctx context.Context, k graph.Kind, after string, limit int) (graph.Page, error) {
+	if k == graph.KindFigure {
+		return graph.Page{}, errListFigures
+	}
+	return f.Reader.List(ctx, k, after, limit)
+}
+
+type failingStore struct{ graph.Store }
+
+func (f failingStore) View(ctx context.Context, fn func(graph.Reader) error) error {
+	return f.Store.View(ctx, func(r graph.Reader) error { return fn(failingReader{r}) })
+}
+
+// TestExportHTTPFailures: a failure before the first byte is a JSON 500
+// that does not leak the cause; a failure after it breaks the transfer, so
+// that no client takes a short export for a whole one.
+func TestExportHTTPFailures(t *testing.T) {
+	t.Parallel()
+	small := memgraph.New()
+	big := memgraph.New()
+	b := &graph.Batch{By: "test"}
+	for i := range 400 {
+		b.Nodes = append(b.Nodes, &graph.Claim{Key: fmt.Sprintf("c-%04d", i), Text: strings.Repeat("a long claim about the reading room ", 8)})
+	}
+	if _, err := big.Apply(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	fig := &graph.Batch{By: "test", Nodes: []graph.Node{&graph.Source{Key: "s", Kind: "report"}, &graph.Figure{Key: "f", Value: 1, Unit: "people", Source: "s"}}}
+	for _, st := range []*memgraph.Store{small, big} {
+		if _, err := st.Apply(context.Background(), fig); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		name  string
+		st    graph.Store
+		early bool
+	}{
+		{"before the first byte", small, true},
+		{"after the first byte", big, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(newExportHandler(failingStore{tt.st}, zerolog.Nop()))
+			defer srv.Close()
+			resp, err := http.Get(srv.URL + "/export?format=jsonl")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, rerr := io.ReadAll(resp.Body)
+			if tt.early {
+				if resp.StatusCode != 500 || rerr != nil || strings.Contains(string(body), errListFigures.Error()) || !strings.Contains(string(body), `"error":"internal error"`) {
+					t.Errorf("got %d %s (%v)", resp.StatusCode, body, rerr)
+				}
+				return
+			}
+			if resp.StatusCode != 200 || len(body) < 64<<10 || rerr == nil {
+				t.Errorf("got %d, %d bytes, read error %v: want 200, a long body and a broken transfer", resp.StatusCode, len(body), rerr)
+			}
+		})
 	}
 }

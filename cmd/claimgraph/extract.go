@@ -153,6 +153,9 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := c.checkEngine(fs); err != nil {
+		return err
+	}
 	if len(files) == 0 {
 		fs.Usage()
 		return usageError("ingest: name at least one article file (- for standard input)")
@@ -177,7 +180,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		drafts = append(drafts, draft{name, b, rep})
 	}
 
-	st, err := openStore(ctx, c.data, false, log)
+	st, err := c.open(ctx, false, false, log)
 	if err != nil {
 		return err
 	}

@@ -48,6 +48,9 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := c.checkEngine(fs); err != nil {
+		return err
+	}
 	if len(files) == 0 {
 		fs.Usage()
 		return usageError("import: name at least one bundle file (- for standard input)")
@@ -71,7 +74,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
-	st, err := openStore(ctx, c.data, false, log)
+	st, err := c.open(ctx, false, false, log)
 	if err != nil {
 		return err
 	}

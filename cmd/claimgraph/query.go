@@ -62,6 +62,9 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := c.checkEngine(fs); err != nil {
+		return err
+	}
 	if len(rest) != 1 {
 		fs.Usage()
 		return usageError("query: give exactly one GraphQL document (or - for standard input), got %d arguments", len(rest))
@@ -81,7 +84,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, c.data, true, log)
+	st, err := c.open(ctx, true, true, log)
 	if err != nil {
 		return err
 	}

@@ -48,6 +48,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := cfg.common.checkEngine(fs); err != nil {
+		return err
+	}
 	if len(rest) > 0 {
 		return usageError("serve takes no arguments, got %q", rest)
 	}
@@ -62,7 +65,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 }
 
 func serve(ctx context.Context, cfg serveConfig, log zerolog.Logger) error {
-	st, err := openStore(ctx, cfg.data, false, log)
+	st, err := cfg.open(ctx, false, cfg.tokens.readOnly, log)
 	if err != nil {
 		return err
 	}
@@ -114,10 +117,12 @@ func serve(ctx context.Context, cfg serveConfig, log zerolog.Logger) error {
 		ErrorLog:          newStdLogger(log),
 	}
 	addr := ln.Addr().String()
-	if removeAddr, err := writeServeAddr(cfg.data, addr); err != nil {
-		log.Warn().Err(err).Msg("`claimgraph export` will not find this server")
-	} else {
-		defer removeAddr()
+	if cfg.engine != "postgres" { // only the badger directory is locked by a server
+		if removeAddr, err := writeServeAddr(cfg.data, addr); err != nil {
+			log.Warn().Err(err).Msg("`claimgraph export` will not find this server")
+		} else {
+			defer removeAddr()
+		}
 	}
 	log.Info().Str("addr", addr).Str("url", "http://"+addr+"/").Str("data", cfg.data).Msg("listening")
 	if generated != "" {

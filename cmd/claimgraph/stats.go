@@ -26,6 +26,9 @@ func runStats(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := c.checkEngine(fs); err != nil {
+		return err
+	}
 	if len(rest) > 0 {
 		return usageError("stats takes no arguments, got %q", rest)
 	}
@@ -33,7 +36,7 @@ func runStats(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, c.data, true, log)
+	st, err := c.open(ctx, true, true, log)
 	if err != nil {
 		return err
 	}

@@ -54,6 +54,10 @@
 //     graph.Merge and graph.ValidateCuration document; two writers with the
 //     same Expected revision of one key: one wins, the other gets a
 //     *graph.ConflictError naming the winner's revision.
+//   - Search: hits in (score descending, key ascending) order; paging by
+//     SearchHit.Cursor gives exactly the unpaged hits; words match after
+//     case and accent folding and stemming; highlights are code points of
+//     the named field; ViewAt sees the index as of then.
 package graphtest
 
 import (
@@ -122,6 +126,10 @@ func Run(t *testing.T, o Opener) {
 		{"Merge", testMerge},
 		{"MergeOrganisations", testMergeOrganisations},
 		{"Expected", testExpected},
+		{"Search", testSearch},
+		{"SearchHighlights", testSearchHighlights},
+		{"SearchPaging", testSearchPaging},
+		{"SearchUpdateAndAsOf", testSearchUpdateAndAsOf},
 	}
 	if o.Reopen != nil {
 		checks = append(checks, struct {

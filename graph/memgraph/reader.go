@@ -215,3 +215,49 @@ func (r *reader) Stats(ctx context.Context) (graph.Stats, error) {
 	}
 	return st, nil
 }
+
+// Search implements graph.Reader by brute force: every node of the state is
+// analysed (graph.IndexNode), the statistics are counted over all of them
+// and each node of the selected kinds is scored (graph.SearchExpr.Score).
+func (r *reader) Search(ctx context.Context, q graph.SearchQuery) (graph.SearchPage, error) {
+	expr, err := graph.ParseSearch(q.Text)
+	if err != nil {
+		return graph.SearchPage{}, err
+	}
+	st := &graph.SearchStats{Docs: map[graph.SearchField]int{}, TotalLen: map[graph.SearchField]int{}, DF: map[graph.SearchField]map[string]int{}}
+	var docs []graph.SearchDoc
+	for _, k := range graph.Kinds {
+		for _, key := range r.st.byKind[k] {
+			rec := r.st.nodes[key]
+			n, err := decodeNode(rec.kind, rec.data)
+			if err != nil {
+				return graph.SearchPage{}, err
+			}
+			d := graph.IndexNode(n)
+			for f, l := range d.Lengths {
+				st.Docs[f]++
+				st.TotalLen[f] += l
+			}
+			for f, m := range d.Terms {
+				df := st.DF[f]
+				if df == nil {
+					df = map[string]int{}
+					st.DF[f] = df
+				}
+				for t := range m {
+					df[t]++
+				}
+			}
+			if q.WantKind(k) {
+				docs = append(docs, d)
+			}
+		}
+	}
+	var hits []graph.SearchHit
+	for i := range docs {
+		if score, hl, ok := expr.Score(&docs[i], st); ok {
+			hits = append(hits, graph.SearchHit{Key: docs[i].Key, Kind: docs[i].Kind, Score: score, Highlights: hl})
+		}
+	}
+	return graph.PageSearch(hits, q.After, q.Limit)
+}

@@ -1,7 +1,7 @@
-// A copy of graph/memgraph/fold_table.go, generated from the Unicode
-// canonical decompositions (NFD, combining marks removed, lower-cased) of the
-// Latin-1 Supplement, Latin Extended-A and -B and Latin Extended Additional
-// blocks, for the letters whose base is ASCII. Search analysis folds with it.
+// Generated from the Unicode canonical decompositions (NFD, combining marks
+// removed, lower-cased) of the Latin-1 Supplement, Latin Extended-A and -B
+// and Latin Extended Additional blocks, for the letters whose base is ASCII.
+// Search analysis and memgraph's index folding use it through LatinBase.
 
 package graph
 
@@ -89,4 +89,12 @@ var searchLatinBase = map[rune]string{
 	'ử': "u", 'Ữ': "u", 'ữ': "u", 'Ự': "u", 'ự': "u", 'Ỳ': "y",
 	'ỳ': "y", 'Ỵ': "y", 'ỵ': "y", 'Ỷ': "y", 'ỷ': "y", 'Ỹ': "y",
 	'ỹ': "y",
+}
+
+// LatinBase returns the lower-case ASCII base of a precomposed Latin letter
+// ("é" -> "e"), and false for any other rune. It lets stdlib-only code fold
+// accents the way the stores' indexes do.
+func LatinBase(r rune) (string, bool) {
+	base, ok := searchLatinBase[r]
+	return base, ok
 }

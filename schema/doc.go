@@ -24,8 +24,9 @@
 //     statedFigures, a source's figures, channelQuotes and derivatives, an
 //     organisation's members, published and subOrganisations, authored,
 //     claimsAbout, derivedFigures, and the typed links linksOut and linksIn.
-//   - Root fields: node, nodes, whoSaid, trace, stats, history, one list
-//     per kind (people, organisations, sources, quotes, claims, figures),
+//   - Root fields: node, nodes, whoSaid, search (full-text: BM25 ranking,
+//     phrases, prefixes, highlights), trace, stats, history, one list per
+//     kind (people, organisations, sources, quotes, claims, figures),
 //     agentsNamed and sourceByUrl, each with asOf. The Mutation type holds
 //     the curation writes (see Curation).
 //   - Every node type also implements Versioned { revision retracted };

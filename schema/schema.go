@@ -104,7 +104,7 @@ type builder struct {
 // types with every bundle field, their history (revision, retracted) and
 // derived verdicts (a claim's assessment, a figure's comparisons),
 // connections for every relation in both directions, the root fields node,
-// nodes, whoSaid, trace, stats, history, the per-kind lists and the exact
+// nodes, whoSaid, search, trace, stats, history, the per-kind lists and the exact
 // lookups (each with asOf), and the curation mutations. Every field has an explicit resolver;
 // resolvers read the snapshot and loader that NewRequestContext put in the
 // execution context. New also fills lookup tables that graphql-go builds

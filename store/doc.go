@@ -99,10 +99,12 @@
 //	77 'w'  w | id                                      retraction of the node
 //	72 'r'  r | merged user key                         own id (8 bytes) | key it resolves to
 //	61 'a'  a | into id | merged user key               empty (the keys merged into a node)
-//	6d 'm'  m v                                         key layout version (02)
+//	6d 'm'  m v                                         key layout version (03)
 //	        m g                                         empty: some key was merged
 //	6c 'l'  reserved: change log
-//	73 's'  reserved: full-text search postings
+//	73 's'  s | field | term | 00 | id                  tf, then (sub, pos, start, end) per occurrence
+//	        s | ff | id                                 user key and word count per field
+//	        s | fe | field                              nodes and words of the field (BM25 statistics)
 //
 // Byte-level examples:
 //
@@ -136,8 +138,9 @@
 // Carrying the other end's key lets a trace read a node's edges with one
 // prefix scan and no lookups. Layout 1 (before history) had no format 02
 // and none of the families h, v, w, r and a; this version reads it as is
-// (nodes written then have no history) and marks the store layout 2 at its
-// next commit.
+// (nodes written then have no history). Layouts 1 and 2 had no family s:
+// New builds the search keys of such a store in one commit and marks it
+// layout 3 (snapshots before that commit find nothing).
 //
 // # Edges
 //
@@ -250,6 +253,31 @@
 // rarest, checks each candidate against the next two rarest postings and
 // then against the folded text of the quote; a shorter query scans the
 // quote records. Results come in id (creation) order.
+//
+// # Full-text search
+//
+// The search keys of a node (family s) are index entries like the others:
+// putNode writes them with the record, diffs them against the old
+// record's on update and a merge deletes them with the merged record, so
+// postings, lengths and statistics change in the same commit as the
+// record, and a crash leaves them consistent by construction (a cut split
+// commit is repaired as a whole, see Large commits); asOf reads them as of
+// then. Analysis, query parsing and scoring are package graph's
+// (graph.Analyze, graph.ParseSearch, graph.SearchExpr.Score), shared with
+// memgraph; TestSearchAgreesWithMemgraph checks that both give the same
+// hits, scores and highlights. Fields: 1 name, 2 aliases (sub is the alias
+// number), 3 title, 4 text, 5 measure (graph.SearchField).
+//
+// A query reads the five statistics keys, scans the postings of each term
+// in each field (a prefix term first skips from term to term over the
+// keys, up to 50 terms per field), keeps the nodes of the selected kinds
+// holding a term of every clause, reads their length keys and scores them
+// with BM25 (k1 1.2, b 0.75, names weigh 3, titles 2, the rest 1), checks
+// phrases from the positions and pages by (score, key). Measured with
+// BenchmarkSearch on the generated 10k-quote corpus (16.6k nodes; its
+// vocabulary of 60 words makes every word common, a worst case): 3 to 9 ms
+// a query answering 0 to 1,850 hits, most of it reading the postings of
+// words that a fifth of the nodes hold.
 //
 // # Options
 //

@@ -819,8 +819,8 @@ func (w *writer) putNode(ctx context.Context, n graph.Node, id uint64, refs entr
 	for k, v := range stored {
 		oldEntries[k] = v
 	}
-	lk := string(searchLenKey(id))
-	w.searchLenDelta(oldEntries[lk], newEntries[lk])
+	lk := searchLenKey(id)
+	w.searchLenDelta(oldEntries[string(lk)], newEntries[string(lk)])
 	if err := w.set(nodeKey(id), rec); err != nil {
 		return 0, nil, nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"time"
-	"unicode/utf8"
 
 	"claimgraph/graph"
 )
@@ -237,9 +236,6 @@ func trigrams(s string) []string {
 	}
 	return out
 }
-
-// runeCount is utf8.RuneCountInString, named for the reader.
-func runeCount(s string) int { return utf8.RuneCountInString(s) }
 
 // parseDate reads a bundle date: an RFC 3339 date-time, or a date, month or
 // year taken as its first instant in UTC.

@@ -3,6 +3,8 @@ package memgraph
 import (
 	"strings"
 	"unicode"
+
+	"claimgraph/graph"
 )
 
 // The folding here follows package claimgraph/fold, which the Badger store
@@ -65,7 +67,7 @@ func foldText(s string) string {
 
 // writeLetter writes r lower-cased, a precomposed Latin letter as its base.
 func writeLetter(b *strings.Builder, r rune) {
-	if base, ok := latinBase[r]; ok {
+	if base, ok := graph.LatinBase(r); ok {
 		b.WriteString(base)
 		return
 	}

@@ -581,3 +581,36 @@ func AsOfNanos(t time.Time) int64 {
 	}
 	return t.UnixNano()
 }
+
+// ParseAsOf reads an instant for asOf: an RFC 3339 date-time (any offset,
+// fractional seconds allowed), a date-time without a zone
+// ("2026-01-26T19:47" or with seconds, read as UTC, as an HTML
+// datetime-local input sends it), or a date ("2026-01-26"), meaning the last
+// nanosecond of that day in UTC: the graph as it stood that day. ok is false
+// for anything else, and for years outside 1 to 9999.
+func ParseAsOf(s string) (t time.Time, ok bool) {
+	layouts := []struct {
+		layout   string
+		endOfDay bool
+	}{
+		{time.RFC3339Nano, false},
+		{"2006-01-02T15:04:05.999999999", false},
+		{"2006-01-02T15:04", false},
+		{time.DateOnly, true},
+	}
+	for _, l := range layouts {
+		t, err := time.ParseInLocation(l.layout, s, time.UTC)
+		if err != nil {
+			continue
+		}
+		t = t.UTC()
+		if l.endOfDay {
+			t = t.AddDate(0, 0, 1).Add(-time.Nanosecond)
+		}
+		if t.Year() < 1 || t.Year() > 9999 {
+			return time.Time{}, false
+		}
+		return t, true
+	}
+	return time.Time{}, false
+}

@@ -8,24 +8,14 @@ import (
 
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/language/ast"
+
+	"claimgraph/graph"
 )
 
-// endOfDay is added to a date's midnight to make asOf "as the graph stood
-// that day".
-const endOfDay = 24*time.Hour - time.Nanosecond
-
-// parseDateTime reads a DateTime input: an RFC 3339 date-time (any offset,
-// fractional seconds allowed), or a date, taken as the last nanosecond of
-// that day in UTC. ok is false for anything else.
-func parseDateTime(s string) (time.Time, bool) {
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC(), true
-	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return t.UTC().Add(endOfDay), true
-	}
-	return time.Time{}, false
-}
+// parseDateTime reads a DateTime input with graph.ParseAsOf: an RFC 3339
+// date-time, a date-time without a zone (UTC), or a date, taken as the last
+// nanosecond of that day in UTC. ok is false for anything else.
+func parseDateTime(s string) (time.Time, bool) { return graph.ParseAsOf(s) }
 
 // formatDateTime writes an instant as RFC 3339 in UTC with as many
 // fractional digits as it needs, so that a revision's at, given back as

@@ -298,35 +298,15 @@ func encodeOrdered(v url.Values) string {
 // errBadAsOf wraps every asOf that cannot be read.
 var errBadAsOf = errors.New("bad asOf")
 
-// parseAsOf reads the asOf parameter: an RFC 3339 date-time, a
-// datetime-local value ("2026-01-26T19:47" or with seconds, read as UTC), or
-// a date ("2026-01-26", meaning the end of that day, UTC).
+// parseAsOf reads the asOf parameter with graph.ParseAsOf: an RFC 3339
+// date-time, a datetime-local value ("2026-01-26T19:47" or with seconds,
+// read as UTC), or a date ("2026-01-26", meaning the end of that day, UTC).
 func parseAsOf(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, nil
 	}
-	layouts := []struct {
-		layout   string
-		endOfDay bool
-	}{
-		{time.RFC3339Nano, false},
-		{"2006-01-02T15:04:05.999999999", false},
-		{"2006-01-02T15:04", false},
-		{"2006-01-02", true},
-	}
-	for _, l := range layouts {
-		t, err := time.ParseInLocation(l.layout, s, time.UTC)
-		if err != nil {
-			continue
-		}
-		t = t.UTC()
-		if l.endOfDay {
-			t = t.AddDate(0, 0, 1).Add(-time.Nanosecond)
-		}
-		if t.Year() < 1 || t.Year() > 9999 {
-			break
-		}
+	if t, ok := graph.ParseAsOf(s); ok {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("%w: %q is not a time (use 2026-01-26T19:47:00Z, 2026-01-26T19:47 in UTC, or a date)", errBadAsOf, clipText(s, 40))

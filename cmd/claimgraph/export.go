@@ -247,33 +247,14 @@ func parseAsOf(s string, now time.Time) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	layouts := []struct {
-		layout   string
-		endOfDay bool
-	}{
-		{time.RFC3339Nano, false},
-		{"2006-01-02T15:04:05.999999999", false},
-		{"2006-01-02T15:04", false},
-		{"2006-01-02", true},
+	t, ok := graph.ParseAsOf(s)
+	if !ok || t.Year() < 1970 {
+		return time.Time{}, invalidf("%q is not a time (use 2026-01-26T19:47:00Z, or a date for the end of that day, UTC)", s)
 	}
-	for _, l := range layouts {
-		t, err := time.ParseInLocation(l.layout, s, time.UTC)
-		if err != nil {
-			continue
-		}
-		t = t.UTC()
-		if l.endOfDay {
-			t = t.AddDate(0, 0, 1).Add(-time.Nanosecond)
-		}
-		if t.Year() < 1970 || t.Year() > 9999 {
-			break
-		}
-		if t.After(now) {
-			return time.Time{}, nil
-		}
-		return t, nil
+	if t.After(now) {
+		return time.Time{}, nil
 	}
-	return time.Time{}, invalidf("%q is not a time (use 2026-01-26T19:47:00Z, or a date for the end of that day, UTC)", s)
+	return t, nil
 }
 
 // resolveScope turns the request's scope into the keys to export, read in

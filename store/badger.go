@@ -87,10 +87,7 @@ type Badger struct {
 	pending  uint64        // commit timestamp of the update in progress; 0 when none
 	pendDone chan struct{} // closed when that update ends
 
-	mu     sync.Mutex // guards users, closed
-	idle   *sync.Cond // signalled when users drops to 0
-	users  int        // open snapshots and running updates
-	closed bool
+	gate Gate // open snapshots and running updates; Close waits for them
 
 	stopGC context.CancelFunc
 	gcDone chan struct{}
@@ -154,7 +151,6 @@ func OpenBadger(ctx context.Context, opt Options) (*Badger, error) {
 		return nil, fmt.Errorf("store: open badger: %w", err)
 	}
 	b := &Badger{db: db, log: opt.Logger, opt: opt}
-	b.idle = sync.NewCond(&b.mu)
 	if err := b.recover(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -309,38 +305,16 @@ func (b *Badger) runGC(ctx context.Context, every time.Duration) {
 }
 
 // acquire registers a user (snapshot or update) so that Close waits for it.
-func (b *Badger) acquire() error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.closed {
-		return graph.ErrClosed
-	}
-	b.users++
-	return nil
-}
+func (b *Badger) acquire() error { return b.gate.Acquire() }
 
-func (b *Badger) release() {
-	b.mu.Lock()
-	b.users--
-	if b.users == 0 {
-		b.idle.Broadcast()
-	}
-	b.mu.Unlock()
-}
+func (b *Badger) release() { b.gate.Release() }
 
 // Close stops the GC, waits for open snapshots and running updates, and
 // closes Badger.
 func (b *Badger) Close() error {
-	b.mu.Lock()
-	if b.closed {
-		b.mu.Unlock()
+	if !b.gate.Close() {
 		return nil
 	}
-	b.closed = true
-	for b.users > 0 {
-		b.idle.Wait()
-	}
-	b.mu.Unlock()
 	if b.stopGC != nil {
 		b.stopGC()
 		<-b.gcDone

@@ -16,8 +16,8 @@ import (
 )
 
 // Benchmarks of the same questions on both engines, with the same
-// generated corpus: import, trace, whoSaid, and requests per second from
-// parallel clients. Sizes are small by default (2000 quotes); set
+// generated corpus: import, trace, whoSaid, full-text search, and requests
+// per second from parallel clients. Sizes are small by default (2000 quotes); set
 // CLAIMGRAPH_BENCH_QUOTES for more. Badger runs on disk without fsync, the
 // test PostgreSQL with fsync off, so both measure the engines rather than
 // the disk:
@@ -260,6 +260,46 @@ func BenchmarkWhoSaid(b *testing.B) {
 					b.Fatal(err)
 				}
 				i++
+			}
+		})
+	}
+}
+
+// benchSearches returns full-text queries (graph.SearchQuery.Text) over
+// the corpus, by label: two plain words, a quoted phrase of three words of
+// a quote (the third whoSaid phrase of benchPhrases) and a prefix term.
+func benchSearches(phrases []string) []struct{ name, text string } {
+	return []struct{ name, text string }{
+		{"words", "ferry harbour"},
+		{"phrase", `"` + phrases[2] + `"`},
+		{"prefix", "homicid*"},
+	}
+}
+
+func search(b *testing.B, s graph.Store, text string) error {
+	return s.View(b.Context(), func(r graph.Reader) error {
+		p, err := r.Search(b.Context(), graph.SearchQuery{Text: text, Limit: 20})
+		if err == nil && len(p.Hits) == 0 {
+			err = fmt.Errorf("search %q found nothing", text)
+		}
+		return err
+	})
+}
+
+// BenchmarkSearch is one request: a snapshot and the first page (20 hits)
+// of Reader.Search, per engine and query.
+func BenchmarkSearch(b *testing.B) {
+	_, phrases, stores := loaded(b)
+	for _, st := range stores {
+		b.Run(st.name, func(b *testing.B) {
+			for _, q := range benchSearches(phrases) {
+				b.Run(q.name, func(b *testing.B) {
+					for b.Loop() {
+						if err := search(b, st.s, q.text); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
 			}
 		})
 	}

@@ -90,10 +90,7 @@ type Engine struct {
 	wmu  sync.Mutex    // serialises this engine's writers before they queue in the database
 	last atomic.Uint64 // largest commit timestamp seen; only grows
 
-	mu     sync.Mutex // guards users, closed
-	idle   *sync.Cond
-	users  int
-	closed bool
+	gate store.Gate // open snapshots and running updates; Close waits for them
 
 	// failCommit, a test knob, is called before each commit attempt
 	// with its number; an error it returns fails the attempt as if the
@@ -207,7 +204,6 @@ func Open(ctx context.Context, opt Options) (*Engine, error) {
 	case opt.CacheBytes > 0:
 		e.cache = newReadCache(opt.CacheBytes)
 	}
-	e.idle = sync.NewCond(&e.mu)
 	if err := e.init(ctx, opt); err != nil {
 		pool.Close()
 		return nil, err
@@ -287,39 +283,16 @@ func (e *Engine) ReadOnly() bool { return e.readOnly }
 // recovery) when the engine opened.
 func (e *Engine) Standby() bool { return e.standby }
 
-func (e *Engine) acquire() error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.closed {
-		return graph.ErrClosed
-	}
-	e.users++
-	return nil
-}
+func (e *Engine) acquire() error { return e.gate.Acquire() }
 
-func (e *Engine) release() {
-	e.mu.Lock()
-	e.users--
-	if e.users == 0 {
-		e.idle.Broadcast()
-	}
-	e.mu.Unlock()
-}
+func (e *Engine) release() { e.gate.Release() }
 
 // Close waits for open snapshots and running updates and closes the
 // connections. Closing twice is not an error.
 func (e *Engine) Close() error {
-	e.mu.Lock()
-	if e.closed {
-		e.mu.Unlock()
-		return nil
+	if e.gate.Close() {
+		e.pool.Close()
 	}
-	e.closed = true
-	for e.users > 0 {
-		e.idle.Wait()
-	}
-	e.mu.Unlock()
-	e.pool.Close()
 	return nil
 }
 

@@ -40,5 +40,5 @@ func ExampleNewHandler() {
 	fmt.Print(rec.Body.String())
 	// Output:
 	// 200 application/graphql-response+json; charset=utf-8
-	// {"data":{"whoSaid":{"totalCount":1,"edges":[{"node":{"text":"The ferry will run on Sundays","speaker":{"name":"Rosa Vek"},"source":{"sourceKind":"PRESS_RELEASE","title":"Bulletin 7"}}}]}}}
+	// {"data":{"whoSaid":{"totalCount":1,"edges":[{"node":{"text":"The ferry will run on Sundays","speaker":{"name":"Rosa Vek"},"source":{"sourceKind":"PRESS_RELEASE","title":"Bulletin 7"}}}]}},"extensions":{"cost":{"estimated":181,"max":50000}}}
 }

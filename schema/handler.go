@@ -153,6 +153,17 @@ type outcome struct {
 	by string
 	// challenge sends WWW-Authenticate: Bearer (a 401).
 	challenge bool
+	// cost is the operation's estimated cost, once it was computed.
+	cost *queryCost
+}
+
+// queryCost is reported as extensions.cost: the estimated number of fields
+// the operation resolves (a connection multiplies what lies below it by its
+// page size, in the manner of GitHub's node limit) and the limit it is held
+// to.
+type queryCost struct {
+	Estimated int `json:"estimated"`
+	Max       int `json:"max"`
 }
 
 // fail returns an outcome with one error and no data.
@@ -359,7 +370,9 @@ func (h *handler) run(r *http.Request, p *params, media string) *outcome {
 		out.errs[0].locate(op)
 		return out
 	}
-	if e := checkCost(&schema, doc, op, p.variables, h.cfg.Schema, h.cfg.MaxCost); e != nil {
+	cost, e := checkCost(&schema, doc, op, p.variables, h.cfg.Schema, h.cfg.MaxCost)
+	out.cost = &queryCost{Estimated: cost, Max: h.cfg.MaxCost}
+	if e != nil {
 		out.status, out.errs = http.StatusBadRequest, []*reqError{e}
 		return out
 	}
@@ -556,7 +569,7 @@ func (h *handler) logError(e *Error) {
 
 // write sends the outcome and logs the request.
 func (h *handler) write(w http.ResponseWriter, r *http.Request, out *outcome, media string, start time.Time, opName string) {
-	body := encodeResponse(out.query, out.errs, out.data, out.hasData, out.doc, out.op)
+	body := encodeResponse(out.query, out.errs, out.data, out.hasData, out.doc, out.op, out.cost)
 	hdr := w.Header()
 	hdr.Set("Content-Type", media+"; charset=utf-8")
 	hdr.Set("Cache-Control", "no-store")

@@ -490,7 +490,7 @@ func TestRequestLog(t *testing.T) {
 func TestResponseKeepsFieldOrder(t *testing.T) {
 	s := newServer(t, testStore(t), HandlerConfig{})
 	r := s.post(t, `{ z: node(id: "q-safer") { ... on Quote { text id } kind } a: __typename }`, nil, "")
-	want := `{"data":{"z":{"text":"The harbour is safer than it has been in a decade","id":"q-safer","kind":"QUOTE"},"a":"Query"}}`
+	want := `{"data":{"z":{"text":"The harbour is safer than it has been in a decade","id":"q-safer","kind":"QUOTE"},"a":"Query"},"extensions":{"cost":{"estimated":5,"max":50000}}}`
 	if got := strings.TrimSpace(string(r.raw)); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}

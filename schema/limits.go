@@ -288,8 +288,9 @@ type costLimits struct {
 	err     *reqError
 }
 
-// checkCost applies costLimits to the operation op.
-func checkCost(s *graphql.Schema, doc *ast.Document, op *ast.OperationDefinition, vars map[string]interface{}, cfg Config, maxCost int) *reqError {
+// checkCost applies costLimits to the operation op and returns the
+// estimated number of fields it resolves (reported in extensions.cost).
+func checkCost(s *graphql.Schema, doc *ast.Document, op *ast.OperationDefinition, vars map[string]interface{}, cfg Config, maxCost int) (int, *reqError) {
 	w := &costLimits{schema: s, frags: fragments(doc), vars: vars, varDefs: map[string]*ast.VariableDefinition{},
 		cfg: cfg.withDefaults(), maxCost: maxCost}
 	for _, vd := range op.VariableDefinitions {
@@ -305,10 +306,10 @@ func checkCost(s *graphql.Schema, doc *ast.Document, op *ast.OperationDefinition
 		root = s.MutationType()
 	}
 	if root == nil {
-		return nil // refused elsewhere
+		return 0, nil // refused elsewhere
 	}
 	w.walk(op.SelectionSet, root, 1, map[string]bool{})
-	return w.err
+	return w.cost, w.err
 }
 
 // fieldDef finds a field of a composite type, including the meta fields.

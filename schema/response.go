@@ -56,7 +56,7 @@ type wireError struct {
 // encodeResponse writes a GraphQL response: errors first (when any), then
 // data (when hasData; it may be null), with the fields of data in the order
 // the query selected them (graphql-go returns maps, whose order is lost).
-func encodeResponse(query string, errs []*reqError, data interface{}, hasData bool, doc *ast.Document, op *ast.OperationDefinition) []byte {
+func encodeResponse(query string, errs []*reqError, data interface{}, hasData bool, doc *ast.Document, op *ast.OperationDefinition, cost *queryCost) []byte {
 	var buf bytes.Buffer
 	buf.WriteByte('{')
 	if len(errs) > 0 {
@@ -91,6 +91,14 @@ func encodeResponse(query string, errs []*reqError, data interface{}, hasData bo
 			order = &orderNode{sets: []*ast.SelectionSet{op.SelectionSet}, frags: fragments(doc)}
 		}
 		writeOrdered(&buf, data, order)
+	}
+	if cost != nil {
+		if buf.Len() > 1 {
+			buf.WriteByte(',')
+		}
+		b, _ := json.Marshal(map[string]*queryCost{"cost": cost}) // plain values always marshal
+		buf.WriteString(`"extensions":`)
+		buf.Write(b)
 	}
 	buf.WriteString("}\n")
 	return buf.Bytes()

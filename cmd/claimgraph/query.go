@@ -58,6 +58,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	fs.Var(vs, "var", "a variable as `NAME=VALUE` (repeatable); VALUE is JSON when it parses as JSON, a string otherwise")
 	operation := fs.String("operation", "", "the operation to run when the document has several")
 	compact := fs.Bool("compact", false, "print the result on one line")
+	withExt := fs.Bool("extensions", false, "also print the response's extensions (the query's estimated cost)")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -120,11 +121,15 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	rec := newRecorder()
 	h.ServeHTTP(rec, req)
 
+	resp := rec.body.Bytes()
+	if !*withExt {
+		resp = dropExtensions(resp)
+	}
 	var out bytes.Buffer
 	if *compact {
-		err = json.Compact(&out, rec.body.Bytes())
+		err = json.Compact(&out, resp)
 	} else {
-		err = json.Indent(&out, rec.body.Bytes(), "", "  ")
+		err = json.Indent(&out, resp, "", "  ")
 	}
 	if err != nil {
 		// Not JSON: a plain-text refusal from the handler.
@@ -166,4 +171,22 @@ func (r *recorder) Write(b []byte) (int, error) {
 		r.status = http.StatusOK
 	}
 	return r.body.Write(b)
+}
+
+// dropExtensions removes the top-level extensions member of a GraphQL
+// response, keeping errors and data (and their field order) as they are.
+// A body that is not a JSON object is returned unchanged.
+func dropExtensions(body []byte) []byte {
+	var r struct {
+		Errors json.RawMessage `json:"errors,omitempty"`
+		Data   json.RawMessage `json:"data,omitempty"`
+	}
+	if json.Unmarshal(body, &r) != nil {
+		return body
+	}
+	out, err := json.Marshal(r)
+	if err != nil {
+		return body
+	}
+	return out
 }

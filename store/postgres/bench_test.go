@@ -2,14 +2,13 @@ package postgres_test
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
+	"claimgraph/gen"
 	"claimgraph/graph"
 	"claimgraph/store"
 	"claimgraph/store/postgres"
@@ -35,91 +34,36 @@ func benchQuotes(tb testing.TB) int {
 	return 2000
 }
 
-var benchWords = strings.Fields(`the crime rate city police mayor said federal agents were sent
-down up way fewer more shootings homicides thefts safer streets night ferry harbour
-report numbers we do not see any rise call work together department statement governor`)
-
-// genCorpus builds a deterministic news-like corpus: n quotes over n/20
-// sources, speakers drawn from a skewed distribution, a third of the quotes
-// reported by an earlier quote of the same source, claims and figures with
-// evidence links. It returns the batch and the keys of the nested quotes
-// (good trace roots).
-func genCorpus(n int) (*graph.Batch, []string) {
-	rng := rand.New(rand.NewPCG(7, 11))
-	nPeople, nOrgs, nSources, nClaims := max(10, n/50), max(5, n/200), max(10, n/20), max(5, n/5)
-	b := &graph.Batch{By: "bench"}
-	var agents []string
-	for i := range nOrgs {
-		k := fmt.Sprintf("o-%06d", i)
-		agents = append(agents, k)
-		b.Nodes = append(b.Nodes, &graph.Organisation{Key: k, Name: fmt.Sprintf("Organisation %d", i), Kind: "media"})
+// genCorpus returns the news-shaped corpus of package gen (the same one
+// `claimgraph gen` and the benchmark harness use) with n quotes, as a batch,
+// and the keys of its nested quotes (good trace roots).
+func genCorpus(tb testing.TB, n int) (*graph.Batch, []string) {
+	tb.Helper()
+	bundle, err := gen.Generate(gen.Options{Quotes: n, Seed: 1})
+	if err != nil {
+		tb.Fatalf("generating the corpus: %v", err)
 	}
-	for i := range nPeople {
-		k := fmt.Sprintf("p-%06d", i)
-		agents = append(agents, k)
-		b.Nodes = append(b.Nodes, &graph.Person{Key: k, Name: fmt.Sprintf("Person %d", i),
-			Affiliations: []graph.Affiliation{{Organisation: fmt.Sprintf("o-%06d", i%nOrgs), Role: "staff"}}})
-	}
-	zAgent := rand.NewZipf(rng, 1.2, 4, uint64(len(agents)-1))
-	day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range nSources {
-		s := &graph.Source{Key: fmt.Sprintf("s-%06d", i), Kind: "article", Title: fmt.Sprintf("Article %d", i),
-			URL: fmt.Sprintf("https://news.example/%d", i), Publisher: fmt.Sprintf("o-%06d", i%nOrgs),
-			PublishedAt: day.Add(time.Duration(i) * time.Hour).Format(time.RFC3339)}
-		if i > 0 && rng.IntN(3) == 0 {
-			s.DerivedFrom = []graph.Derivation{{Source: fmt.Sprintf("s-%06d", rng.IntN(i)), Relation: "cites"}}
-		}
-		b.Nodes = append(b.Nodes, s)
-	}
-	for i := range nClaims {
-		b.Nodes = append(b.Nodes, &graph.Claim{Key: fmt.Sprintf("c-%06d", i), Text: benchSentence(rng, 6)})
-	}
-	last := map[string]string{}
 	var nested []string
-	for i := range n {
-		src := fmt.Sprintf("s-%06d", rng.IntN(nSources))
-		q := &graph.Quote{Key: fmt.Sprintf("q-%07d", i), Text: benchSentence(rng, 6+rng.IntN(7)), Speaker: agents[zAgent.Uint64()],
-			Source: src, Cue: "said", Mode: "direct", SaidAt: day.Add(time.Duration(i) * time.Minute).Format(time.DateOnly)}
-		if prev, ok := last[src]; ok && rng.IntN(3) == 0 {
-			q.ReportedBy = prev
+	for _, node := range bundle.Nodes {
+		if q, ok := node.(*graph.Quote); ok && q.ReportedBy != "" {
 			nested = append(nested, q.Key)
 		}
-		if rng.IntN(3) == 0 {
-			q.Claims = []string{fmt.Sprintf("c-%06d", rng.IntN(nClaims))}
-		}
-		last[src] = q.Key
-		b.Nodes = append(b.Nodes, q)
 	}
-	for i := range nClaims {
-		f := &graph.Figure{Key: fmt.Sprintf("f-%06d", i), Text: "a figure", Value: float64(rng.IntN(1000)), Unit: "percent",
-			StatedBy: agents[zAgent.Uint64()], Source: fmt.Sprintf("s-%06d", rng.IntN(nSources))}
-		b.Nodes = append(b.Nodes, f)
-		rel := graph.RelSupports
-		if i%4 == 0 {
-			rel = graph.RelContradicts
-		}
-		b.Links = append(b.Links, graph.Link{From: f.Key, To: fmt.Sprintf("c-%06d", i), Relation: rel})
-	}
-	return b, nested
+	return bundle.Batch("bench", ""), nested
 }
 
-func benchSentence(rng *rand.Rand, n int) string {
-	w := make([]string, n)
-	for i := range w {
-		w[i] = benchWords[rng.IntN(len(benchWords))]
-	}
-	return strings.Join(w, " ")
-}
-
-// benchPhrases returns whoSaid queries of different selectivity: single
-// words, and three and five words of quotes of the batch.
+// benchPhrases returns whoSaid queries of different selectivity, all taken
+// from quotes of the batch: two single words, and three and five words.
 func benchPhrases(b *graph.Batch) []string {
-	out := []string{"harbour", "police"}
+	var out []string
 	var quotes []*graph.Quote
 	for _, n := range b.Nodes {
 		if q, ok := n.(*graph.Quote); ok {
 			quotes = append(quotes, q)
 		}
+	}
+	for _, q := range []*graph.Quote{quotes[len(quotes)/5], quotes[len(quotes)/4]} {
+		out = append(out, longestWord(q.Text))
 	}
 	for i, q := range []*graph.Quote{quotes[len(quotes)/7], quotes[len(quotes)/3], quotes[len(quotes)/2]} {
 		w := strings.Fields(q.Text)
@@ -168,7 +112,7 @@ func openPGT(b testing.TB, cacheBytes int) graph.Store {
 
 func BenchmarkImport(b *testing.B) {
 	n := benchQuotes(b)
-	batch, _ := genCorpus(n)
+	batch, _ := genCorpus(b, n)
 	for _, eng := range engines(b) {
 		b.Run(eng.name, func(b *testing.B) {
 			for b.Loop() {
@@ -193,7 +137,7 @@ func loaded(b *testing.B) ([]string, []string, []struct {
 	name string
 	s    graph.Store
 }) {
-	batch, nested := genCorpus(benchQuotes(b))
+	batch, nested := genCorpus(b, benchQuotes(b))
 	var out []struct {
 		name string
 		s    graph.Store
@@ -266,14 +210,27 @@ func BenchmarkWhoSaid(b *testing.B) {
 }
 
 // benchSearches returns full-text queries (graph.SearchQuery.Text) over
-// the corpus, by label: two plain words, a quoted phrase of three words of
-// a quote (the third whoSaid phrase of benchPhrases) and a prefix term.
+// the corpus, by label: the two single words of benchPhrases, a quoted
+// phrase of three words of a quote (the third whoSaid phrase) and a prefix
+// term (the first word's first four letters).
 func benchSearches(phrases []string) []struct{ name, text string } {
 	return []struct{ name, text string }{
-		{"words", "ferry harbour"},
+		{"words", phrases[0] + " " + phrases[1]},
 		{"phrase", `"` + phrases[2] + `"`},
-		{"prefix", "homicid*"},
+		{"prefix", phrases[0][:min(4, len(phrases[0]))] + "*"},
 	}
+}
+
+// longestWord returns the longest word of a text (a selective query word).
+func longestWord(text string) string {
+	var best string
+	for _, w := range strings.Fields(strings.Trim(text, ".,;:!?")) {
+		w = strings.Trim(w, ".,;:!?\"'")
+		if len(w) > len(best) {
+			best = w
+		}
+	}
+	return best
 }
 
 func search(b *testing.B, s graph.Store, text string) error {

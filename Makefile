@@ -10,6 +10,8 @@ ADDR      ?= 127.0.0.1:8080
 LOG_FORMAT ?= console
 SEED      ?= ../shared/seed/example-article.txt
 FUZZTIME  ?= 10s
+FUZZTIME_BRIEF ?= 3s
+LOADTIME  ?= 1m
 BENCHTIME ?= 1s
 BENCHPKGS ?= ./...
 BENCHOUT  ?= bench/out.txt
@@ -29,7 +31,7 @@ BROWSER_DEPS := $(BROWSER_DIR)/node_modules/.package-lock.json
 
 .DEFAULT_GOAL := help
 
-.PHONY: help run build test lint fmt-check vet staticcheck race audit browser eval bench bench-large fuzz clean
+.PHONY: help run build test lint fmt-check vet staticcheck race audit browser eval bench bench-large fuzz fuzz-brief load clean crash
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -41,7 +43,7 @@ run: ## serve the built-in demo on $(ADDR), data in $(DATA)
 build: ## build the binary into ./bin
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/claimgraph
 
-test: lint race audit browser ## everything a fresh clone can run: lint, go test -race, graphql-http audit, browser tests
+test: lint race fuzz-brief audit browser ## everything a fresh clone can run: lint, go test -race, a brief fuzz, graphql-http audit, browser tests
 
 lint: fmt-check vet staticcheck ## gofmt, go vet, staticcheck
 
@@ -55,8 +57,11 @@ vet:
 staticcheck: ## staticcheck, pinned by the tool line in go.mod
 	$(GO) tool staticcheck ./...
 
-race: ## go test -race over every package
+race: ## go test -race over every package (the crash harness included: 12 kill -9 rounds)
 	$(GO) test -race -count=1 ./...
+
+crash: ## kill -9 harness: CRASH_ROUNDS (default 50) rounds of imports and mutations killed at random, each checked (package crash)
+	$(GO) test -count=1 -v -run '^TestCrash$$' ./crash -crash.rounds=$(or $(CRASH_ROUNDS),50) -crash.big
 
 $(AUDIT_DEPS): $(AUDIT_DIR)/package.json $(AUDIT_DIR)/package-lock.json
 	cd $(AUDIT_DIR) && $(NPM) ci --no-audit --no-fund
@@ -81,8 +86,14 @@ bench-large: build ## the same at 1M quotes (SIZES=1000000,10000000 for 10M): be
 	$(GO) run ./bench/cmd/claimbench --sizes $(or $(SIZES),1000000) --bin $(BIN) \
 		--out bench/results-large.json $$(bench/ensure-postgres.sh) $(BENCH_FLAGS)
 
-fuzz: ## run every Fuzz target for $(FUZZTIME)
+fuzz: ## run every Fuzz target for $(FUZZTIME) (TARGETS=regexp, PKGS=./export to narrow)
 	FUZZTIME=$(FUZZTIME) GO=$(GO) tools/fuzz.sh
+
+fuzz-brief: ## every Fuzz target for $(FUZZTIME_BRIEF), as make test runs them
+	FUZZTIME=$(FUZZTIME_BRIEF) GO=$(GO) tools/fuzz.sh
+
+load: build ## 64 clients mixing reads and writes against serve --demo for $(LOADTIME): latency percentiles, req/s, lost writes
+	$(GO) run ./bench/cmd/claimload --bin $(BIN) --clients 64 --duration $(LOADTIME) $(LOAD_FLAGS)
 
 clean: ## remove build output (not the data directory)
 	rm -rf bin $(AUDIT_DIR)/node_modules

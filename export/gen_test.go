@@ -287,6 +287,14 @@ func (g *genReader) Search(ctx context.Context, q graph.SearchQuery) (graph.Sear
 	return graph.SearchPage{}, fmt.Errorf("genReader: search: %w", graph.ErrInvalid)
 }
 
+func (g *genReader) Select(ctx context.Context, s graph.Selection) (graph.SelectPage, error) {
+	return graph.SelectPage{}, fmt.Errorf("genReader: select: %w", graph.ErrInvalid)
+}
+
+func (g *genReader) Aggregate(ctx context.Context, s graph.Selection, by graph.Grouping, limit int) ([]graph.Group, error) {
+	return nil, fmt.Errorf("genReader: aggregate: %w", graph.ErrInvalid)
+}
+
 func (g *genReader) Stats(ctx context.Context) (graph.Stats, error) {
 	st := graph.Stats{Nodes: map[graph.Kind]int{}}
 	for _, k := range graph.Kinds {

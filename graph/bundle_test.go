@@ -97,6 +97,14 @@ func (r *fakeReader) Search(ctx context.Context, q SearchQuery) (SearchPage, err
 	return SearchPage{}, errors.New("fakeReader: no search")
 }
 
+func (r *fakeReader) Select(ctx context.Context, s Selection) (SelectPage, error) {
+	return SelectPage{}, errors.New("fakeReader: no select")
+}
+
+func (r *fakeReader) Aggregate(ctx context.Context, s Selection, by Grouping, limit int) ([]Group, error) {
+	return nil, errors.New("fakeReader: no aggregate")
+}
+
 func (r *fakeReader) Stats(ctx context.Context) (Stats, error) {
 	return Stats{}, errors.New("fakeReader: no stats")
 }

@@ -102,6 +102,7 @@ type Reader interface {
 	Range(ctx context.Context, idx Index, from, to time.Time, after string, limit int) (Page, error)
 	// QuotesMatching pages through the quotes whose text contains text,
 	// compared after folding case, spacing, accents and quote-mark style.
+	// A text without letters or digits is an error wrapping ErrInvalid.
 	QuotesMatching(ctx context.Context, text string, after string, limit int) (Page, error)
 	// Stats counts nodes by kind, links and edges.
 	Stats(ctx context.Context) (Stats, error)
@@ -109,6 +110,8 @@ type Reader interface {
 	// nodes ranked by BM25 over their indexed fields, best first.
 	Search(ctx context.Context, q SearchQuery) (SearchPage, error)
 	HistoryReader
+	// Selector serves the filtered root lists and their aggregations.
+	Selector
 }
 
 // Batch is a set of writes applied atomically, in this order: upserts of

@@ -21,6 +21,7 @@ type request struct {
 	r      graph.Reader
 	loader *loader
 	meta   *metaLoader
+	edges  *edgeLoader
 	exec   *execution
 }
 
@@ -107,11 +108,21 @@ func (l *loader) wantLocked(keys []string) {
 
 // many returns the nodes with the keys, in order, nil where missing, loading
 // every pending key along with those not yet cached in one Reader.Nodes call.
+// When every key is cached it reads nothing: the pending keys wait for the
+// thunk that needs them, so that the keys of a deeper level are not read
+// one sibling at a time.
 func (l *loader) many(ctx context.Context, keys []string) ([]graph.Node, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.wantLocked(keys)
-	if len(l.pending) > 0 {
+	needed := false
+	for _, k := range keys {
+		if l.queued[k] {
+			needed = true
+			break
+		}
+	}
+	if needed {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}

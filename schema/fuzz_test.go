@@ -31,6 +31,9 @@ func FuzzHandler(f *testing.F) {
 	} {
 		f.Add(q)
 	}
+	for _, q := range abuseQueries() {
+		f.Add(q)
+	}
 	st := testStore(f)
 	s := newServer(f, st, HandlerConfig{})
 	f.Fuzz(func(t *testing.T, query string) {

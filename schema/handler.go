@@ -15,7 +15,6 @@ import (
 	"github.com/graphql-go/graphql/gqlerrors"
 	"github.com/graphql-go/graphql/language/ast"
 	"github.com/graphql-go/graphql/language/kinds"
-	"github.com/graphql-go/graphql/language/parser"
 	"github.com/graphql-go/graphql/language/visitor"
 	"github.com/rs/zerolog"
 
@@ -104,6 +103,7 @@ type handler struct {
 	cfg    HandlerConfig
 	log    zerolog.Logger
 	rules  []graphql.ValidationRuleFn
+	docs   *docCache
 }
 
 // NewHandler returns the GraphQL-over-HTTP handler for schema s over the
@@ -123,7 +123,7 @@ type handler struct {
 // error carries extensions.code; panics are recovered, logged and answered
 // as INTERNAL without their text. Each request is logged in one line.
 func NewHandler(s graphql.Schema, st graph.Store, cfg HandlerConfig, log zerolog.Logger) http.Handler {
-	h := &handler{schema: s, store: st, cfg: cfg.withDefaults(), log: log}
+	h := &handler{schema: s, store: st, cfg: cfg.withDefaults(), log: log, docs: newDocCache()}
 	h.rules = append([]graphql.ValidationRuleFn{}, graphql.SpecifiedRules...)
 	h.rules = append(h.rules, executableDefinitionsRule)
 	if h.cfg.DisableIntrospection {
@@ -335,9 +335,12 @@ func (h *handler) run(r *http.Request, p *params, media string) *outcome {
 			"the query nests braces, brackets and parentheses deeper than %d", maxNest))
 	}
 
-	doc, perr := h.parse(p.query)
-	if perr != nil {
-		return fail(documentStatus(media), perr)
+	doc, valid := h.docs.get(p.query)
+	if !valid {
+		var perr *reqError
+		if doc, perr = h.parse(p.query); perr != nil {
+			return fail(documentStatus(media), perr)
+		}
 	}
 	out := &outcome{doc: doc, query: p.query}
 	op, opErr := selectOperation(doc, p.operationName)
@@ -348,17 +351,20 @@ func (h *handler) run(r *http.Request, p *params, media string) *outcome {
 		return out
 	}
 	schema := h.schema // graphql-go takes a *Schema in places; give it a copy
-	if errs := h.validate(&schema, doc, []graphql.ValidationRuleFn{graphql.NoFragmentCyclesRule}); len(errs) > 0 {
-		out.status, out.errs = http.StatusBadRequest, errs
-		return out
-	}
-	if e := checkShape(doc, h.cfg.MaxDepth, h.cfg.MaxAliases, h.cfg.MaxFields); e != nil {
-		out.status, out.errs = http.StatusBadRequest, []*reqError{e}
-		return out
-	}
-	if errs := h.validate(&schema, doc, h.rules); len(errs) > 0 {
-		out.status, out.errs = documentStatus(media), errs
-		return out
+	if !valid {
+		if errs := h.validate(&schema, doc, []graphql.ValidationRuleFn{graphql.NoFragmentCyclesRule}); len(errs) > 0 {
+			out.status, out.errs = http.StatusBadRequest, errs
+			return out
+		}
+		if e := checkShape(doc, h.cfg.MaxDepth, h.cfg.MaxAliases, h.cfg.MaxFields); e != nil {
+			out.status, out.errs = http.StatusBadRequest, []*reqError{e}
+			return out
+		}
+		if errs := h.validate(&schema, doc, h.rules); len(errs) > 0 {
+			out.status, out.errs = documentStatus(media), errs
+			return out
+		}
+		h.docs.put(p.query, doc)
 	}
 	if opErr != nil {
 		out.status, out.errs = documentStatus(media), []*reqError{opErr}
@@ -399,16 +405,9 @@ func (h *handler) parse(q string) (doc *ast.Document, e *reqError) {
 			doc, e = nil, newReqError(CodeParseFailed, "the query could not be parsed")
 		}
 	}()
-	// Without the source in the AST, graphql-go does not scan the whole
-	// query for every error's line and column (with a regular expression:
-	// quadratic in effect); positions are turned into locations once, when
-	// the response is written.
-	doc, err := parser.Parse(parser.ParseParams{Source: q, Options: parser.ParseOptions{NoSource: true}})
-	if err != nil {
-		fe := gqlerrors.FormatError(err)
-		return nil, &reqError{code: CodeParseFailed, message: fe.Message, locations: fe.Locations}
-	}
-	return doc, nil
+	// parseQuery bounds the cost of a syntax error, which graphql-go makes
+	// quadratic in the error's column.
+	return parseQuery(q)
 }
 
 // validate runs validation rules; a panic of the validator is a validation

@@ -310,10 +310,13 @@ func TestLimitOnFirstInResolver(t *testing.T) {
 
 func TestPanicInResolverIsInternal(t *testing.T) {
 	for method, query := range map[string]string{
-		"Nodes":          `{ whoSaid(text: "safer") { edges { node { id speaker { name } } } } }`,
-		"QuotesMatching": `{ whoSaid(text: "safer") { totalCount } }`,
-		"CountEdges":     `{ node(id: "ines-okafor") { ... on Person { name quotes { totalCount } } } }`,
-		"Stats":          `{ stats { nodes } }`,
+		"Nodes":           `{ whoSaid(text: "safer") { edges { node { id speaker { name } } } } }`,
+		"QuotesMatching":  `{ whoSaid(text: "safer") { totalCount } }`,
+		"CountEdgesBatch": `{ node(id: "ines-okafor") { ... on Person { name quotes { totalCount } } } }`,
+		"EdgesBatch":      `{ node(id: "ines-okafor") { ... on Person { name quotes { edges { node { id } } } } } }`,
+		"Select":          `{ quotes(where: {mode: [DIRECT]}) { edges { node { id } } } }`,
+		"Aggregate":       `{ quotes { aggregate { bySpeaker { count } } } }`,
+		"Stats":           `{ stats { nodes } }`,
 	} {
 		t.Run(method, func(t *testing.T) {
 			cs := &countingStore{Store: testStore(t), calls: &calls{}, hook: func(m string) {

@@ -146,6 +146,20 @@ func (c *countingReader) Edges(ctx context.Context, q graph.EdgeQuery) ([]graph.
 	return c.r.Edges(ctx, q)
 }
 
+// EdgesBatch serves the batch in one counted call, as a store that
+// implements EdgeBatchReader does (the wrapped reader's own Edges calls are
+// not counted).
+func (c *countingReader) EdgesBatch(ctx context.Context, qs []graph.EdgeQuery) ([][]graph.Edge, error) {
+	c.count("EdgesBatch")
+	return edgesMany(ctx, c.r, qs)
+}
+
+// CountEdgesBatch counts in one counted call, as EdgesBatch reads.
+func (c *countingReader) CountEdgesBatch(ctx context.Context, qs []graph.EdgeQuery) ([]int, error) {
+	c.count("CountEdgesBatch")
+	return countEdgesMany(ctx, c.r, qs)
+}
+
 func (c *countingReader) CountEdges(ctx context.Context, q graph.EdgeQuery) (int, error) {
 	c.count("CountEdges")
 	return c.r.CountEdges(ctx, q)
@@ -174,6 +188,16 @@ func (c *countingReader) QuotesMatching(ctx context.Context, text string, after 
 func (c *countingReader) Search(ctx context.Context, q graph.SearchQuery) (graph.SearchPage, error) {
 	c.count("Search")
 	return c.r.Search(ctx, q)
+}
+
+func (c *countingReader) Select(ctx context.Context, s graph.Selection) (graph.SelectPage, error) {
+	c.count("Select")
+	return c.r.Select(ctx, s)
+}
+
+func (c *countingReader) Aggregate(ctx context.Context, s graph.Selection, by graph.Grouping, limit int) ([]graph.Group, error) {
+	c.count("Aggregate")
+	return c.r.Aggregate(ctx, s, by, limit)
 }
 
 func (c *countingReader) Stats(ctx context.Context) (graph.Stats, error) {

@@ -3,6 +3,7 @@ package schema
 import (
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/language/ast"
@@ -308,8 +309,40 @@ func checkCost(s *graphql.Schema, doc *ast.Document, op *ast.OperationDefinition
 	if root == nil {
 		return 0, nil // refused elsewhere
 	}
-	w.walk(op.SelectionSet, root, 1, map[string]bool{})
+	w.walk(op.SelectionSet, root, 1, 1, map[string]bool{})
 	return w.cost, w.err
+}
+
+// Cost weights of the fields that do more than read what they return.
+const (
+	// costGrouping is the weight of one grouping of an aggregate
+	// (QuoteAggregate.bySpeaker ...): a scan of every index entry of the
+	// filtered list, counted as this many fields.
+	costGrouping = 1000
+	// costWhere is added to a root list given where: the index
+	// intersection (or the text match) behind its page.
+	costWhere = 100
+)
+
+// fieldWeight is the cost of one resolution of field sel of type parent:
+// 1 for a field that reads what it returns, more for the scans of
+// aggregates and filtered lists. ClaimAggregate.byStatus weighs the claims
+// it may assess (Config.MaxAssessed).
+func (w *costLimits) fieldWeight(parent graphql.Type, sel *ast.Field) int {
+	name := sel.Name.Value
+	weight := 1
+	if parent != nil && strings.HasSuffix(parent.Name(), "Aggregate") && strings.HasPrefix(name, "by") {
+		weight = costGrouping
+		if name == "byStatus" {
+			weight = w.cfg.MaxAssessed
+		}
+	}
+	for _, a := range sel.Arguments {
+		if a != nil && a.Name != nil && a.Name.Value == "where" {
+			weight = satAdd(weight, costWhere)
+		}
+	}
+	return weight
 }
 
 // fieldDef finds a field of a composite type, including the meta fields.
@@ -331,7 +364,10 @@ func (w *costLimits) fieldDef(parent graphql.Type, name string) *graphql.FieldDe
 	return nil
 }
 
-func (w *costLimits) walk(set *ast.SelectionSet, parent graphql.Type, mult int, expanding map[string]bool) bool {
+// walk estimates the cost of set, whose fields resolve mult times each;
+// outer is how often the connection that set belongs to resolves (its
+// aggregate is computed once per connection, not once per edge).
+func (w *costLimits) walk(set *ast.SelectionSet, parent graphql.Type, mult, outer int, expanding map[string]bool) bool {
 	if set == nil || w.err != nil {
 		return w.err == nil
 	}
@@ -345,12 +381,16 @@ func (w *costLimits) walk(set *ast.SelectionSet, parent graphql.Type, mult int, 
 			if def == nil {
 				continue
 			}
-			w.cost = satAdd(w.cost, mult)
+			m := mult
+			if sel.Name.Value == "aggregate" && parent != nil && strings.HasSuffix(parent.Name(), "Connection") {
+				m = outer
+			}
+			w.cost = satAdd(w.cost, satMul(m, w.fieldWeight(parent, sel)))
 			if w.cost > w.maxCost {
 				w.err = limitError(sel, "the query would resolve more than %d fields (estimated from page sizes)", w.maxCost)
 				return false
 			}
-			child := mult
+			child := m
 			for _, a := range def.Args {
 				switch a.Name() {
 				case "first":
@@ -376,7 +416,7 @@ func (w *costLimits) walk(set *ast.SelectionSet, parent graphql.Type, mult int, 
 			}
 			if sel.SelectionSet != nil {
 				named, _ := graphql.GetNamed(def.Type).(graphql.Type)
-				if !w.walk(sel.SelectionSet, named, child, expanding) {
+				if !w.walk(sel.SelectionSet, named, child, m, expanding) {
 					return false
 				}
 			}
@@ -387,7 +427,7 @@ func (w *costLimits) walk(set *ast.SelectionSet, parent graphql.Type, mult int, 
 					t = ct
 				}
 			}
-			if !w.walk(sel.SelectionSet, t, mult, expanding) {
+			if !w.walk(sel.SelectionSet, t, mult, outer, expanding) {
 				return false
 			}
 		case *ast.FragmentSpread:
@@ -405,7 +445,7 @@ func (w *costLimits) walk(set *ast.SelectionSet, parent graphql.Type, mult int, 
 				}
 			}
 			expanding[sel.Name.Value] = true
-			ok := w.walk(f.SelectionSet, t, mult, expanding)
+			ok := w.walk(f.SelectionSet, t, mult, outer, expanding)
 			delete(expanding, sel.Name.Value)
 			if !ok {
 				return false

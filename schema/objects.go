@@ -14,6 +14,7 @@ const dateNote = " A string as stored in the bundle: an RFC 3339 date-time (2026
 
 func (b *builder) objects() {
 	b.supporting()
+	b.listInputs()
 	b.connections()
 	b.person = graphql.NewObject(graphql.ObjectConfig{
 		Name:        "Person",
@@ -430,27 +431,34 @@ func (b *builder) supporting() {
 
 // connections builds the connection and edge types.
 func (b *builder) connections() {
-	b.personConn = b.connection("Person", "people", func() graphql.Output { return b.person }, nil)
-	b.orgConn = b.connection("Organisation", "organisations", func() graphql.Output { return b.organisation }, nil)
-	b.sourceConn = b.connection("Source", "sources", func() graphql.Output { return b.source }, nil)
-	b.quoteConn = b.connection("Quote", "quotes", func() graphql.Output { return b.quote }, nil)
-	b.claimConn = b.connection("Claim", "claims", func() graphql.Output { return b.claim }, nil)
-	b.figureConn = b.connection("Figure", "figures", func() graphql.Output { return b.figure }, nil)
-	b.linkConn = b.connection("Link", "typed links", func() graphql.Output { return b.link }, nil)
+	b.aggregateTypes()
+	b.personConn = b.connection("Person", "people", func() graphql.Output { return b.person }, nil, nil)
+	b.orgConn = b.connection("Organisation", "organisations", func() graphql.Output { return b.organisation }, nil,
+		b.aggregateField(graph.KindOrganisation))
+	b.sourceConn = b.connection("Source", "sources", func() graphql.Output { return b.source }, nil,
+		b.aggregateField(graph.KindSource))
+	b.quoteConn = b.connection("Quote", "quotes", func() graphql.Output { return b.quote }, nil,
+		b.aggregateField(graph.KindQuote))
+	b.claimConn = b.connection("Claim", "claims", func() graphql.Output { return b.claim }, nil,
+		b.aggregateField(graph.KindClaim))
+	b.figureConn = b.connection("Figure", "figures", func() graphql.Output { return b.figure }, nil,
+		b.aggregateField(graph.KindFigure))
+	b.linkConn = b.connection("Link", "typed links", func() graphql.Output { return b.link }, nil, nil)
 	b.memberConn = b.connection("Member", "people affiliated with an organisation",
 		func() graphql.Output { return b.person }, graphql.Fields{
 			"role": field(graphql.String, "The person's role in the organisation.",
 				get(func(e *edgeValue) interface{} { return opt(e.edge.Qualifier) })),
-		})
+		}, nil)
 	b.derivativeConn = b.connection("Derivative", "sources derived from a source",
 		func() graphql.Output { return b.source }, graphql.Fields{
 			"relation": field(b.derivRel, "How the source derives from the parent source.",
 				get(func(e *edgeValue) interface{} { return opt(e.edge.Qualifier) })),
-		})
+		}, nil)
 }
 
-// connection builds {name}Connection and {name}Edge.
-func (b *builder) connection(name, what string, node func() graphql.Output, extra graphql.Fields) *graphql.Object {
+// connection builds {name}Connection and {name}Edge; extra are further
+// fields of the edge, connExtra of the connection.
+func (b *builder) connection(name, what string, node func() graphql.Output, extra, connExtra graphql.Fields) *graphql.Object {
 	edge := graphql.NewObject(graphql.ObjectConfig{
 		Name:        name + "Edge",
 		Description: "One edge of a " + name + "Connection: a cursor and the node.",
@@ -466,9 +474,16 @@ func (b *builder) connection(name, what string, node func() graphql.Output, extr
 	return graphql.NewObject(graphql.ObjectConfig{
 		Name:        name + "Connection",
 		Description: "A page of " + what + " (a Relay cursor connection).",
-		Fields: graphql.Fields{
+		Fields: merge(graphql.Fields{
 			"totalCount": field(graphql.NewNonNull(graphql.Int), "How many edges the whole connection has, on every page.",
-				with(func(_ *request, c *conn, _ graphql.ResolveParams) (interface{}, error) {
+				with(func(rq *request, c *conn, _ graphql.ResolveParams) (interface{}, error) {
+					if c.count != nil {
+						// Counted with the totals of the level's other
+						// connections.
+						q := *c.count
+						rq.edges.wantCount(q)
+						return thunk(func() (interface{}, error) { return rq.edges.count(rq.ctx, q) }), nil
+					}
 					return c.total()
 				})),
 			"pageInfo": field(graphql.NewNonNull(b.pageInfo), "Where this page sits.",
@@ -477,7 +492,7 @@ func (b *builder) connection(name, what string, node func() graphql.Output, extr
 				with(func(rq *request, c *conn, _ graphql.ResolveParams) (interface{}, error) {
 					return c.edges(rq), nil
 				})),
-		},
+		}, connExtra),
 	})
 }
 

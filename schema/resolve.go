@@ -196,6 +196,12 @@ type conn struct {
 	kinds []graph.Kind
 	// link says the edges are typed links (LinkConnection).
 	link bool
+	// count, when set, is the edge query whose CountEdges is the total:
+	// totalCount reads it through the request's edge batches.
+	count *graph.EdgeQuery
+	// sel, when set, is the selection of a filtered root list (without
+	// its page): the connection's aggregate counts over it.
+	sel *graph.Selection
 }
 
 // item is one edge of a page: the key the edge leads to (also the cursor)
@@ -203,6 +209,17 @@ type conn struct {
 type item struct {
 	key  string
 	edge graph.Edge
+	// cursor, when set, is the store's keyset cursor of the item (a root
+	// list, already opaque); otherwise the cursor encodes the key.
+	cursor string
+}
+
+// cursorString is the opaque cursor of the item.
+func (it item) cursorString() string {
+	if it.cursor != "" {
+		return it.cursor
+	}
+	return encodeCursor(it.key)
 }
 
 // edgeValue is the value behind every edge type.
@@ -230,8 +247,8 @@ type pageInfoValue struct {
 func (c *conn) pageInfo() *pageInfoValue {
 	pi := &pageInfoValue{hasNext: c.hasNext, hasPrev: c.hasPrev}
 	if len(c.items) > 0 {
-		pi.start = encodeCursor(c.items[0].key)
-		pi.end = encodeCursor(c.items[len(c.items)-1].key)
+		pi.start = c.items[0].cursorString()
+		pi.end = c.items[len(c.items)-1].cursorString()
 	}
 	return pi
 }
@@ -256,7 +273,7 @@ func (c *conn) edges(rq *request) interface{} {
 		}
 		out := make([]interface{}, 0, len(c.items))
 		for i, it := range c.items {
-			ev := &edgeValue{cursor: encodeCursor(it.key), edge: it.edge}
+			ev := &edgeValue{cursor: it.cursorString(), edge: it.edge}
 			if c.link {
 				from, to := nodes[2*i], nodes[2*i+1]
 				if from == nil || to == nil {
@@ -286,7 +303,13 @@ type edgeSpec struct {
 	link bool
 }
 
-// edgeConn resolves a connection over the edges of the parent node.
+// edgeConn resolves a connection over the edges of the parent node. A
+// first page is read through the request's edge batches: the connections
+// of one level (a speaker's quotes on each of 100 quotes) are read
+// together. A page after a cursor is read at once, so that a cursor the
+// store refuses fails this connection only: graphql-go v0.8.1 cannot stop
+// the error of a non-null field resolved in a thunk at the nearest
+// nullable parent, and would drop the whole response's data.
 func (b *builder) edgeConn(spec edgeSpec) resolver {
 	return with(func(rq *request, n graph.Node, p graphql.ResolveParams) (interface{}, error) {
 		first, after, err := b.page(p.Args)
@@ -297,7 +320,22 @@ func (b *builder) edgeConn(spec edgeSpec) resolver {
 		if spec.link {
 			q.Relations = linkRelations(p.Args["relations"])
 		}
-		return b.readEdges(rq, q, first, spec)
+		q.Limit = first + 1
+		if after != "" {
+			edges, err := rq.r.Edges(rq.ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			return edgePage(q, edges, first, spec), nil
+		}
+		rq.edges.want(q)
+		return thunk(func() (interface{}, error) {
+			edges, err := rq.edges.get(rq.ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			return edgePage(q, edges, first, spec), nil
+		}), nil
 	})
 }
 
@@ -321,14 +359,9 @@ func linkRelations(arg interface{}) []graph.Relation {
 	return rels
 }
 
-// readEdges reads one page of edges (one more than first, to learn whether
-// more follow) and makes the connection.
-func (b *builder) readEdges(rq *request, q graph.EdgeQuery, first int, spec edgeSpec) (*conn, error) {
-	q.Limit = first + 1
-	edges, err := rq.r.Edges(rq.ctx, q)
-	if err != nil {
-		return nil, err
-	}
+// edgePage makes the connection of one page of edges, read with q (one
+// more than first, to learn whether more follow).
+func edgePage(q graph.EdgeQuery, edges []graph.Edge, first int, spec edgeSpec) *conn {
 	c := &conn{hasPrev: q.After != "", link: spec.link}
 	if spec.kind != 0 {
 		c.kinds = []graph.Kind{spec.kind}
@@ -346,8 +379,8 @@ func (b *builder) readEdges(rq *request, q graph.EdgeQuery, first int, spec edge
 	}
 	cq := q
 	cq.After, cq.Limit = "", 0
-	c.total = func() (int, error) { return rq.r.CountEdges(rq.ctx, cq) }
-	return c, nil
+	c.count = &cq
+	return c
 }
 
 // pageConn makes a connection from a page of keys.

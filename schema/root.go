@@ -216,12 +216,7 @@ func (b *builder) query() *graphql.Object {
 		{"figures", graph.KindFigure, b.figureConn},
 	}
 	for _, l := range lists {
-		fields[l.name] = &graphql.Field{
-			Type:        graphql.NewNonNull(l.conn),
-			Description: "Every " + strings.ToLower(l.kind.String()) + " node, in key order.",
-			Args:        b.withAsOf(b.pageArgs()),
-			Resolve:     resolve(atSnapshot(b.listResolver(l.kind))),
-		}
+		fields[l.name] = b.listField(l.kind, l.conn, l.name)
 	}
 	return graphql.NewObject(graphql.ObjectConfig{
 		Name: "Query",
@@ -278,20 +273,6 @@ func (b *builder) resolveWhoSaid(rq *request, p graphql.ResolveParams) (interfac
 		return nil, err
 	}
 	return pageConn(pg, first, after, graph.KindQuote), nil
-}
-
-func (b *builder) listResolver(k graph.Kind) resolver {
-	return func(rq *request, p graphql.ResolveParams) (interface{}, error) {
-		first, after, err := b.page(p.Args)
-		if err != nil {
-			return nil, err
-		}
-		pg, err := rq.r.List(rq.ctx, k, after, max(first, 1))
-		if err != nil {
-			return nil, err
-		}
-		return pageConn(pg, first, after, k), nil
-	}
 }
 
 func (b *builder) resolveAgentsNamed(rq *request, p graphql.ResolveParams) (interface{}, error) {

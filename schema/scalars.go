@@ -14,8 +14,23 @@ import (
 
 // parseDateTime reads a DateTime input with graph.ParseAsOf: an RFC 3339
 // date-time, a date-time without a zone (UTC), or a date, taken as the last
-// nanosecond of that day in UTC. ok is false for anything else.
-func parseDateTime(s string) (time.Time, bool) { return graph.ParseAsOf(s) }
+// nanosecond of that day in UTC. ok is false for anything else. The instant
+// of a date alone is in the zone dateOnlyZone (UTC by another name), so that
+// a DateRange can tell a date from a date-time (see isDateOnly).
+func parseDateTime(s string) (time.Time, bool) {
+	t, ok := graph.ParseAsOf(s)
+	if ok && len(s) == len(time.DateOnly) {
+		t = t.In(time.FixedZone(dateOnlyZone, 0))
+	}
+	return t, ok
+}
+
+// dateOnlyZone names the zone of the instants parseDateTime read from a
+// date alone.
+const dateOnlyZone = "UTC date"
+
+// isDateOnly reports whether t was read from a date alone (2026-01-07).
+func isDateOnly(t time.Time) bool { return t.Location().String() == dateOnlyZone }
 
 // formatDateTime writes an instant as RFC 3339 in UTC with as many
 // fractional digits as it needs, so that a revision's at, given back as

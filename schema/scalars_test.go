@@ -93,8 +93,11 @@ func FuzzParseDateTime(f *testing.F) {
 		if !ok {
 			return
 		}
-		if got.Location() != time.UTC {
+		if _, off := got.Zone(); off != 0 || (got.Location() != time.UTC && !isDateOnly(got)) {
 			t.Errorf("%q: not UTC", s)
+		}
+		if isDateOnly(got) != (len(s) == len(time.DateOnly)) {
+			t.Errorf("%q: isDateOnly is %v", s, isDateOnly(got))
 		}
 		if len(s) == len(time.DateOnly) {
 			if got.Hour() != 23 || got.Nanosecond() != 999999999 {

@@ -25,6 +25,9 @@ type Config struct {
 	// MaxTraceNodes caps the nodes one trace visits (default 1000); a trace
 	// cut by it says truncated.
 	MaxTraceNodes int
+	// MaxAssessed caps the claims that ClaimAggregate.byStatus assesses
+	// (default 10000); a larger list is an error with code LIMIT_EXCEEDED.
+	MaxAssessed int
 }
 
 // Defaults of Config.
@@ -34,6 +37,7 @@ const (
 	DefaultMaxIDs        = 100
 	DefaultMaxTraceDepth = 10
 	DefaultMaxTraceNodes = 1000
+	DefaultMaxAssessed   = 10000
 	// DefaultTraceDepth is trace's maxDepth when not given.
 	DefaultTraceDepth = 6
 	// maxSearchText bounds whoSaid's text, in bytes.
@@ -59,6 +63,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxTraceNodes <= 0 {
 		c.MaxTraceNodes = DefaultMaxTraceNodes
+	}
+	if c.MaxAssessed <= 0 {
+		c.MaxAssessed = DefaultMaxAssessed
 	}
 	return c
 }
@@ -98,6 +105,8 @@ type builder struct {
 	articleMeta                         *graphql.InputObject
 	matchMethod                         *graphql.Enum
 	entityMatch                         *graphql.Object
+
+	lists listTypes
 }
 
 // New builds the GraphQL schema: the Node and Agent interfaces, the six node

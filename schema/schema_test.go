@@ -162,12 +162,12 @@ func TestContract(t *testing.T) {
 		"whoSaid(after: String, asOf: DateTime, first: Int = 20, text: String!): QuoteConnection!",
 		"trace(asOf: DateTime, id: ID!, includeRetracted: Boolean = false, maxDepth: Int = 6): Trace!",
 		"history(asOf: DateTime, id: ID!): [Revision!]!",
-		"people(after: String, asOf: DateTime, first: Int = 20): PersonConnection!",
-		"organisations(after: String, asOf: DateTime, first: Int = 20): OrganisationConnection!",
-		"sources(after: String, asOf: DateTime, first: Int = 20): SourceConnection!",
-		"quotes(after: String, asOf: DateTime, first: Int = 20): QuoteConnection!",
-		"claims(after: String, asOf: DateTime, first: Int = 20): ClaimConnection!",
-		"figures(after: String, asOf: DateTime, first: Int = 20): FigureConnection!",
+		"people(after: String, asOf: DateTime, first: Int = 20, orderBy: PersonOrder, where: PersonWhere): PersonConnection!",
+		"organisations(after: String, asOf: DateTime, first: Int = 20, orderBy: OrganisationOrder, where: OrganisationWhere): OrganisationConnection!",
+		"sources(after: String, asOf: DateTime, first: Int = 20, orderBy: SourceOrder, where: SourceWhere): SourceConnection!",
+		"quotes(after: String, asOf: DateTime, first: Int = 20, orderBy: QuoteOrder, where: QuoteWhere): QuoteConnection!",
+		"claims(after: String, asOf: DateTime, first: Int = 20, orderBy: ClaimOrder, where: ClaimWhere): ClaimConnection!",
+		"figures(after: String, asOf: DateTime, first: Int = 20, orderBy: FigureOrder, where: FigureWhere): FigureConnection!",
 		"agentsNamed(asOf: DateTime, name: String!): [Agent!]!",
 		"sourceByUrl(asOf: DateTime, url: String!): Source",
 		"stats(asOf: DateTime): Stats!")
@@ -204,7 +204,7 @@ func TestContract(t *testing.T) {
 	exactly("Link", "from: Node!", "to: Node!", "relation: LinkRelation!", "reason: ContradictionReason",
 		"note: String", "by: String", "at: String", "retracted: Retraction")
 	exactly("PageInfo", "hasNextPage: Boolean!", "hasPreviousPage: Boolean!", "startCursor: String", "endCursor: String")
-	exactly("QuoteConnection", "totalCount: Int!", "pageInfo: PageInfo!", "edges: [QuoteEdge!]!")
+	exactly("QuoteConnection", "totalCount: Int!", "pageInfo: PageInfo!", "edges: [QuoteEdge!]!", "aggregate: QuoteAggregate")
 	exactly("QuoteEdge", "cursor: String!", "node: Quote!")
 
 	kind := s.Type("Kind").(*graphql.Enum)

@@ -54,7 +54,7 @@ func newExecutionContext(ctx context.Context, r graph.Reader, st graph.Store, by
 }
 
 func (e *execution) newRequest(ctx context.Context, r graph.Reader) *request {
-	return &request{ctx: ctx, r: r, loader: newLoader(r), meta: newMetaLoader(r), exec: e}
+	return &request{ctx: ctx, r: r, loader: newLoader(r), meta: newMetaLoader(r), edges: newEdgeLoader(r), exec: e}
 }
 
 // release closes every snapshot the execution held, newest first.

@@ -2,13 +2,17 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"math"
+	"math/bits"
 	"math/rand/v2"
-	"slices"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -37,15 +41,23 @@ type Options struct {
 	// a crash; with NoSync they may be lost (never half of one) on a
 	// machine crash.
 	NoSync bool
-	// EncryptionKey, when set (16, 24 or 32 bytes, AES), encrypts data at
-	// rest. A store created with a key must always be opened with it.
+	// EncryptionKey, when set (16, 24 or 32 bytes: AES-128, -192 or -256),
+	// encrypts data at rest: Badger encrypts every table, value-log and
+	// write-ahead-log file with data keys that this master key encrypts
+	// (data keys rotate every 10 days). The engine then sets the index and
+	// block caches that encryption needs (100 and 256 MiB at most). A store
+	// created with a key must always be opened with it; opening it without
+	// the key, or with another one, or opening an unencrypted store with a
+	// key, fails with an *EncryptionKeyError.
 	EncryptionKey []byte
 	// GCInterval is the period of the value-log garbage collection of an
 	// on-disk store: 0 means every 10 minutes, a negative value turns it off.
+	// Each run is logged at debug level with what it reclaimed.
 	GCInterval time.Duration
 
 	// Unexported knobs for tests.
 	memTableSize    int64 // Badger memtable size; 0 means the default
+	vlogFileSize    int64 // Badger value-log file size; 0 means the default (2 GiB, sparse)
 	partEntries     int   // split a commit into parts of at most this many writes
 	crashAfterParts int   // simulate a crash after this many parts of a split commit
 	noHistory       bool  // benchmarks only: the store writes no revisions
@@ -55,6 +67,15 @@ const (
 	defaultMemTable   = 64 << 20
 	inMemoryMemTable  = 16 << 20
 	defaultGCInterval = 10 * time.Minute
+	// Caches of an encrypted store: Badger keeps table indexes and blocks
+	// decrypted in these caches (without an index cache every read would
+	// decrypt a table's index again). 100 MiB is Badger's suggested index
+	// cache; 256 MiB is its default block cache.
+	encIndexCache      = 100 << 20
+	encBlockCache      = 256 << 20
+	encInMemBlockCache = 32 << 20
+	encKeyRotation     = 10 * 24 * time.Hour // Badger's default, set explicitly
+
 	gcDiscardRatio    = 0.5
 	maxCommitAttempts = 5
 )
@@ -127,6 +148,9 @@ func OpenBadger(ctx context.Context, opt Options) (*Badger, error) {
 	if opt.memTableSize > 0 {
 		bo.MemTableSize = opt.memTableSize
 	}
+	if opt.vlogFileSize > 0 {
+		bo.ValueLogFileSize = opt.vlogFileSize
+	}
 	bo.Logger = badgerLogger{opt.Logger}
 	bo.NumVersionsToKeep = math.MaxInt32 // history: every version stays readable
 	// Writers are serialised by the engine, so Badger's conflict detection
@@ -137,16 +161,31 @@ func OpenBadger(ctx context.Context, opt Options) (*Badger, error) {
 	bo.SyncWrites = !opt.NoSync
 	bo.MetricsEnabled = false
 	if len(opt.EncryptionKey) > 0 {
+		switch len(opt.EncryptionKey) {
+		case 16, 24, 32:
+		default:
+			return nil, fmt.Errorf("store: an encryption key has 16, 24 or 32 bytes, not %d", len(opt.EncryptionKey))
+		}
 		bo.EncryptionKey = opt.EncryptionKey
-		bo.IndexCacheSize = 64 << 20
-		if bo.BlockCacheSize == 0 {
-			bo.BlockCacheSize = 64 << 20
+		bo.EncryptionKeyRotationDuration = encKeyRotation
+		bo.IndexCacheSize = encIndexCache
+		bo.BlockCacheSize = encBlockCache
+		if opt.InMemory {
+			bo.BlockCacheSize = encInMemBlockCache
 		}
 	}
-	db, err := badger.OpenManaged(bo)
+	if !opt.InMemory {
+		if err := checkRestoreDone(opt.Dir); err != nil {
+			return nil, err
+		}
+	}
+	db, err := openManaged(bo, opt.Logger) // retries once after a crash left an empty memtable file
 	if err != nil {
 		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
 			return nil, fmt.Errorf("store: the data directory %s is in use, probably by a running `claimgraph serve`: %w", opt.Dir, graph.ErrLocked)
+		}
+		if kerr := keyError(opt, err); kerr != nil {
+			return nil, kerr
 		}
 		return nil, fmt.Errorf("store: open badger: %w", err)
 	}
@@ -292,16 +331,45 @@ func (b *Badger) runGC(ctx context.Context, every time.Duration) {
 			return
 		case <-t.C:
 		}
-		for ctx.Err() == nil {
-			err := b.db.RunValueLogGC(gcDiscardRatio)
-			if err != nil {
-				if !errors.Is(err, badger.ErrNoRewrite) && !errors.Is(err, badger.ErrRejected) {
-					b.log.Warn().Err(err).Msg("store: value log GC")
-				}
-				break
-			}
+		b.gcOnce(ctx)
+	}
+}
+
+// gcOnce runs the value-log GC until it finds no file worth rewriting and
+// logs, at debug level, what it reclaimed. Every version is kept for
+// history, so the value log (values of 1 MiB or more; smaller ones live in
+// the LSM tree) rarely holds garbage: most runs reclaim nothing.
+func (b *Badger) gcOnce(ctx context.Context) {
+	start := time.Now()
+	before := vlogBytes(b.opt.Dir)
+	rewritten := 0
+	for ctx.Err() == nil {
+		err := b.db.RunValueLogGC(gcDiscardRatio)
+		if err == nil {
+			rewritten++
+			continue
+		}
+		if !errors.Is(err, badger.ErrNoRewrite) && !errors.Is(err, badger.ErrRejected) {
+			b.log.Warn().Err(err).Msg("store: value log GC")
+		}
+		break
+	}
+	after := vlogBytes(b.opt.Dir)
+	b.log.Debug().Int("files_rewritten", rewritten).Int64("vlog_bytes_before", before).
+		Int64("vlog_bytes_after", after).Int64("reclaimed_bytes", before-after).
+		Dur("took", time.Since(start)).Msg("store: value log GC")
+}
+
+// vlogBytes sums the sizes of the value-log files in dir.
+func vlogBytes(dir string) int64 {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.vlog"))
+	var n int64
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil {
+			n += fi.Size()
 		}
 	}
+	return n
 }
 
 // acquire registers a user (snapshot or update) so that Close waits for it.
@@ -382,13 +450,15 @@ func (b *Badger) Update(ctx context.Context, fn func(Txn) error) (uint64, error)
 	if err := fn(tx); err != nil {
 		return 0, err
 	}
-	if len(tx.writes) == 0 {
+	if tx.writes.n == 0 {
 		return 0, nil
 	}
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	if err := b.commit(ctx, readTs, commitTs, dedupe(tx.writes)); err != nil {
+	writes := dedupe(&tx.writes)
+	tx.writes = writeLog{} // the chunks may go while the commit runs
+	if err := b.commit(ctx, readTs, commitTs, writes); err != nil {
 		return 0, err
 	}
 	b.published.Store(commitTs)
@@ -457,6 +527,23 @@ func (b *Badger) commit(ctx context.Context, readTs, commitTs uint64, writes []w
 	start := 0
 	txn := b.db.NewTransactionAt(readTs, true)
 	defer func() { txn.Discard() }()
+	// The parts before the last commit asynchronously, so that the next
+	// part is staged while Badger writes this one (Badger writes them in
+	// order); the last part, which holds the marker, commits only once
+	// every earlier part is written.
+	var pending sync.WaitGroup
+	var emu sync.Mutex
+	var partErr error
+	waitParts := func() error {
+		pending.Wait()
+		emu.Lock()
+		defer emu.Unlock()
+		if partErr != nil {
+			b.failed = fmt.Errorf("store: a commit failed (%v); reopen the store to repair it", partErr)
+			return fmt.Errorf("store: commit: %w", partErr)
+		}
+		return nil
+	}
 	for i := 0; i < len(all); i++ {
 		full := b.opt.partEntries > 0 && i-start >= b.opt.partEntries
 		var err error
@@ -465,14 +552,26 @@ func (b *Badger) commit(ctx context.Context, readTs, commitTs uint64, writes []w
 		}
 		if full || errors.Is(err, badger.ErrTxnTooBig) {
 			if i == start {
-				return fmt.Errorf("store: write of key %x (%d bytes) does not fit in a transaction: %w", all[i].key, len(all[i].value), err)
+				return b.abandon(parts, waitParts, fmt.Errorf("store: write of key %x (%d bytes) does not fit in a transaction: %w", all[i].key, len(all[i].value), err))
 			}
 			if b.opt.crashAfterParts > 0 && parts == b.opt.crashAfterParts {
+				if err := waitParts(); err != nil {
+					return err
+				}
 				b.failed = errSimulatedCrash
 				return errSimulatedCrash
 			}
-			if err := b.commitPart(ctx, txn, readTs, commitTs, all[start:i], parts > 0); err != nil {
-				return err
+			pending.Add(1)
+			err := txn.CommitAt(commitTs, func(err error) {
+				if err != nil {
+					emu.Lock()
+					partErr = cmp.Or(partErr, err)
+					emu.Unlock()
+				}
+				pending.Done()
+			})
+			if err != nil { // CommitAt with a callback reports through it
+				return b.abandon(parts+1, waitParts, err)
 			}
 			parts++
 			start = i
@@ -481,8 +580,11 @@ func (b *Badger) commit(ctx context.Context, readTs, commitTs uint64, writes []w
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("store: stage write of key %x: %w", all[i].key, err)
+			return b.abandon(parts, waitParts, fmt.Errorf("store: stage write of key %x: %w", all[i].key, err))
 		}
+	}
+	if err := waitParts(); err != nil {
+		return err
 	}
 	if b.opt.crashAfterParts > 0 && parts == b.opt.crashAfterParts {
 		b.failed = errSimulatedCrash
@@ -493,6 +595,21 @@ func (b *Badger) commit(ctx context.Context, readTs, commitTs uint64, writes []w
 	}
 	b.parts = parts + 1
 	return nil
+}
+
+// abandon ends a commit that fails after parts parts were sent: those are
+// waited for, and when there were any the engine refuses writes until it
+// is reopened and repaired (their keys are on disk at an unpublished
+// timestamp, which a later commit would otherwise expose).
+func (b *Badger) abandon(parts int, waitParts func() error, err error) error {
+	if parts == 0 {
+		return err
+	}
+	if werr := waitParts(); werr != nil {
+		return werr
+	}
+	b.failed = fmt.Errorf("store: a commit failed (%v); reopen the store to repair it", err)
+	return err
 }
 
 func stage(txn *badger.Txn, w write) error {
@@ -569,6 +686,9 @@ func (r *badgerReader) Scan(ctx context.Context, rg Range, fn func(key, value []
 	if bytes.Compare(start, firstUserKey) < 0 {
 		start, exclusive = firstUserKey, false
 	}
+	if rg.Reverse {
+		return r.scanReverse(ctx, rg, start, exclusive, fn)
+	}
 	it := r.txn.NewIterator(badger.IteratorOptions{Prefix: rg.Prefix})
 	defer it.Close()
 	n := 0
@@ -581,21 +701,7 @@ func (r *badgerReader) Scan(ctx context.Context, rg Range, fn func(key, value []
 		if rg.End != nil && bytes.Compare(k, rg.End) >= 0 {
 			break
 		}
-		if n&1023 == 1023 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		var err error
-		if rg.KeysOnly {
-			err = fn(k, nil)
-		} else {
-			err = item.Value(func(v []byte) error { return fn(k, v) })
-		}
-		if errors.Is(err, ErrStopScan) {
-			return nil
-		}
-		if err != nil {
+		if stop, err := r.visit(ctx, rg, item, n, fn); stop || err != nil {
 			return err
 		}
 		n++
@@ -604,6 +710,84 @@ func (r *badgerReader) Scan(ctx context.Context, rg Range, fn func(key, value []
 		}
 	}
 	return nil
+}
+
+// scanReverse is Scan with rg.Reverse: a reverse Badger iterator sought to
+// the upper bound (End, or the first key after the prefix), down to start.
+// Badger's reverse iterator only honours a Prefix option when sought to a
+// key with that prefix (a Rewind or a seek past the prefix would end at
+// once), so the option is set only then and the bounds are checked here.
+func (r *badgerReader) scanReverse(ctx context.Context, rg Range, start []byte, exclusive bool, fn func(key, value []byte) error) error {
+	hi := rg.End
+	if pe := prefixAfter(rg.Prefix); pe != nil && (hi == nil || bytes.Compare(pe, hi) < 0) {
+		hi = pe
+	}
+	if hi != nil && bytes.Compare(hi, start) <= 0 {
+		return nil
+	}
+	opt := badger.IteratorOptions{Reverse: true}
+	if hi != nil && len(rg.Prefix) > 0 && bytes.HasPrefix(hi, rg.Prefix) {
+		opt.Prefix = rg.Prefix
+	}
+	it := r.txn.NewIterator(opt)
+	defer it.Close()
+	if hi == nil {
+		it.Rewind()
+	} else {
+		it.Seek(hi)
+	}
+	n := 0
+	for ; it.Valid(); it.Next() {
+		item := it.Item()
+		k := item.Key()
+		if hi != nil && bytes.Compare(k, hi) >= 0 {
+			continue
+		}
+		if c := bytes.Compare(k, start); c < 0 || (c == 0 && exclusive) || !bytes.HasPrefix(k, rg.Prefix) {
+			break
+		}
+		if stop, err := r.visit(ctx, rg, item, n, fn); stop || err != nil {
+			return err
+		}
+		n++
+		if rg.Limit > 0 && n >= rg.Limit {
+			break
+		}
+	}
+	return nil
+}
+
+// prefixAfter returns the first key after every key with the prefix, nil
+// if there is none (empty prefix, or all 0xff).
+func prefixAfter(prefix []byte) []byte {
+	end := bytes.Clone(prefix)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] < 0xff {
+			end[i]++
+			return end[:i+1]
+		}
+	}
+	return nil
+}
+
+// visit passes one item of a scan to fn; stop reports the end of the scan
+// (fn returned ErrStopScan or another error, or the context ended).
+func (r *badgerReader) visit(ctx context.Context, rg Range, item *badger.Item, n int, fn func(key, value []byte) error) (stop bool, err error) {
+	k := item.Key()
+	if n&1023 == 1023 {
+		if err := ctx.Err(); err != nil {
+			return true, err
+		}
+	}
+	if rg.KeysOnly {
+		err = fn(k, nil)
+	} else {
+		err = item.Value(func(v []byte) error { return fn(k, v) })
+	}
+	if errors.Is(err, ErrStopScan) {
+		return true, nil
+	}
+	return err != nil, err
 }
 
 type badgerSnapshot struct {
@@ -620,13 +804,33 @@ func (s *badgerSnapshot) Close() error {
 	return nil
 }
 
-// badgerTxn stages writes in a slice; the last write of a key wins (see
+// badgerTxn stages writes in a log; the last write of a key wins (see
 // dedupe).
 type badgerTxn struct {
 	badgerReader
 	commitTs uint64
-	writes   []write
+	writes   writeLog
 }
+
+// writeLog holds staged writes in chunks of writeChunk, so that a bulk
+// import of millions of writes never copies them to grow a slice.
+type writeLog struct {
+	chunks [][]write
+	n      int
+}
+
+const writeChunk = 1 << 12
+
+func (l *writeLog) add(w write) {
+	if len(l.chunks) == 0 || len(l.chunks[len(l.chunks)-1]) == writeChunk {
+		l.chunks = append(l.chunks, make([]write, 0, writeChunk))
+	}
+	c := &l.chunks[len(l.chunks)-1]
+	*c = append(*c, w)
+	l.n++
+}
+
+func (l *writeLog) at(i int) *write { return &l.chunks[i/writeChunk][i%writeChunk] }
 
 func (t *badgerTxn) CommitTs() uint64 { return t.commitTs }
 
@@ -637,7 +841,7 @@ func (t *badgerTxn) Set(key, value []byte) error {
 	if value == nil {
 		value = []byte{}
 	}
-	t.writes = append(t.writes, write{key: key, value: value})
+	t.writes.add(write{key: key, value: value})
 	return nil
 }
 
@@ -645,29 +849,42 @@ func (t *badgerTxn) Delete(key []byte) error {
 	if err := checkWriteKey(key); err != nil {
 		return err
 	}
-	t.writes = append(t.writes, write{key: key, del: true})
+	t.writes.add(write{key: key, del: true})
 	return nil
 }
 
-// dedupe sorts writes by key, keeping only the last write of each key. A
-// sorted commit also inserts into Badger's skiplist with better locality.
-func dedupe(ws []write) []write {
-	idx := make([]int32, len(ws))
-	for i := range idx {
-		idx[i] = int32(i)
+// dedupe returns the writes of the log in order, keeping only the last
+// write of each key (a split commit must not write a key in two parts at
+// one timestamp), with room for the commit marker. Duplicates are found
+// with a hash table of write indexes (open addressing): one pass, no sort
+// (Badger commits a transaction's writes in map order anyway).
+func dedupe(l *writeLog) []write {
+	n := l.n
+	out := make([]write, 0, n+1)
+	size := 1 << bits.Len(uint(n+n/2)) // load factor at most 2/3
+	mask := uint64(size - 1)
+	table := make([]int32, size) // index+1 of the last write of a key; 0 empty
+	drop := make([]bool, n)
+	seed := maphash.MakeSeed()
+	for i := range n {
+		k := l.at(i).key
+		for j := maphash.Bytes(seed, k) & mask; ; j = (j + 1) & mask {
+			t := table[j]
+			if t == 0 {
+				table[j] = int32(i + 1)
+				break
+			}
+			if bytes.Equal(l.at(int(t-1)).key, k) {
+				drop[t-1] = true
+				table[j] = int32(i + 1)
+				break
+			}
+		}
 	}
-	slices.SortFunc(idx, func(a, b int32) int {
-		if c := bytes.Compare(ws[a].key, ws[b].key); c != 0 {
-			return c
+	for i := range n {
+		if !drop[i] {
+			out = append(out, *l.at(i))
 		}
-		return int(a - b)
-	})
-	out := make([]write, 0, len(ws))
-	for i, j := range idx {
-		if i+1 < len(idx) && bytes.Equal(ws[j].key, ws[idx[i+1]].key) {
-			continue
-		}
-		out = append(out, ws[j])
 	}
 	return out
 }
@@ -681,7 +898,13 @@ func msg(format string, args []any) string {
 }
 
 func (b badgerLogger) Errorf(format string, args ...any) {
-	b.l.Error().Str("component", "badger").Msg(msg(format, args))
+	m := msg(format, args)
+	if strings.Contains(m, badger.ErrEncryptionKeyMismatch.Error()) {
+		// The open that failed reports it as an *EncryptionKeyError.
+		b.l.Debug().Str("component", "badger").Msg(m)
+		return
+	}
+	b.l.Error().Str("component", "badger").Msg(m)
 }
 
 func (b badgerLogger) Warningf(format string, args ...any) {

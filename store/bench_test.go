@@ -6,13 +6,16 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/dgraph-io/badger/v4"
 
+	"claimgraph/gen"
 	"claimgraph/graph"
 )
 
@@ -39,101 +42,49 @@ func benchQuotes(tb testing.TB) int {
 	return 10000
 }
 
-var words = strings.Fields(`the crime rate city police mayor said federal agents were sent
-down up way fewer more shootings homicides thefts safer streets night ferry harbour
-report numbers we do not see any rise call work together department statement governor
-told reporters on monday last year month percent drop increase residents feel less safe`)
-
-// genBatch builds a deterministic corpus shaped like news: n quotes over
-// n/20 sources, speakers drawn from a skewed (Zipf) distribution of people
-// and organisations, about a third of quotes reported by an earlier quote of
-// the same source (nested attributions), n/5 claims, n/5 figures and n/5
-// evidence links.
-func genBatch(n int) (*graph.Batch, []string) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	nPeople, nOrgs, nSources := max(10, n/50), max(5, n/200), max(10, n/20)
-	nClaims, nFigures, nLinks := max(5, n/5), max(5, n/5), max(5, n/5)
-	b := &graph.Batch{By: "bench"}
-	var agents []string
-	for i := range nOrgs {
-		k := fmt.Sprintf("o-%06d", i)
-		agents = append(agents, k)
-		b.Nodes = append(b.Nodes, &graph.Organisation{Key: k, Name: fmt.Sprintf("Organisation %d", i), Kind: "media"})
+// corpus returns the generated corpus of n quotes (package gen, seed 1:
+// shaped like news, see its documentation) as one batch, and the keys of
+// its nested quotes (reported by another quote), in corpus order.
+func corpus(tb testing.TB, n int) (*graph.Batch, []string) {
+	tb.Helper()
+	bundle, err := gen.Generate(gen.Options{Quotes: n, Seed: 1})
+	if err != nil {
+		tb.Fatal(err)
 	}
-	for i := range nPeople {
-		k := fmt.Sprintf("p-%06d", i)
-		agents = append(agents, k)
-		b.Nodes = append(b.Nodes, &graph.Person{Key: k, Name: fmt.Sprintf("Person %d %s", i, words[i%len(words)]),
-			Aliases: []string{fmt.Sprintf("P%d", i)}, Affiliations: []graph.Affiliation{{Organisation: fmt.Sprintf("o-%06d", i%nOrgs), Role: "staff"}}})
-	}
-	zAgent := rand.NewZipf(rng, 1.2, 4, uint64(len(agents)-1))
-	zSource := rand.NewZipf(rng, 1.1, 8, uint64(nSources-1))
-	day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range nSources {
-		s := &graph.Source{Key: fmt.Sprintf("s-%06d", i), Kind: "article", Title: fmt.Sprintf("Article %d", i),
-			URL: fmt.Sprintf("https://news.example/%d", i), Publisher: fmt.Sprintf("o-%06d", i%nOrgs),
-			Authors: []string{fmt.Sprintf("p-%06d", i%nPeople)}, PublishedAt: day.Add(time.Duration(i) * time.Hour).Format(time.RFC3339)}
-		if i > 0 && rng.IntN(3) == 0 {
-			s.DerivedFrom = []graph.Derivation{{Source: fmt.Sprintf("s-%06d", rng.IntN(i)), Relation: "cites"}}
-		}
-		b.Nodes = append(b.Nodes, s)
-	}
-	for i := range nClaims {
-		b.Nodes = append(b.Nodes, &graph.Claim{Key: fmt.Sprintf("c-%06d", i), Text: sentence(rng, 6)})
-	}
-	lastQuote := map[string]string{}
 	var nested []string
-	for i := range n {
-		src := fmt.Sprintf("s-%06d", zSource.Uint64())
-		q := &graph.Quote{Key: fmt.Sprintf("q-%07d", i), Text: sentence(rng, 6+rng.IntN(7)), Speaker: agents[zAgent.Uint64()],
-			Source: src, Cue: "said", Mode: "direct", SaidAt: day.Add(time.Duration(i) * time.Minute).Format(time.DateOnly)}
-		if prev, ok := lastQuote[src]; ok && rng.IntN(3) == 0 {
-			q.ReportedBy = prev
+	for _, n := range bundle.Nodes {
+		if q, ok := n.(*graph.Quote); ok && q.ReportedBy != "" {
 			nested = append(nested, q.Key)
 		}
-		if rng.IntN(5) == 0 {
-			q.Channel = fmt.Sprintf("s-%06d", rng.IntN(nSources))
-		}
-		if rng.IntN(3) == 0 {
-			q.Claims = []string{fmt.Sprintf("c-%06d", rng.IntN(nClaims))}
-		}
-		lastQuote[src] = q.Key
-		b.Nodes = append(b.Nodes, q)
 	}
-	for i := range nFigures {
-		f := &graph.Figure{Key: fmt.Sprintf("f-%06d", i), Text: "a figure", Value: float64(rng.IntN(1000)), Unit: "percent",
-			StatedBy: agents[zAgent.Uint64()], Source: fmt.Sprintf("s-%06d", zSource.Uint64())}
-		if i > 0 && rng.IntN(10) == 0 {
-			f.DerivedFrom = []string{fmt.Sprintf("f-%06d", rng.IntN(i))}
+	return &graph.Batch{By: "bench", Nodes: bundle.Nodes, Links: bundle.Links}, nested
+}
+
+// corpusPhrases draws n whoSaid and search phrases from the quotes of a
+// batch, deterministically: runs of one to four consecutive words of a
+// quote's text (each a run of letters), cut at word boundaries.
+func corpusPhrases(b *graph.Batch, n int, seed uint64) []string {
+	var quotes []*graph.Quote
+	for _, node := range b.Nodes {
+		if q, ok := node.(*graph.Quote); ok {
+			quotes = append(quotes, q)
 		}
-		b.Nodes = append(b.Nodes, f)
 	}
-	seen := map[string]bool{}
-	for range nLinks {
-		l := graph.Link{From: fmt.Sprintf("f-%06d", rng.IntN(nFigures)), To: fmt.Sprintf("c-%06d", rng.IntN(nClaims)), Relation: graph.RelSupports}
-		if rng.IntN(4) == 0 {
-			l.Relation, l.Reason = graph.RelContradicts, "different_measure"
-		}
-		id := l.From + string(l.Relation) + l.To
-		if seen[id] {
+	rng := rand.New(rand.NewPCG(seed, 2))
+	var out []string
+	for tries := 0; len(out) < n && tries < 100*n; tries++ {
+		ws := strings.FieldsFunc(quotes[rng.IntN(len(quotes))].Text, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' && r != '’' })
+		if len(ws) == 0 {
 			continue
 		}
-		seen[id] = true
-		b.Links = append(b.Links, l)
+		i := rng.IntN(len(ws))
+		out = append(out, strings.Join(ws[i:min(len(ws), i+1+rng.IntN(4))], " "))
 	}
-	return b, nested
+	return out
 }
 
-func sentence(rng *rand.Rand, n int) string {
-	w := make([]string, n)
-	for i := range w {
-		w[i] = words[rng.IntN(len(words))]
-	}
-	return strings.Join(w, " ")
-}
-
-func TestGenBatchApplies(t *testing.T) {
-	b, nested := genBatch(500)
+func TestCorpusApplies(t *testing.T) {
+	b, nested := corpus(t, 500)
 	s := testOpen(t, Options{InMemory: true})
 	res, err := s.Apply(t.Context(), b)
 	if err != nil {
@@ -142,13 +93,16 @@ func TestGenBatchApplies(t *testing.T) {
 	if res.Nodes.Added != len(b.Nodes) || res.Links.Added != len(b.Links) || len(nested) < 50 {
 		t.Errorf("generated corpus: %+v nodes, %+v links, %d nested quotes", res.Nodes, res.Links, len(nested))
 	}
+	if ps := corpusPhrases(b, 20, 1); len(ps) != 20 || slices.Contains(ps, "") {
+		t.Errorf("corpusPhrases = %q", ps)
+	}
 }
 
 // benchOptions is the on-disk setup both import benchmarks use.
 func benchOptions(dir string) Options { return Options{Dir: dir, GCInterval: -1} }
 
 func BenchmarkImport(b *testing.B) {
-	batch, _ := genBatch(benchQuotes(b))
+	batch, _ := corpus(b, benchQuotes(b))
 	root := b.TempDir()
 	var keys, bytes int
 	i := 0
@@ -180,7 +134,7 @@ func BenchmarkImport(b *testing.B) {
 // benchmark-only knob), and reports both times and their ratio: measured
 // side by side, so that the machine's drift cancels.
 func BenchmarkImportHistoryCost(b *testing.B) {
-	batch, _ := genBatch(benchQuotes(b))
+	batch, _ := corpus(b, benchQuotes(b))
 	root := b.TempDir()
 	var with, without time.Duration
 	var keysWith, keysWithout, bytesWith, bytesWithout int
@@ -230,7 +184,7 @@ func BenchmarkImportHistoryCost(b *testing.B) {
 // default) and without (the CPU cost). It reports both times per Apply and
 // their ratio.
 func BenchmarkApplyOneChange(b *testing.B) {
-	batch, nested := genBatch(min(benchQuotes(b), 2000))
+	batch, nested := corpus(b, min(benchQuotes(b), 2000))
 	key := nested[0]
 	var q *graph.Quote
 	for _, n := range batch.Nodes {
@@ -391,7 +345,7 @@ func dumpSize(tb testing.TB, s *Store) (keys, size int) {
 // BenchmarkImport stores, with a plain (unmanaged) Badger and one
 // WriteBatch, synced like the store.
 func BenchmarkImportRawBadger(b *testing.B) {
-	batch, _ := genBatch(benchQuotes(b))
+	batch, _ := corpus(b, benchQuotes(b))
 	s, err := Open(context.Background(), Options{InMemory: true})
 	if err != nil {
 		b.Fatal(err)
@@ -443,7 +397,7 @@ func BenchmarkImportRawBadger(b *testing.B) {
 // traceFixture is a store holding a generated corpus and the roots to trace
 // (quotes with nested attributions).
 func traceFixture(b *testing.B) (*Store, []string) {
-	batch, nested := genBatch(benchQuotes(b))
+	batch, nested := corpus(b, benchQuotes(b))
 	s, err := Open(context.Background(), benchOptions(b.TempDir()))
 	if err != nil {
 		b.Fatal(err)
@@ -619,13 +573,26 @@ func rawEdges(b *testing.B, txn *badger.Txn, q graph.EdgeQuery) int {
 	return n
 }
 
-// BenchmarkSearch runs full-text searches over the generated corpus (whose
-// small vocabulary makes every word common: a worst case for postings),
-// next to QuotesMatching, the trigram whoSaid index, on the same words.
+// BenchmarkSearch runs full-text searches over the generated corpus:
+// phrases of its quotes (as words, as a "phrase", a word's prefix*), and
+// the same phrases through QuotesMatching (whoSaid), whole and cut in the
+// middle of a word.
 func BenchmarkSearch(b *testing.B) {
 	s, _ := traceFixture(b)
+	batch, _ := corpus(b, benchQuotes(b))
 	ctx := context.Background()
-	for _, q := range []string{"crime is way down", `"is way down"`, "homicid*", "ferry harbour", "department"} {
+	phrases := corpusPhrases(batch, 200, 9)
+	var three, one []string // phrases of three words or more, and of one
+	for _, p := range phrases {
+		switch n := len(strings.Fields(p)); {
+		case n >= 3 && len(three) < 3:
+			three = append(three, p)
+		case n == 1 && len(p) > 5 && len(one) < 2:
+			one = append(one, p)
+		}
+	}
+	searches := []string{three[0], `"` + three[1] + `"`, one[0][:5] + "*", one[1]}
+	for _, q := range searches {
 		b.Run("search/"+q, func(b *testing.B) {
 			total := 0
 			for b.Loop() {
@@ -641,7 +608,8 @@ func BenchmarkSearch(b *testing.B) {
 			b.ReportMetric(float64(total), "hits")
 		})
 	}
-	for _, q := range []string{"is way down", "homicid", "department"} {
+	cut := three[2][1 : len(three[2])-1] // partial words at both edges
+	for _, q := range []string{three[0], three[1], cut, one[0][:5], one[1]} {
 		b.Run("quotesMatching/"+q, func(b *testing.B) {
 			total := 0
 			for b.Loop() {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -356,11 +357,22 @@ func TestChangeWritesOnlyTheDifference(t *testing.T) {
 			func(ts uint64) []string { return append(rev("q-dhs", ts), q(nodeKey(ids["q-dhs"]))) }},
 		{"speaker", func(b *graph.Batch) { node(b, "q-ask").(*graph.Quote).Speaker = "p-brook" },
 			func(ts uint64) []string {
-				return append(rev("q-ask", ts),
+				// The speaker facet: the key- and value-order entries
+				// of both speakers, and the quote's facet column.
+				said, _ := graph.NodeSortValue(node(graphtest.SampleBatch(), "q-ask"))
+				pos := facetCol{hasOrder: true, hasValue: true, value: said}.position("q-ask")
+				speakerFacet := func(v string) []string {
+					return []string{
+						q(append(facetVariantPrefix(graph.KindQuote, facetCodes[graph.FacetSpeaker], variantKey, v), "q-ask"...)),
+						q(append(facetVariantPrefix(graph.KindQuote, facetCodes[graph.FacetSpeaker], variantValue, v), pos...)),
+					}
+				}
+				return slices.Concat(rev("q-ask", ts), []string{
 					q(nodeKey(ids["q-ask"])),
 					q(adjKey(famOut, ids["q-ask"], 0x01, ids["p-okafor"])), q(adjKey(famIn, ids["p-okafor"], 0x01, ids["q-ask"])),
 					q(adjKey(famOut, ids["q-ask"], 0x01, ids["p-brook"])), q(adjKey(famIn, ids["p-brook"], 0x01, ids["q-ask"])),
-				)
+					q(facetColumnKey(graph.KindQuote, "q-ask")),
+				}, speakerFacet("p-okafor"), speakerFacet("p-brook"))
 			}},
 		{"link note", func(b *graph.Batch) { b.Links[2].Note = "changed" },
 			func(ts uint64) []string {

@@ -62,12 +62,10 @@ func New(ctx context.Context, kv KV, log zerolog.Logger) (*Store, error) {
 		return nil, err
 	case len(v) != 1 || v[0] < 1 || v[0] > layoutVersion:
 		return nil, fmt.Errorf("store: the data uses key layout %x; this version reads layouts 1 to %d", v, layoutVersion)
-	case v[0] < layoutSearch:
-		n, err := reindexSearch(ctx, kv)
-		if err != nil {
-			return nil, fmt.Errorf("store: building the search index: %w", err)
+	case v[0] < layoutVersion:
+		if err := migrate(ctx, kv, v[0], log); err != nil {
+			return nil, err
 		}
-		log.Info().Int("nodes", n).Msg("built the search index of a store of an earlier key layout")
 	}
 	return &Store{kv: kv, log: log}, nil
 }
@@ -211,6 +209,7 @@ type writer struct {
 	links        map[string]edgeValue         // out edges of the links this batch writes
 	retractedIDs map[uint64]bool              // nodes this batch retracts
 	searchStats  map[graph.SearchField][2]int // changes to the search statistics (docs, words)
+	facet        *facetWriter                 // facet bookkeeping of the batch (facet.go)
 	curating     bool                         // the batch unlinks or retracts: keep records and links
 }
 
@@ -406,6 +405,9 @@ func (w *writer) apply(ctx context.Context, b *graph.Bundle, batch *graph.Batch)
 		return &graph.ValidationError{Problems: w.problems}
 	}
 	for _, p := range nodes {
+		w.noteBatchNode(p.n)
+	}
+	for _, p := range nodes {
 		ch, before, after, err := w.putNode(ctx, p.n, p.id, p.refs)
 		if err != nil {
 			return err
@@ -442,6 +444,9 @@ func (w *writer) apply(ctx context.Context, b *graph.Bundle, batch *graph.Batch)
 		if err := w.merge(ctx, m); err != nil {
 			return err
 		}
+	}
+	if err := w.refreshFacets(ctx); err != nil {
+		return err
 	}
 	if err := w.flushSearchStats(ctx); err != nil {
 		return err
@@ -756,9 +761,6 @@ func indexEntries(n graph.Node, id uint64) entries {
 		date(idxPublishedAt, n.PublishedAt)
 	case *graph.Quote:
 		date(idxSaidAt, n.SaidAt)
-		for _, tri := range trigrams(fold.Text(n.Text)) {
-			es[string(trigramKey(tri, id))] = []byte{}
-		}
 	}
 	searchEntries(es, n, id)
 	return es
@@ -774,15 +776,22 @@ func (w *writer) putNode(ctx context.Context, n graph.Node, id uint64, refs entr
 		return 0, nil, nil, err
 	}
 	after := rec[2:]
-	old, err := w.rd.kv.Get(ctx, nodeKey(id))
-	if err != nil && !errors.Is(err, ErrKeyNotFound) {
-		return 0, nil, nil, err
+	old, getErr := w.rd.kv.Get(ctx, nodeKey(id))
+	if getErr != nil && !errors.Is(getErr, ErrKeyNotFound) {
+		return 0, nil, nil, getErr
 	}
 	newEntries := indexEntries(n, id)
 	for k, v := range refs {
 		newEntries[k] = v
 	}
-	if errors.Is(err, ErrKeyNotFound) {
+	facets, err := w.addNodeFacets(ctx, n, newEntries)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	if errors.Is(getErr, ErrKeyNotFound) {
+		if err := w.facetsWritten(ctx, id, nil, facets); err != nil {
+			return 0, nil, nil, err
+		}
 		key := n.NodeKey()
 		for _, kv := range [][2][]byte{
 			{keyIndexKey(key), encodeUint64(id)},
@@ -818,6 +827,13 @@ func (w *writer) putNode(ctx context.Context, n graph.Node, id uint64, refs entr
 	}
 	for k, v := range stored {
 		oldEntries[k] = v
+	}
+	oldFacets, _, err := w.addStoredFacets(ctx, n.NodeKind(), n.NodeKey(), oldEntries)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	if err := w.facetsWritten(ctx, id, &oldFacets, facets); err != nil {
+		return 0, nil, nil, err
 	}
 	lk := searchLenKey(id)
 	w.searchLenDelta(oldEntries[string(lk)], newEntries[string(lk)])

@@ -436,6 +436,7 @@ func (w *writer) merge(ctx context.Context, m graph.Merge) error {
 	if err != nil {
 		return err
 	}
+	w.noteMerge(m)
 	set := map[string]bool{m.Into: true}
 	ids := map[uint64]bool{intoID: true}
 	dups := make([]graph.Node, len(m.Keys))
@@ -484,6 +485,9 @@ func (w *writer) merge(ctx context.Context, m graph.Merge) error {
 		}
 		d, id := dups[i], dupIDs[i]
 		dead := indexEntries(d, id)
+		if err := w.dropFacets(ctx, d, id, dead); err != nil {
+			return err
+		}
 		w.searchLenDelta(dead[string(searchLenKey(id))], nil)
 		for key := range dead {
 			if err := w.del([]byte(key)); err != nil {

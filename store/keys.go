@@ -19,7 +19,7 @@ const (
 	famIn        byte = 'i' // i | to id | rel | from id    -> edge value (from key ...)
 	famExact     byte = 'x' // x | index | escaped value | 00 01 | id -> user key
 	famDate      byte = 'd' // d | index | time | id        -> user key
-	famTrigram   byte = 't' // t | trigram | id             -> (empty)
+	famTrigram   byte = 't' // retired in layout 4 (trigrams of whoSaid); dropTrigrams deletes it
 	famCounter   byte = 'c' // c | kind                     -> last counter of the kind
 	famMeta      byte = 'm' // m | name                     -> value
 	famHistory   byte = 'h' // h | id | rev | seq           -> revision
@@ -29,6 +29,7 @@ const (
 	famMergedTo  byte = 'a' // a | into id | merged key     -> (empty)
 	famChangeLog byte = 'l' // reserved: change log by commit timestamp
 	famSearch    byte = 's' // reserved: full-text search postings
+	famFacet     byte = 'f' // f | kind | facet | ...       -> (empty), or a node's facet values
 )
 
 // Index bytes of the exact (x) and date (d) families.
@@ -43,8 +44,9 @@ const (
 // 2 added history, retractions (edge value format 02) and merges; a store
 // of layout 1 is read as is and upgraded by its next commit. Layout 3 added
 // the search postings (family s): New builds them for a store of an
-// earlier layout, in one commit (reindexSearch).
-const layoutVersion = 3
+// earlier layout, in one commit (reindexSearch). Layout 4 added the facet
+// family f (filtered lists): New builds it in one commit (reindexFacets).
+const layoutVersion = 4
 
 var metaLayoutKey = []byte{famMeta, 'v'}
 
@@ -207,34 +209,6 @@ func dateKey(idx byte, t time.Time, id uint64) []byte {
 func dateBound(idx byte, t time.Time) []byte {
 	e := encodeTime(t)
 	return append(datePrefix(idx), e[:]...)
-}
-
-// trigramPrefix returns t | trigram. A trigram is three code points of the
-// folded text; UTF-8 being prefix-free, no trigram's bytes begin another's.
-func trigramPrefix(tri string) []byte { return append([]byte{famTrigram}, tri...) }
-
-func trigramKey(tri string, id uint64) []byte { return appendID(trigramPrefix(tri), id) }
-
-// trigrams returns the distinct trigrams of s in order of first occurrence.
-func trigrams(s string) []string {
-	var offs []int
-	for i := range s {
-		offs = append(offs, i)
-	}
-	if len(offs) < 3 {
-		return nil
-	}
-	offs = append(offs, len(s))
-	seen := make(map[string]bool, len(offs))
-	var out []string
-	for i := 0; i+3 < len(offs); i++ {
-		tri := s[offs[i]:offs[i+3]]
-		if !seen[tri] {
-			seen[tri] = true
-			out = append(out, tri)
-		}
-	}
-	return out
 }
 
 // parseDate reads a bundle date: an RFC 3339 date-time, or a date, month or

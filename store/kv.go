@@ -48,7 +48,8 @@ type KVReader interface {
 	// Get returns a copy of the value stored under key, or an error
 	// wrapping ErrKeyNotFound.
 	Get(ctx context.Context, key []byte) ([]byte, error)
-	// Scan calls fn for each key in r, in byte order. The key and value
+	// Scan calls fn for each key in r, in byte order (descending with
+	// r.Reverse). The key and value
 	// slices are valid only during the call. fn returning ErrStopScan ends
 	// the scan without error; any other error ends it and is returned.
 	Scan(ctx context.Context, r Range, fn func(key, value []byte) error) error
@@ -77,8 +78,9 @@ type Txn interface {
 }
 
 // Range selects keys for [KVReader.Scan]: those with Prefix, from Start
-// (inclusive) or after After (exclusive), before End (exclusive). Empty
-// fields do not restrict.
+// (inclusive) or after After (exclusive), before End (exclusive), in
+// ascending byte order or, with Reverse, descending. Empty fields do not
+// restrict.
 type Range struct {
 	// Prefix keeps keys that begin with it.
 	Prefix []byte
@@ -94,6 +96,11 @@ type Range struct {
 	KeysOnly bool
 	// Limit stops the scan after this many keys; 0 means no limit.
 	Limit int
+	// Reverse visits the same keys in descending byte order: from the last
+	// key before End (or the last key with Prefix) down to Start or After;
+	// Limit then keeps the largest keys. To page backwards, pass the last
+	// key seen as End.
+	Reverse bool
 }
 
 // Errors of the KV layer. Engines also return errors wrapping

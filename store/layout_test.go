@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/hex"
 	"math"
-	"slices"
 	"testing"
 	"time"
 
@@ -28,7 +27,7 @@ func TestKeyLayoutBytes(t *testing.T) {
 		{"url with NUL", exactPrefix(idxURL, "a\x00b"), "78" + "02" + "6100ff62" + "0001"},
 		{"said_at", dateKey(idxSaidAt, time.Date(1970, 1, 1, 0, 0, 0, 1, time.UTC), quote), "64" + "01" + "8000000000000001" + "0400000000000007"},
 		{"before 1970", dateBound(idxSaidAt, time.Unix(0, -1)), "64" + "01" + "7fffffffffffffff"},
-		{"trigram", trigramKey("é'a", quote), "74" + "c3a9" + "27" + "61" + "0400000000000007"},
+		{"word posting", searchWordKey("ferry", quote), "73" + "fc" + hex.EncodeToString([]byte("ferry")) + "00" + "0400000000000007"},
 		{"counter", counterKey(graph.KindFigure), "63" + "06"},
 	}
 	for _, c := range cases {
@@ -147,25 +146,6 @@ func TestEscapedOrder(t *testing.T) {
 			if i != j && bytes.HasPrefix(enc[j], enc[i]) {
 				t.Errorf("escaped %q is a prefix of escaped %q", vals[i], vals[j])
 			}
-		}
-	}
-}
-
-func TestTrigrams(t *testing.T) {
-	cases := []struct {
-		in   string
-		want []string
-	}{
-		{"", nil},
-		{"ab", nil},
-		{"abc", []string{"abc"}},
-		{"abab", []string{"aba", "bab"}},
-		{"aaaa", []string{"aaa"}},
-		{"é'x y", []string{"é'x", "'x ", "x y"}},
-	}
-	for _, c := range cases {
-		if got := trigrams(c.in); !slices.Equal(got, c.want) {
-			t.Errorf("trigrams(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
 }

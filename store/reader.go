@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -22,6 +21,9 @@ type reader struct {
 	// past opens a snapshot at an earlier commit (History reads node
 	// records as they were); nil in a writer's reader.
 	past func(ctx context.Context, ts uint64) (Snapshot, error)
+
+	// textCap, when set, replaces textCandidates (tests).
+	textCap int
 
 	mu     sync.Mutex
 	ids    map[string]uint64
@@ -459,94 +461,6 @@ func (r *reader) dateCursor(ctx context.Context, idx graph.Index, ib byte, after
 		return nil, bad
 	}
 	return dateKey(ib, t, id), nil
-}
-
-// trigramCap bounds the postings counted per trigram when choosing the
-// rarest ones.
-const trigramCap = 4096
-
-// QuotesMatching implements graph.Reader: the quotes whose folded text
-// contains the folded query, in id (creation) order. Queries of three code
-// points or more read the postings of their rarest trigram, check each
-// candidate against the next two rarest trigrams, then against the folded
-// text; shorter queries scan every quote.
-func (r *reader) QuotesMatching(ctx context.Context, text string, after string, limit int) (graph.Page, error) {
-	needle := fold.Text(text)
-	if needle == "" {
-		return graph.Page{}, fmt.Errorf("%w: empty search text", graph.ErrInvalid)
-	}
-	var afterID uint64
-	if after != "" {
-		id, ok, err := r.id(ctx, after)
-		if err != nil {
-			return graph.Page{}, err
-		}
-		if !ok || idKind(id) != graph.KindQuote {
-			return graph.Page{}, fmt.Errorf("%w: cursor %q is not a quote", graph.ErrInvalid, after)
-		}
-		afterID = id
-	}
-	p := graph.Page{}
-	match := func(id uint64, n graph.Node) {
-		q, ok := n.(*graph.Quote)
-		if !ok || !strings.Contains(fold.Text(q.Text), needle) {
-			return
-		}
-		p.Total++
-		if id > afterID && (limit <= 0 || len(p.Keys) < limit) {
-			p.Keys = append(p.Keys, q.Key)
-		} else if id > afterID {
-			p.More = true
-		}
-	}
-	tris := trigrams(needle)
-	if len(tris) == 0 {
-		prefix := []byte{famNode, byte(graph.KindQuote)}
-		err := r.kv.Scan(ctx, Range{Prefix: prefix}, func(k, v []byte) error {
-			n, err := decodeNode(v)
-			if err != nil {
-				return err
-			}
-			match(decodeID(k[1:]), n)
-			return nil
-		})
-		return p, err
-	}
-	type posting struct {
-		tri string
-		n   int
-	}
-	ps := make([]posting, len(tris))
-	for i, tri := range tris {
-		n, err := r.countKeys(ctx, Range{Prefix: trigramPrefix(tri), Limit: trigramCap})
-		if err != nil {
-			return graph.Page{}, err
-		}
-		if n == 0 {
-			return p, nil
-		}
-		ps[i] = posting{tri, n}
-	}
-	slices.SortStableFunc(ps, func(a, b posting) int { return a.n - b.n })
-	rarest := trigramPrefix(ps[0].tri)
-	others := ps[1:min(len(ps), 3)]
-	err := r.kv.Scan(ctx, Range{Prefix: rarest, KeysOnly: true}, func(k, _ []byte) error {
-		id := decodeID(k[len(rarest):])
-		for _, o := range others {
-			if _, err := r.kv.Get(ctx, trigramKey(o.tri, id)); errors.Is(err, ErrKeyNotFound) {
-				return nil
-			} else if err != nil {
-				return err
-			}
-		}
-		n, err := r.nodeByID(ctx, id)
-		if err != nil {
-			return err
-		}
-		match(id, n)
-		return nil
-	})
-	return p, err
 }
 
 func decodeID(b []byte) uint64 {

@@ -161,9 +161,19 @@ func searchPostingKey(f graph.SearchField, term string, id uint64) []byte {
 
 func searchLenKey(id uint64) []byte { return appendID([]byte{famSearch, searchLenField}, id) }
 
-// searchEntries adds the search keys of a node to es.
+// searchEntries adds the search keys of a node to es, and a quote's
+// whoSaid keys (quoteSearchEntries).
 func searchEntries(es entries, n graph.Node, id uint64) {
-	d := graph.IndexNode(n)
+	if q, ok := n.(*graph.Quote); ok {
+		quoteSearchEntries(es, q, id)
+		return
+	}
+	searchDocEntries(es, graph.IndexNode(n), id)
+}
+
+// searchDocEntries adds the postings and length key of an analysed node
+// to es.
+func searchDocEntries(es entries, d graph.SearchDoc, id uint64) {
 	if len(d.Lengths) == 0 {
 		return
 	}
@@ -181,15 +191,21 @@ func searchEntries(es entries, n graph.Node, id uint64) {
 			es[string(searchPostingKey(f, term, id))] = v
 		}
 	}
-	v := binary.AppendUvarint(nil, uint64(len(d.Key)))
-	v = append(v, d.Key...)
+	es[string(searchLenKey(id))] = searchLenValue(d.Key, d.Lengths)
+}
+
+// searchLenValue is the value of a length key: the user key, then the
+// length of each field with words.
+func searchLenValue(key string, lengths map[graph.SearchField]int) []byte {
+	v := binary.AppendUvarint(make([]byte, 0, len(key)+8), uint64(len(key)))
+	v = append(v, key...)
 	for _, f := range graph.SearchFields {
-		if l, ok := d.Lengths[f]; ok {
+		if l, ok := lengths[f]; ok {
 			v = append(v, byte(f))
 			v = binary.AppendUvarint(v, uint64(l))
 		}
 	}
-	es[string(searchLenKey(id))] = v
+	return v
 }
 
 // decodeSearchLen decodes a document-length value.

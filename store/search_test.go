@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/rs/zerolog"
@@ -19,7 +20,7 @@ import (
 func TestSearchStatistics(t *testing.T) {
 	ctx := t.Context()
 	s := testOpen(t, Options{InMemory: true})
-	b, _ := genBatch(300)
+	b, _ := corpus(t, 300)
 	steps := []*graph.Batch{graphtest.SampleBatch(), b,
 		{Nodes: []graph.Node{&graph.Organisation{Key: "o-dhs", Name: "Department of Harbour Safety and Ferries",
 			Aliases: []string{"DHS", "Harbour Department"}, Kind: "government", Parent: "o-council"}}},
@@ -65,7 +66,7 @@ func TestSearchStatistics(t *testing.T) {
 // scores (to rounding) and highlights.
 func TestSearchAgreesWithMemgraph(t *testing.T) {
 	ctx := t.Context()
-	b, _ := genBatch(400)
+	b, _ := corpus(t, 400)
 	s := testOpen(t, Options{InMemory: true})
 	m := memgraph.New()
 	t.Cleanup(func() { m.Close() })
@@ -74,10 +75,7 @@ func TestSearchAgreesWithMemgraph(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	queries := []graph.SearchQuery{
-		{Text: "crime rate"}, {Text: `"night ferry"`}, {Text: "homicid* police"}, {Text: "department"},
-		{Text: "safer streets", Kinds: []graph.Kind{graph.KindQuote}}, {Text: "percent", Limit: 7},
-	}
+	queries := searchQueries(t, b)
 	for _, q := range queries {
 		var pages [2]graph.SearchPage
 		for i, st := range []graph.Store{s, m} {
@@ -106,6 +104,44 @@ func TestSearchAgreesWithMemgraph(t *testing.T) {
 			}
 		}
 	}
+}
+
+// searchQueries draws searches from the corpus: words and phrases of its
+// quotes as words, as a "phrase" and with a prefix* term, one restricted
+// to quotes, one with a limit, and a word of an organisation's name.
+func searchQueries(t *testing.T, b *graph.Batch) []graph.SearchQuery {
+	t.Helper()
+	var two, one []string
+	for _, p := range corpusPhrases(b, 300, 5) {
+		switch n := len(strings.Fields(p)); {
+		case n >= 2 && len(two) < 4:
+			two = append(two, p)
+		case n == 1 && len(p) > 6 && len(one) < 3:
+			one = append(one, p)
+		}
+	}
+	var org string
+	for _, n := range b.Nodes {
+		if o, ok := n.(*graph.Organisation); ok {
+			org = strings.Fields(o.Name)[0]
+			break
+		}
+	}
+	if len(two) < 4 || len(one) < 3 || org == "" {
+		t.Fatalf("corpus phrases: %q %q %q", two, one, org)
+	}
+	return []graph.SearchQuery{
+		{Text: two[0]}, {Text: `"` + two[1] + `"`}, {Text: prefixAndWord(two[2])}, {Text: org},
+		{Text: two[3], Kinds: []graph.Kind{graph.KindQuote}}, {Text: one[1], Limit: 7}, {Text: one[2][:4] + "*"},
+	}
+}
+
+// prefixAndWord makes a query of the words of a phrase: the first cut to
+// a prefix* term, the others as they are.
+func prefixAndWord(phrase string) string {
+	ws := strings.Fields(phrase)
+	ws[0] = ws[0][:min(len(ws[0]), 3)] + "*"
+	return strings.Join(ws, " ")
 }
 
 // TestSearchReindexOldLayout turns a store into one of layout 2 (no search

@@ -27,6 +27,7 @@ CREATE TABLE node (
   said_at      timestamptz,           -- quotes
   published_at timestamptz,           -- sources
   url          text,                  -- sources
+  speaker      bigint,                -- quotes: the speaker's id
   words        tsvector GENERATED ALWAYS AS (CASE WHEN kind = 4 THEN to_tsvector('simple', record ->> 'text') END) STORED
 );
 CREATE TABLE edge (
@@ -51,6 +52,7 @@ CREATE INDEX node_kind_key ON node (kind, key);
 CREATE INDEX node_said_at ON node (said_at) WHERE said_at IS NOT NULL;
 CREATE INDEX node_published_at ON node (published_at) WHERE published_at IS NOT NULL;
 CREATE INDEX node_url ON node (url) WHERE url IS NOT NULL;
+CREATE INDEX node_speaker_said_at ON node (speaker, said_at, key) WHERE speaker IS NOT NULL;
 CREATE INDEX edge_in ON edge (dst, rel, src);
 CREATE INDEX name_name ON name (name, id);
 CREATE INDEX node_words ON node USING gin (words) WHERE kind = 4;
@@ -112,6 +114,19 @@ SELECT n.key
    AND e.src > coalesce((SELECT id FROM node WHERE key = $2), 0)
  ORDER BY e.src
  LIMIT $3;
+
+-- @query filtered_page
+-- One page of a speaker's quotes ($1 the speaker's key) said in [$2, $3),
+-- in said_at and key order, after the quote with said_at $4 and key $5
+-- ('-infinity' and '' for the first page), $6 per page: served by
+-- node_speaker_said_at, as claimgraph's speaker facet index serves it.
+SELECT key, said_at
+  FROM node
+ WHERE speaker = (SELECT id FROM node WHERE key = $1)
+   AND said_at >= $2 AND said_at < $3
+   AND (said_at, key) > ($4, $5)
+ ORDER BY said_at, key
+ LIMIT $6;
 
 -- @query node_speaker_source
 -- A quote with its speaker and source: what the GraphQL load test asks.

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
@@ -30,6 +34,11 @@ type common struct {
 	logFormat string
 	logLevel  string
 	dataSet   bool // --data given explicitly
+	// keyFile is --encryption-key-file: the badger store's key.
+	keyFile string
+	// gcInterval is the store's value-log GC period: 0 the store's
+	// default, negative off (serve sets it from --vlog-gc-interval).
+	gcInterval time.Duration
 }
 
 // newFlags returns a FlagSet for a subcommand whose usage text names its
@@ -76,6 +85,9 @@ func addCommon(fs *flag.FlagSet, e *env, c *common, logLevel string) {
 	}
 	fs.StringVar(&c.engine, "engine", engine, "storage `engine`: badger (embedded, in --data) or postgres (--dsn) (env CLAIMGRAPH_ENGINE)")
 	fs.StringVar(&c.dsn, "dsn", e.getenv("CLAIMGRAPH_DSN"), "PostgreSQL connection `URL` for --engine postgres, e.g. postgres://user@host:5432/db (env CLAIMGRAPH_DSN)")
+	fs.StringVar(&c.keyFile, "encryption-key-file", e.getenv("CLAIMGRAPH_ENCRYPTION_KEY_FILE"),
+		"encrypt the badger store at rest with the AES key in `FILE`: 16, 24 or 32 bytes, raw or as hex or base64\n"+
+			"(e.g. openssl rand -hex 32 > key; chmod 600 key). A store created with a key needs it ever after (env CLAIMGRAPH_ENCRYPTION_KEY_FILE)")
 	addLogFlags(fs, c, logLevel)
 }
 
@@ -90,6 +102,9 @@ func (c *common) checkEngine(fs *flag.FlagSet) error {
 	case "badger":
 		return nil
 	case "postgres":
+		if c.keyFile != "" {
+			return usageError("--encryption-key-file is for the badger engine; encryption at rest of PostgreSQL is the database's business (encrypted volumes or the server's own encryption)")
+		}
 		if c.dsn == "" {
 			return usageError("--engine postgres needs --dsn postgres://user@host:port/db (or CLAIMGRAPH_DSN)")
 		}
@@ -107,7 +122,15 @@ func (c *common) checkEngine(fs *flag.FlagSet) error {
 // a missing badger directory.
 func (c *common) open(ctx context.Context, mustExist, readOnly bool, log zerolog.Logger) (graph.Store, error) {
 	if c.engine != "postgres" {
-		return openStore(ctx, c.data, mustExist, log)
+		opt, err := c.storeOptions(log)
+		if err != nil {
+			return nil, err
+		}
+		st, err := openStore(ctx, opt, c.keyFile, mustExist)
+		if err != nil {
+			return nil, err // not a nil *store.Store in a non-nil interface
+		}
+		return st, nil
 	}
 	kv, err := postgres.Open(ctx, postgres.Options{DSN: c.dsn, ReadOnly: readOnly, Logger: log})
 	if err != nil {
@@ -178,24 +201,115 @@ func isTerminal(w io.Writer) bool {
 	return isatty.IsTerminal(fd) || isatty.IsCygwinTerminal(fd)
 }
 
-// openStore opens the data directory, creating it unless mustExist (the
-// commands that only read refuse to create an empty one from a typo). A
-// directory held by another process (a running server) gets one plain
-// sentence.
-func openStore(ctx context.Context, dir string, mustExist bool, log zerolog.Logger) (graph.Store, error) {
+// openStore opens the data directory that opt names, creating it unless
+// mustExist (the commands that only read refuse to create an empty one
+// from a typo). A directory held by another process (a running server), a
+// key problem or a half-done restore gets one plain sentence that says
+// what to do.
+func openStore(ctx context.Context, opt store.Options, keyFile string, mustExist bool) (*store.Store, error) {
+	dir := opt.Dir
 	if mustExist {
 		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 			return nil, &exitError{code: 1, err: fmt.Errorf("no data directory at %s: import a bundle or run `claimgraph serve` first, or use --data", dir)}
 		}
 	}
-	st, err := store.Open(ctx, store.Options{Dir: dir, Logger: log})
-	if errors.Is(err, graph.ErrLocked) {
-		return nil, &exitError{code: 1, err: lockedError{dir: dir, err: err}}
-	}
+	st, err := store.Open(ctx, opt)
 	if err != nil {
-		return nil, fmt.Errorf("opening data directory %s: %w", dir, err)
+		return nil, storeOpenError(opt.Dir, keyFile, err)
 	}
 	return st, nil
+}
+
+// storeOpenError turns an error of opening the data directory into the
+// message the command line prints.
+func storeOpenError(dir, keyFile string, err error) error {
+	var ke *store.EncryptionKeyError
+	switch {
+	case errors.Is(err, graph.ErrLocked):
+		return &exitError{code: 1, err: lockedError{dir: dir, err: err}}
+	case errors.As(err, &ke):
+		return &exitError{code: 1, err: keyProblem(ke, keyFile)}
+	case errors.Is(err, store.ErrRestoreIncomplete):
+		return &exitError{code: 1, err: err}
+	}
+	return fmt.Errorf("opening data directory %s: %w", dir, err)
+}
+
+// keyProblem says what to do about an encryption key that does not open
+// the data directory. It never shows the key.
+func keyProblem(ke *store.EncryptionKeyError, keyFile string) error {
+	switch ke.Problem {
+	case store.KeyMissing:
+		return fmt.Errorf("the data directory %s is encrypted: give its key with --encryption-key-file FILE (or CLAIMGRAPH_ENCRYPTION_KEY_FILE)", ke.Dir)
+	case store.KeyNotNeeded:
+		return fmt.Errorf("the data directory %s is not encrypted, but --encryption-key-file %s was given: drop it, or encrypt the store by restoring a backup of it with the key into a new directory", ke.Dir, keyFile)
+	}
+	return fmt.Errorf("the key in %s does not open the data directory %s, which was encrypted with another key: give the key it was created with", keyFile, ke.Dir)
+}
+
+// storeOptions returns the badger store options the flags describe,
+// reading the encryption key file.
+func (c *common) storeOptions(log zerolog.Logger) (store.Options, error) {
+	opt := store.Options{Dir: c.data, Logger: log, GCInterval: c.gcInterval}
+	if c.keyFile != "" {
+		key, err := readKeyFile(c.keyFile, log)
+		if err != nil {
+			return store.Options{}, &exitError{code: 1, err: err}
+		}
+		opt.EncryptionKey = key
+	}
+	return opt, nil
+}
+
+// readKeyFile reads an encryption key: a file of exactly 16, 24 or 32
+// bytes, or text (surrounding white space ignored) that is the hex or the
+// base64 (standard or URL alphabet, padded or not) of 16, 24 or 32 bytes.
+// Text is tried first: 32 hex digits are a 16-byte key, not a 32-byte one.
+// A file that others may read draws a warning. Errors never show the key.
+func readKeyFile(path string, log zerolog.Logger) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--encryption-key-file: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("--encryption-key-file: %w", err)
+	}
+	if fi.IsDir() {
+		return nil, fmt.Errorf("--encryption-key-file %s is a directory", path)
+	}
+	raw, err := io.ReadAll(io.LimitReader(f, 4097))
+	if err != nil {
+		return nil, fmt.Errorf("--encryption-key-file: %w", err)
+	}
+	key, ok := decodeKey(raw)
+	if !ok {
+		return nil, fmt.Errorf("--encryption-key-file %s holds no key: want 16, 24 or 32 bytes, raw or as hex or base64 (e.g. openssl rand -hex 32), not %d bytes of something else", path, len(raw))
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		log.Warn().Str("file", path).Str("mode", fi.Mode().Perm().String()).
+			Msg("others may read the encryption key file: chmod 600 it")
+	}
+	return key, nil
+}
+
+// decodeKey decodes a key file's bytes (see readKeyFile).
+func decodeKey(raw []byte) ([]byte, bool) {
+	keyLen := func(b []byte) bool { return len(b) == 16 || len(b) == 24 || len(b) == 32 }
+	text := strings.TrimSpace(string(raw))
+	if k, err := hex.DecodeString(text); err == nil && keyLen(k) {
+		return k, true
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if k, err := enc.DecodeString(text); err == nil && keyLen(k) {
+			return k, true
+		}
+	}
+	if keyLen(raw) {
+		return bytes.Clone(raw), true
+	}
+	return nil, false
 }
 
 // lockedError says plainly that another process holds the data directory.

@@ -10,12 +10,16 @@
 //	claimgraph export  [--data DIR] --format F [--out PATH] [--jsonl] [--as-of T] [--base-iri IRI]
 //	                   [--trace ID [--depth N] | --speaker ID | --ids FILE | --query 'GRAPHQL']
 //	claimgraph stats   [--data DIR] [--json]
+//	claimgraph verify  [--data DIR] [--json] [--max-problems N]
+//	claimgraph backup  [--data DIR | --server URL --token T] [--since TS|FILE] --out FILE
+//	claimgraph restore --data DIR [--force] FILE...
+//	claimgraph token   [--stdin] NAME
 //	claimgraph gen     [--quotes N] [--seed S] [--out FILE]
 //	claimgraph version [--json]
 //
 // Every command that reads or writes the graph takes --data (default
-// ./claimgraph-data, or $CLAIMGRAPH_DATA), --log-format json|console and
-// --log-level. Flags may come before or after the arguments. Logs go to
+// ./claimgraph-data, or $CLAIMGRAPH_DATA), --encryption-key-file,
+// --log-format json|console and --log-level. Flags may come before or after the arguments. Logs go to
 // standard error as zerolog JSON unless --log-format console; results go to
 // standard output.
 //
@@ -106,6 +110,10 @@ func commands() []command {
 		{"query", "run a GraphQL query against the data directory and print the JSON result", runQuery},
 		{"export", "export the graph or part of it: bundle, jsonl, csv, parquet, notebook, PROV, GraphML, ClaimReview", runExport},
 		{"stats", "count what the data directory holds, by kind", runStats},
+		{"verify", "check that records, adjacency and every index of the data directory agree", runVerify},
+		{"backup", "write a full or incremental backup of the data directory, or of a running server", runBackup},
+		{"restore", "restore backups into a new data directory", runRestore},
+		{"token", "make a write token and its hashed line for --tokens-file", runToken},
 		{"gen", "write a synthetic news-shaped corpus (bundle JSON Lines) for benchmarks", runGen},
 		{"version", "print the version, commit and Go version", runVersion},
 	}

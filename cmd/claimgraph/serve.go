@@ -17,6 +17,7 @@ import (
 	"claimgraph/demo"
 	"claimgraph/extract"
 	"claimgraph/graph"
+	"claimgraph/metrics"
 	"claimgraph/schema"
 	"claimgraph/web"
 )
@@ -29,13 +30,16 @@ type serveConfig struct {
 	demoText        string
 	shutdownTimeout time.Duration
 	tokens          tokenConfig
+	http            httpLimits
+	cors            corsOrigins
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "serve", "",
 		"Serve the graph: POST/GET /graphql (GraphQL over HTTP; GraphiQL for a browser),\n"+
-			"/graphiql/, /healthz, /export?format=F. Reads are open; writes (mutations) need Authorization: Bearer <token>.\n"+
-			"Stops gracefully on SIGINT or SIGTERM.")
+			"/graphiql/, /healthz, /export?format=F, /backup?since=TS. Reads are open; writes (mutations) and backups\n"+
+			"need Authorization: Bearer <token>. Stops gracefully on SIGINT or SIGTERM: requests in flight finish\n"+
+			"(up to --shutdown-timeout), then the store is closed.")
 	var cfg serveConfig
 	addCommon(fs, e, &cfg.common, "info")
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "listen address (port 0 picks a free port; the log says which)")
@@ -43,6 +47,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&cfg.demoText, "demo-text", "", "with --demo: the example article's text, attached when its sha256 matches")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long to let requests finish on shutdown")
 	addTokenFlags(fs, &cfg.tokens)
+	addHTTPLimitFlags(fs, &cfg.http)
+	fs.Var(&cfg.cors, "cors-origin", "allow browser pages of this `origin` (https://app.example.org) to call the server: repeat it or\n"+
+		"give a comma-separated list; * allows any origin. Off by default (no cross-origin access)")
+	gcEvery := fs.Duration("vlog-gc-interval", 10*time.Minute, "run the store's value-log garbage collection this often (0 turns it off)")
 	cfg.tokens.env, cfg.tokens.out = e.getenv("CLAIMGRAPH_TOKENS"), e.stderr
 	rest, err := parse(fs, args)
 	if err != nil {
@@ -53,6 +61,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	if len(rest) > 0 {
 		return usageError("serve takes no arguments, got %q", rest)
+	}
+	if err := cfg.http.check(); err != nil {
+		return err
+	}
+	switch {
+	case *gcEvery < 0:
+		return usageError("--vlog-gc-interval must be 0 (off) or positive, got %s", *gcEvery)
+	case *gcEvery == 0:
+		cfg.gcInterval = -1
+	default:
+		cfg.gcInterval = *gcEvery
 	}
 	if cfg.demoText != "" && !cfg.demo {
 		return usageError("--demo-text needs --demo")
@@ -87,31 +106,41 @@ func serve(ctx context.Context, cfg serveConfig, log zerolog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if len(cfg.cors) > 0 {
+		log.Info().Strs("origins", cfg.cors).Msg("cross-origin requests allowed (--cors-origin)")
+	}
 	graphiql := web.GraphiQL()
 	mux := http.NewServeMux()
 	gql := schema.NewHandler(s, st, schema.HandlerConfig{GraphiQL: graphiql, Tokens: tokens, ReadOnly: cfg.tokens.readOnly}, log)
-	mux.Handle("/graphql", gql)
-	mux.Handle("/export", newExportHandler(st, log))
+	var ms metrics.Store
+	if m, ok := st.(metrics.Store); ok {
+		ms = m
+	}
+	mets := metrics.New(ms)
+	mux.Handle("/graphql", mets.Wrap("graphql", gql))
+	mux.Handle("/export", mets.Wrap("export", newExportHandler(st, log)))
 	mux.Handle("/graphiql/", graphiql)
-	mux.Handle("GET /healthz", healthz(st))
-	mux.Handle("/", web.New(st, web.Options{
+	mux.Handle("GET /healthz", mets.Wrap("healthz", healthz(st)))
+	mux.Handle("GET /metrics", mets.Handler())
+	mux.Handle("/backup", mets.Wrap("backup", newBackupHandler(st, tokens, log)))
+	mux.Handle("/", mets.Wrap("browser", web.New(st, web.Options{
 		Extract: articleExtractor,
 		GraphQL: gql,
 		OnError: func(r *http.Request, err error) {
 			log.Error().Err(err).Str("path", r.URL.Path).Msg("browser")
 		},
-	}))
+	})))
 
-	ln, err := net.Listen("tcp", cfg.addr)
+	ln, err := cfg.http.listen(cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.addr, err)
 	}
 	srv := &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      120 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		Handler:           newCORSPolicy(cfg.cors).wrap(mux),
+		ReadHeaderTimeout: cfg.http.readHeaderTimeout,
+		ReadTimeout:       cfg.http.readTimeout,
+		WriteTimeout:      cfg.http.writeTimeout,
+		IdleTimeout:       cfg.http.idleTimeout,
 		MaxHeaderBytes:    64 << 10,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 		ErrorLog:          newStdLogger(log),

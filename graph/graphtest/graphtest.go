@@ -54,6 +54,15 @@
 //     graph.Merge and graph.ValidateCuration document; two writers with the
 //     same Expected revision of one key: one wins, the other gets a
 //     *graph.ConflictError naming the winner's revision.
+//   - Select and Aggregate (graph.Selector): the answers of the sample
+//     story written out by hand (every facet, OR within a filter, AND
+//     across filters, date and value ranges, both orders and directions,
+//     nodes without a value last, text filters, counts, groupings);
+//     keyset paging with pages of 1 to 7 gives exactly the unpaged keys;
+//     facets follow changes in the same commit (a quote's speaker, a
+//     source's publisher for its quotes and figures, merges) and ViewAt
+//     sees them as of then; invalid selections get ErrInvalid naming the
+//     field; on a generated corpus every answer equals memgraph's.
 //   - Search: hits in (score descending, key ascending) order; paging by
 //     SearchHit.Cursor gives exactly the unpaged hits; words match after
 //     case and accent folding and stemming; highlights are code points of
@@ -130,6 +139,12 @@ func Run(t *testing.T, o Opener) {
 		{"SearchHighlights", testSearchHighlights},
 		{"SearchPaging", testSearchPaging},
 		{"SearchUpdateAndAsOf", testSearchUpdateAndAsOf},
+		{"SelectSample", testSelectSample},
+		{"SelectCursors", testSelectCursors},
+		{"SelectInvalid", testSelectInvalid},
+		{"AggregateSample", testAggregateSample},
+		{"SelectChanges", testSelectChanges},
+		{"SelectCorpus", testSelectCorpus},
 	}
 	if o.Reopen != nil {
 		checks = append(checks, struct {

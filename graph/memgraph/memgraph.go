@@ -39,6 +39,13 @@
 // not indexed. QuotesMatching scans the quotes' texts, folded as fold.Text
 // does, in key order.
 //
+// # Filtered lists
+//
+// Select and Aggregate (graph.Selector) are the reference implementation
+// (select.go): a scan of the kind's nodes with graph.FacetValues,
+// graph.NodeSortValue and graph.TextMatches, then a sort. A reader
+// computes each kind's values once and keeps them while it is open.
+//
 // # Edges
 //
 // A node's edges are kept per direction, ordered by relation, then the other

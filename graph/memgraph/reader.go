@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
+	"unicode"
 
 	"claimgraph/graph"
 )
@@ -13,6 +15,9 @@ import (
 // reader reads one immutable state.
 type reader struct {
 	st *state
+
+	selMu sync.Mutex                // guards sel
+	sel   map[graph.Kind][]selEntry // Select's entries by kind, built on first use
 }
 
 var _ graph.Reader = (*reader)(nil)
@@ -187,11 +192,15 @@ func (r *reader) Range(ctx context.Context, idx graph.Index, from, to time.Time,
 }
 
 // QuotesMatching implements graph.Reader: a scan of the quotes' folded
-// texts in key order.
+// texts in key order. A text without letters or digits is refused
+// (graph.ErrInvalid), as the stores' word index does.
 func (r *reader) QuotesMatching(ctx context.Context, text string, after string, limit int) (graph.Page, error) {
 	needle := foldText(text)
 	if needle == "" {
 		return graph.Page{}, fmt.Errorf("%w: empty search text", graph.ErrInvalid)
+	}
+	if strings.IndexFunc(needle, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 {
+		return graph.Page{}, fmt.Errorf("%w: search text %q has no letters or digits", graph.ErrInvalid, text)
 	}
 	var keys []string
 	total := 0

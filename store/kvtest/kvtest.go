@@ -8,7 +8,8 @@
 //
 // # What the suite checks
 //
-// Gets and scans in byte order with every Range field; reads of a write
+// Gets and scans in byte order with every Range field, forward and
+// reverse; reads of a write
 // transaction see the last commit, not the transaction's own writes;
 // snapshots at past commit timestamps stay exact after later writes and
 // deletes; commit timestamps increase strictly; an update that stages
@@ -64,6 +65,7 @@ func Run(t *testing.T, o Opener) {
 		{"ScanOrder", testScanOrder},
 		{"ScanRanges", testScanRanges},
 		{"ScanStop", testScanStop},
+		{"ScanReverse", testScanReverse},
 		{"Versions", testVersions},
 		{"Timestamps", testTimestamps},
 		{"ReservedKeys", testReservedKeys},
@@ -358,6 +360,112 @@ func testScanRanges(t *testing.T, o Opener) {
 		if got := scan(t, s, c.rg); !slices.Equal(got, c.want) {
 			t.Errorf("%s: Scan = %q, want %q", c.name, got, c.want)
 		}
+	}
+}
+
+// testScanReverse checks Range.Reverse: the keys of the forward scan in
+// descending order for every combination of bounds, Limit keeping the
+// largest, backward paging through End, deleted keys and past snapshots,
+// and scans longer than an engine's page.
+func testScanReverse(t *testing.T, o Opener) {
+	kv := o.Open(t)
+	keys := []string{"o/9", "p", "p/", "p/1", "p/2", "p/3", "p/30", "p/3\xff", "p/3\xff\xff", "p0", "q/1", "\x01", "\xff", "\xff\xff"}
+	var pairs []string
+	for _, k := range keys {
+		pairs = append(pairs, k, "v"+k)
+	}
+	first := set(t, kv, pairs...)
+	if _, err := kv.Update(t.Context(), func(tx store.Txn) error {
+		if err := tx.Delete([]byte("p/2")); err != nil {
+			return err
+		}
+		return tx.Set([]byte("p/25"), []byte("new"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	b := func(s string) []byte { return []byte(s) }
+	ranges := []store.Range{
+		{},
+		{Prefix: b("p/")},
+		{Prefix: b("p/"), Start: b("p/2")},
+		{Prefix: b("p/"), Start: b("p/25")},
+		{Prefix: b("p/"), After: b("p/2")},
+		{Prefix: b("p/"), After: b("p/25")},
+		{Prefix: b("p/"), Start: b("p/1"), After: b("p/3")},
+		{Prefix: b("p/"), After: b("a")},
+		{Prefix: b("p/"), Start: b("q")},
+		{Prefix: b("p/"), End: b("p/3")},
+		{Prefix: b("p/"), End: b("p/3\xff")},
+		{Prefix: b("p/"), End: b("p0")},
+		{Prefix: b("p/"), End: b("zz")},
+		{Prefix: b("p/"), End: b("a")},
+		{Start: b("p"), End: b("p/2")},
+		{After: b("p"), End: b("q")},
+		{Prefix: b("p/3")},
+		{Prefix: b("p/3\xff")},
+		{Prefix: b("\xff")},
+		{Prefix: b("z")},
+		{Prefix: []byte{0x00}},
+		{End: b("\x01")},
+		{Start: b("p/3"), End: b("p/3")},
+	}
+	for _, snap := range []store.Snapshot{snapshot(t, kv, 0), snapshot(t, kv, first)} {
+		for _, rg := range ranges {
+			for _, keysOnly := range []bool{false, true} {
+				rg.KeysOnly = keysOnly
+				fwd := scan(t, snap, rg)
+				slices.Reverse(fwd)
+				rev := rg
+				rev.Reverse = true
+				if got := scan(t, snap, rev); !slices.Equal(got, fwd) {
+					t.Errorf("at %d: Scan(%+v) = %q, want %q", snap.ReadTs(), rev, got, fwd)
+				}
+				for _, limit := range []int{1, 2} {
+					rev.Limit = limit
+					want := fwd[:min(limit, len(fwd))]
+					if got := scan(t, snap, rev); !slices.Equal(got, want) {
+						t.Errorf("at %d: Scan(%+v) = %q, want %q", snap.ReadTs(), rev, got, want)
+					}
+				}
+			}
+		}
+	}
+	// Paging backwards with End, over more keys than an engine's page.
+	var many []string
+	for i := range 700 {
+		many = append(many, fmt.Sprintf("m/%04d", i), "x")
+	}
+	set(t, kv, many...)
+	s := snapshot(t, kv, 0)
+	all := scan(t, s, store.Range{Prefix: b("m/"), KeysOnly: true})
+	slices.Reverse(all)
+	if got := scan(t, s, store.Range{Prefix: b("m/"), KeysOnly: true, Reverse: true}); !slices.Equal(got, all) {
+		t.Errorf("reverse scan of 700 keys: %d keys, first %q, want %d", len(got), got[:min(3, len(got))], len(all))
+	}
+	var paged []string
+	var end []byte
+	for {
+		page := scan(t, s, store.Range{Prefix: b("m/"), End: end, KeysOnly: true, Reverse: true, Limit: 64})
+		paged = append(paged, page...)
+		if len(page) < 64 {
+			break
+		}
+		end = b(page[len(page)-1])
+	}
+	if !slices.Equal(paged, all) {
+		t.Errorf("backward paging: %d keys, want %d", len(paged), len(all))
+	}
+	// ErrStopScan ends a reverse scan too.
+	var seen []string
+	err := s.Scan(t.Context(), store.Range{Prefix: b("m/"), Reverse: true}, func(k, v []byte) error {
+		seen = append(seen, string(k))
+		if len(seen) == 3 {
+			return store.ErrStopScan
+		}
+		return nil
+	})
+	if err != nil || !slices.Equal(seen, all[:3]) {
+		t.Errorf("reverse scan stopped after 3 = %q, %v", seen, err)
 	}
 }
 

@@ -54,7 +54,13 @@
 // instead, PostgreSQL 15 sorts, and a range with no upper bound becomes a
 // sequential scan and an external sort, 153 ms for 10 keys against 0.05 ms
 // with the descending index; bounded ranges cost the same (0.2 ms for 100
-// keys). A prefix becomes the range [prefix, successor of prefix).
+// keys). A prefix becomes the range [prefix, successor of prefix). A
+// reverse scan (store.Range.Reverse) reads the distinct keys of the range
+// from a backward scan of the same index, each joined (LATERAL, LIMIT 1)
+// to its newest version at or before the read timestamp, ORDER BY key
+// DESC; its pages move the upper bound down. (DISTINCT ON ordered by key
+// DESC, ts DESC sorts the whole range: 545 ms against 0.07 ms for 10 of
+// 200k keys.)
 //
 // A snapshot holds no connection and no PostgreSQL transaction: it is a
 // timestamp. Snapshot(ts) reads clock.last and reads at the smaller of ts

@@ -105,6 +105,7 @@ type queries struct {
 	lock, clock, now, bump, get, insert, last string
 	kv                                        pgx.Identifier
 	scan                                      [2][2][2]string // [after][has end][keys only]
+	rscan                                     [2][2][2]string // the same, descending (Range.Reverse)
 }
 
 func newQueries(schema string) queries {
@@ -143,6 +144,21 @@ func newQueries(schema string) queries {
 				q.scan[after][end][keysOnly] = fmt.Sprintf(
 					"SELECT %s FROM (SELECT DISTINCT ON (key) %s FROM %s WHERE %s%s AND ts <= $2 ORDER BY key, ts DESC) v WHERE NOT deleted ORDER BY key LIMIT $3",
 					outer, cols, kv, lo, hi)
+				// Descending: the distinct keys from a backward scan
+				// of the index, each joined to its newest version at
+				// or before the read timestamp. (DISTINCT ON with
+				// ORDER BY key DESC, ts DESC sorts the whole range
+				// instead: 545 ms against 0.07 ms for 10 of 200k
+				// keys, measured on PostgreSQL 15.)
+				vcols, kcol := "v.value, v.deleted", "k.key, v.value"
+				if keysOnly == 1 {
+					vcols, kcol = "v.deleted", "k.key"
+				}
+				q.rscan[after][end][keysOnly] = fmt.Sprintf(
+					"SELECT %s FROM (SELECT DISTINCT key FROM %s WHERE %s%s AND ts <= $2 ORDER BY key DESC) k"+
+						" CROSS JOIN LATERAL (SELECT %s FROM %s v WHERE v.key = k.key AND v.ts <= $2 ORDER BY v.ts DESC LIMIT 1) v"+
+						" WHERE NOT v.deleted ORDER BY k.key DESC LIMIT $3",
+					kcol, kv, lo, hi, vcols, kv)
 			}
 		}
 	}
@@ -668,7 +684,7 @@ func (r *reader) Scan(ctx context.Context, rg store.Range, fn func(key, value []
 		if rg.Limit > 0 {
 			want = min(want, rg.Limit-n)
 		}
-		p, err := r.page(ctx, lo, after, hi, want, rg.KeysOnly)
+		p, err := r.page(ctx, lo, after, hi, want, rg.KeysOnly, rg.Reverse)
 		if err != nil {
 			return err
 		}
@@ -692,7 +708,11 @@ func (r *reader) Scan(ctx context.Context, rg store.Range, fn func(key, value []
 			return err
 		}
 		last, _ := p.row(len(p.rows) - 1)
-		lo, after = bytes.Clone(last), true
+		if rg.Reverse {
+			hi = bytes.Clone(last)
+		} else {
+			lo, after = bytes.Clone(last), true
+		}
 		size = min(4*size, maxPage)
 	}
 }
@@ -708,8 +728,8 @@ func (p *page) row(i int) (k, v []byte) {
 	return p.buf[r[0]:r[1]:r[1]], p.buf[r[1]:r[2]:r[2]]
 }
 
-func (r *reader) page(ctx context.Context, lo []byte, after bool, hi []byte, limit int, keysOnly bool) (*page, error) {
-	var a, h, k int
+func (r *reader) page(ctx context.Context, lo []byte, after bool, hi []byte, limit int, keysOnly, reverse bool) (*page, error) {
+	var a, h, k, d int
 	if after {
 		a = 1
 	}
@@ -721,11 +741,15 @@ func (r *reader) page(ctx context.Context, lo []byte, after bool, hi []byte, lim
 	if keysOnly {
 		k = 1
 	}
-	ck := cacheKey('s', r.ts, limit<<3|a<<2|h<<1|k, lo, hi)
+	sql := r.e.q.scan[a][h][k]
+	if reverse {
+		d = 1
+		sql = r.e.q.rscan[a][h][k]
+	}
+	ck := cacheKey('s', r.ts, limit<<4|d<<3|a<<2|h<<1|k, lo, hi)
 	if p, ok := r.e.cache.get(ck); ok {
 		return p.(*page), nil
 	}
-	sql := r.e.q.scan[a][h][k]
 	p := &page{}
 	err := r.e.retryRead(ctx, func() error {
 		p.buf, p.rows = p.buf[:0], p.rows[:0]

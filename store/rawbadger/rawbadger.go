@@ -264,3 +264,31 @@ func readFields(v []byte, out []string) error {
 	}
 	return nil
 }
+
+// ScanNodes decodes every node record of the kind (one prefix scan of the
+// node family) and calls fn with each, in id order.
+func (r *Reader) ScanNodes(k graph.Kind, fn func(graph.Node) error) error {
+	prefix := []byte{famNode, byte(k)}
+	it := r.txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 100})
+	defer it.Close()
+	for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+		var n graph.Node
+		err := it.Item().Value(func(v []byte) error {
+			if len(v) < 2 || v[0] != 0x01 {
+				return errors.New("rawbadger: node record format")
+			}
+			n = graph.NewNode(graph.Kind(v[1]))
+			if n == nil {
+				return fmt.Errorf("rawbadger: node kind %d", v[1])
+			}
+			return json.Unmarshal(v[2:], n)
+		})
+		if err != nil {
+			return err
+		}
+		if err := fn(n); err != nil {
+			return err
+		}
+	}
+	return nil
+}

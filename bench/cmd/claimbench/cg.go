@@ -238,6 +238,52 @@ func measureClaimgraph(ctx context.Context, cfg config, b *graph.Bundle, w workl
 	m.latency("page", bench.ClaimGraph, cgPages)
 	m.latency("page", bench.Raw, rawPages)
 
+	// Ranked search over quotes: the words of the whoSaid phrases, all
+	// required, first 20; the raw baseline scans every quote record.
+	var cgSearch []time.Duration
+	hits := 0
+	for range cfg.reps {
+		for _, ph := range w.phrases {
+			start := time.Now()
+			err := s.View(ctx, func(r graph.Reader) error {
+				p, err := r.Search(ctx, graph.SearchQuery{Text: ph, Kinds: []graph.Kind{graph.KindQuote}, Limit: 20})
+				hits += p.Total
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("search %q: %w", ph, err)
+			}
+			cgSearch = append(cgSearch, time.Since(start))
+		}
+	}
+	m.latency("search", bench.ClaimGraph, cgSearch)
+	var rawSearchLat []time.Duration
+	for _, ph := range w.phrases[:min(10, len(w.phrases))] {
+		start := time.Now()
+		if _, err := rawSearch(raw, ph); err != nil {
+			return fmt.Errorf("raw search %q: %w", ph, err)
+		}
+		rawSearchLat = append(rawSearchLat, time.Since(start))
+	}
+	m.latency("search", bench.Raw, rawSearchLat)
+	cfg.logf("%d quotes: search p50 %.3f ms (raw scan %.1f ms), %.0f hits per query", n, bench.Summarize(cgSearch).P50, bench.Summarize(rawSearchLat).P50, float64(hits)/float64(max(1, len(cgSearch))))
+
+	// Filtered pages: a speaker's quotes of one year in said_at order.
+	cgF, cgSeen, err := filteredPages(w.filters, cgFilteredPage(ctx, s.View))
+	if err != nil {
+		return fmt.Errorf("filtered pages: %w", err)
+	}
+	rawF, rawSeen, err := filteredPages(w.filters, rawFilteredPage(raw))
+	if err != nil {
+		return fmt.Errorf("raw filtered pages: %w", err)
+	}
+	if cgSeen != rawSeen {
+		return fmt.Errorf("filtered pages: claimgraph listed %d quotes, the raw baseline %d", cgSeen, rawSeen)
+	}
+	m.latency("fpage", bench.ClaimGraph, cgF)
+	m.latency("fpage", bench.Raw, rawF)
+	cfg.logf("%d quotes: filtered page p50 %.3f ms (raw %.3f ms), %d quotes in %d pages", n, bench.Summarize(cgF).P50, bench.Summarize(rawF).P50, cgSeen, len(cgF))
+
 	if err := s.Close(); err != nil {
 		return err
 	}

@@ -234,11 +234,13 @@ func (p *postgres) measure(ctx context.Context, cfg config, b *graph.Bundle, w w
 		return fmt.Errorf("whosaid: %w", err)
 	}
 	m.latency("whosaid", bench.Postgres, lat)
+	m.latency("http_whosaid", bench.Postgres, lat)
 	lat, err = latencies(cfg.reps, w.phrases, func(ph string) error { _, err := all(q("search"), ph); return err })
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
 	m.latency("search", bench.Postgres, lat)
+	m.latency("http_search", bench.Postgres, lat)
 	lat, err = pages(w.speakers, func(sp, after string) ([]string, error) {
 		rs, err := pool.Query(ctx, q("speaker_page"), sp, after, pageSize)
 		if err != nil {
@@ -250,6 +252,35 @@ func (p *postgres) measure(ctx context.Context, cfg config, b *graph.Bundle, w w
 		return fmt.Errorf("speaker pages: %w", err)
 	}
 	m.latency("page", bench.Postgres, lat)
+	lat, _, err = filteredPages(w.filters, func(f filterQ, after *fpageCursor) ([]string, *fpageCursor, error) {
+		var at any = "-infinity"
+		key := ""
+		if after != nil {
+			at, key = after.saidAt, after.key
+		}
+		rs, err := pool.Query(ctx, q("filtered_page"), f.speaker, f.from, f.to, at, key, pageSize)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer rs.Close()
+		var keys []string
+		var last *fpageCursor
+		for rs.Next() {
+			var k string
+			var s time.Time
+			if err := rs.Scan(&k, &s); err != nil {
+				return nil, nil, err
+			}
+			keys = append(keys, k)
+			last = &fpageCursor{saidAt: s, key: k}
+		}
+		return keys, last, rs.Err()
+	})
+	if err != nil {
+		return fmt.Errorf("filtered pages: %w", err)
+	}
+	m.latency("fpage", bench.Postgres, lat)
+	m.latency("http_fpage", bench.Postgres, lat)
 	for _, c := range []int{8, 32, 64} {
 		v, err := rps(ctx, c, cfg.rpsDuration, func(i int) error {
 			_, err := all(q("node_speaker_source"), w.quoteKeys[i%len(w.quoteKeys)])
@@ -274,7 +305,7 @@ func pgLoad(ctx context.Context, pool *pgxpool.Pool, b *graph.Bundle) error {
 	rm := newRowMaker(len(b.Nodes))
 	for _, node := range b.Nodes {
 		err := rm.node(node, func(r nodeRow) error {
-			nodes = append(nodes, []any{r.id, r.key, r.kind, string(r.record), r.saidAt, r.publishedAt, r.url})
+			nodes = append(nodes, []any{r.id, r.key, r.kind, string(r.record), r.saidAt, r.publishedAt, r.url, r.speaker})
 			return nil
 		}, func(e edgeRow) error {
 			edges = append(edges, []any{e.src, e.rel, e.dst, e.qualifier, e.reason, e.note, e.by, e.atxt})
@@ -292,7 +323,7 @@ func pgLoad(ctx context.Context, pool *pgxpool.Pool, b *graph.Bundle) error {
 			edges = append(edges, []any{e.src, e.rel, e.dst, e.qualifier, e.reason, e.note, e.by, e.atxt})
 		}
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"node"}, []string{"id", "key", "kind", "record", "said_at", "published_at", "url"}, pgx.CopyFromRows(nodes)); err != nil {
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"node"}, []string{"id", "key", "kind", "record", "said_at", "published_at", "url", "speaker"}, pgx.CopyFromRows(nodes)); err != nil {
 		return fmt.Errorf("copy node: %w", err)
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"edge"}, []string{"src", "rel", "dst", "qualifier", "reason", "note", "by", "at"}, pgx.CopyFromRows(edges)); err != nil {

@@ -27,6 +27,7 @@ type nodeRow struct {
 	saidAt      *time.Time
 	publishedAt *time.Time
 	url         *string
+	speaker     *int64 // quotes: the speaker's id (the speaker+said_at index)
 	words       string // a quote's text, for full-text indexes
 }
 
@@ -82,6 +83,9 @@ func (m *rowMaker) node(n graph.Node, emitNode func(nodeRow) error, emitEdge fun
 	switch x := n.(type) {
 	case *graph.Quote:
 		row.saidAt, row.words = date(x.SaidAt), x.Text
+		if id, ok := m.ids[x.Speaker]; ok {
+			row.speaker = &id
+		}
 	case *graph.Source:
 		row.publishedAt, row.url = date(x.PublishedAt), optional(x.URL)
 	case *graph.Person:

@@ -21,7 +21,12 @@ import (
 
 // The GraphQL questions asked over HTTP.
 const (
-	nodeQuery  = `query Q($id: ID!) { node(id: $id) { id kind ... on Quote { text saidAt speaker { id name } source { id title url } } } }`
+	nodeQuery    = `query Q($id: ID!) { node(id: $id) { id kind ... on Quote { text saidAt speaker { id name } source { id title url } } } }`
+	searchQuery  = `query S($text: String!) { search(text: $text, kinds: [QUOTE], first: 20) { totalCount edges { score node { id ... on Quote { text speaker { name } } } } } }`
+	whoSaidQuery = `query W($text: String!) { whoSaid(text: $text, first: 20) { totalCount edges { node { id text speaker { name } source { title } } } } }`
+	fpageQuery   = `query F($speaker: ID!, $from: DateTime!, $to: DateTime!, $after: String) {
+  quotes(where: {speaker: [$speaker], saidAt: {from: $from, to: $to}}, orderBy: {field: SAID_AT, direction: ASC}, first: 50, after: $after) {
+    edges { node { id text saidAt } } pageInfo { hasNextPage endCursor } } }`
 	traceQuery = `query T($id: ID!) { trace(id: $id) { hops { from { id } to { id } relation cue reason depth }
   speakers { id name } primarySources { id } supporting { id } contradicting { id } truncated } }`
 )
@@ -48,6 +53,7 @@ func measureServer(ctx context.Context, cfg config, w workload, dataDir string, 
 		cmd.Wait()
 	}()
 	url := "http://" + addr
+	var postVars func(query string, vars map[string]any) ([]byte, error)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128, MaxConnsPerHost: 128}, Timeout: 30 * time.Second}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -65,28 +71,81 @@ func measureServer(ctx context.Context, cfg config, w workload, dataDir string, 
 	}
 	cfg.logf("claimgraph serve (pid %d) on %s", cmd.Process.Pid, addr)
 	post := func(query, id string) error {
-		body, _ := json.Marshal(map[string]any{"query": query, "variables": map[string]string{"id": id}})
+		_, err := postVars(query, map[string]any{"id": id})
+		return err
+	}
+	postVars = func(query string, vars map[string]any) ([]byte, error) {
+		body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+"/graphql", bytes.NewReader(body))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Accept", "application/graphql-response+json")
 		resp, err := client.Do(req)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		defer resp.Body.Close()
 		data, err := io.ReadAll(resp.Body)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if resp.StatusCode != http.StatusOK || bytes.Contains(data, []byte(`"errors"`)) {
-			return fmt.Errorf("%s: %.300s", resp.Status, data)
+			return nil, fmt.Errorf("%s: %.300s", resp.Status, data)
 		}
-		return nil
+		return data, nil
 	}
-	lat, err := latencies(cfg.reps, w.traceRoots, func(root string) error { return post(traceQuery, root) })
+	for _, q := range []struct{ id, query string }{{"http_search", searchQuery}, {"http_whosaid", whoSaidQuery}} {
+		lat, err := latencies(cfg.reps, w.phrases, func(ph string) error {
+			_, err := postVars(q.query, map[string]any{"text": ph})
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("%s: %w", q.id, err)
+		}
+		m.latency(q.id, bench.ClaimGraph, lat)
+		cfg.logf("claimgraph serve: %s p50 %.3f ms", q.id, bench.Summarize(lat).P50)
+	}
+	lat, _, err := filteredPages(w.filters, func(f filterQ, after *fpageCursor) ([]string, *fpageCursor, error) {
+		vars := map[string]any{"speaker": f.speaker, "from": f.from.Format(time.RFC3339), "to": f.to.Format(time.RFC3339)}
+		if after != nil {
+			vars["after"] = after.opaque
+		}
+		data, err := postVars(fpageQuery, vars)
+		if err != nil {
+			return nil, nil, err
+		}
+		var out struct {
+			Data struct {
+				Quotes struct {
+					Edges []struct {
+						Node struct{ ID string } `json:"node"`
+					} `json:"edges"`
+					PageInfo struct {
+						HasNextPage bool   `json:"hasNextPage"`
+						EndCursor   string `json:"endCursor"`
+					} `json:"pageInfo"`
+				} `json:"quotes"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal(data, &out); err != nil {
+			return nil, nil, err
+		}
+		var keys []string
+		for _, e := range out.Data.Quotes.Edges {
+			keys = append(keys, e.Node.ID)
+		}
+		if !out.Data.Quotes.PageInfo.HasNextPage {
+			return keys, nil, nil
+		}
+		return keys, &fpageCursor{opaque: out.Data.Quotes.PageInfo.EndCursor}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("filtered pages over HTTP: %w", err)
+	}
+	m.latency("http_fpage", bench.ClaimGraph, lat)
+	lat, err = latencies(cfg.reps, w.traceRoots, func(root string) error { return post(traceQuery, root) })
 	if err != nil {
 		return fmt.Errorf("trace over HTTP: %w", err)
 	}

@@ -113,7 +113,7 @@ func measureSQLite(ctx context.Context, cfg config, b *graph.Bundle, w workload,
 	db.SetMaxIdleConns(64)
 	// Prepared once, as an application would.
 	stmts := map[string]*sql.Stmt{}
-	for _, name := range []string{"trace", "whosaid", "search", "speaker_page", "node_speaker_source"} {
+	for _, name := range []string{"trace", "whosaid", "search", "speaker_page", "filtered_page", "node_speaker_source"} {
 		st, err := db.PrepareContext(ctx, peer.Queries[name])
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
@@ -177,6 +177,33 @@ func measureSQLite(ctx context.Context, cfg config, b *graph.Bundle, w workload,
 		return fmt.Errorf("speaker pages: %w", err)
 	}
 	m.latency("page", bench.SQLite, lat)
+	lat, _, err = filteredPages(w.filters, func(f filterQ, after *fpageCursor) ([]string, *fpageCursor, error) {
+		at, key := int64(-1), ""
+		if after != nil {
+			at, key = after.saidAt.Unix(), after.key
+		}
+		rs, err := q("filtered_page").QueryContext(ctx, f.speaker, f.from.Unix(), f.to.Unix(), at, key, pageSize)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer rs.Close()
+		var keys []string
+		var last *fpageCursor
+		for rs.Next() {
+			var k string
+			var s int64
+			if err := rs.Scan(&k, &s); err != nil {
+				return nil, nil, err
+			}
+			keys = append(keys, k)
+			last = &fpageCursor{saidAt: time.Unix(s, 0), key: k}
+		}
+		return keys, last, rs.Err()
+	})
+	if err != nil {
+		return fmt.Errorf("filtered pages: %w", err)
+	}
+	m.latency("fpage", bench.SQLite, lat)
 	for _, c := range []int{8, 32, 64} {
 		v, err := rps(ctx, c, cfg.rpsDuration, func(i int) error {
 			_, err := all(q("node_speaker_source"), w.quoteKeys[i%len(w.quoteKeys)])
@@ -229,7 +256,7 @@ func sqliteLoad(ctx context.Context, db *sql.DB, peer *bench.SQL, b *graph.Bundl
 	rm := newRowMaker(len(b.Nodes))
 	for _, node := range b.Nodes {
 		err := rm.node(node, func(r nodeRow) error {
-			if _, err := insNode.ExecContext(ctx, r.id, r.key, r.kind, string(r.record), unixOrNil(r.saidAt), unixOrNil(r.publishedAt), r.url); err != nil {
+			if _, err := insNode.ExecContext(ctx, r.id, r.key, r.kind, string(r.record), unixOrNil(r.saidAt), unixOrNil(r.publishedAt), r.url, r.speaker); err != nil {
 				return err
 			}
 			if r.kind == int16(graph.KindQuote) {

@@ -82,9 +82,9 @@ func TestCommitTooBigAfterParts(t *testing.T) {
 			for i := range c.before {
 				b.Nodes = append(b.Nodes, &graph.Claim{Key: fmt.Sprintf("c-%d", i), Text: "a claim"})
 			}
-			b.Nodes = append(b.Nodes, &graph.Claim{Key: "big", Text: strings.Repeat("x", 4<<20)})
+			b.Nodes = append(b.Nodes, &graph.Claim{Key: "big", Text: strings.Repeat("x", 1100<<10)})
 			if _, err := s.Apply(ctx, b); err == nil {
-				t.Fatal("Apply of a 4 MiB record succeeded")
+				t.Fatal("Apply of a 1.1 MB record succeeded")
 			}
 			_, err := s.Apply(ctx, &graph.Batch{Nodes: []graph.Node{&graph.Source{Key: "s2", Kind: "article"}}})
 			if broken := err != nil && strings.Contains(err.Error(), "reopen"); broken != c.broken {

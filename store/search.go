@@ -286,11 +286,20 @@ func (r *reader) prefixTerms(ctx context.Context, f graph.SearchField, prefix st
 }
 
 // Search implements graph.Reader. It reads the collection statistics (one
-// key per field), scans the postings of each query term in each
-// field (a prefix term expands by a skip scan over the term keys, up to 50
-// terms per field), keeps the nodes of the selected kinds that hold a term
-// of every clause, reads their lengths and scores them with
-// graph.SearchExpr.Score (BM25, phrases checked from positions).
+// key per field), then works in two passes over the postings of each query
+// term in each field (a prefix term expands by a skip scan over the term
+// keys, up to 50 terms per field):
+//
+//  1. key-only scans: each term's document frequency (for BM25) and the ids
+//     of the selected kinds that hold it; the candidates are the ids that
+//     hold a term of every clause (intersection, smallest clause first);
+//  2. scans with values, decoding the occurrences of the candidates only.
+//
+// Then it reads the candidates' lengths and scores them with
+// graph.SearchExpr.Score (BM25, phrases checked from positions). Decoding
+// only the candidates matters for conjunctive queries: a first version
+// decoded every posting of every term into maps, and common words cost
+// most of a query's time for documents that then failed another clause.
 func (r *reader) Search(ctx context.Context, q graph.SearchQuery) (graph.SearchPage, error) {
 	expr, err := graph.ParseSearch(q.Text)
 	if err != nil {
@@ -303,50 +312,16 @@ func (r *reader) Search(ctx context.Context, q graph.SearchQuery) (graph.SearchP
 			return graph.SearchPage{}, err
 		}
 		st.Docs[f], st.TotalLen[f] = docs, words
+		st.DF[f] = map[string]int{}
 	}
-	docs := map[uint64]*graph.SearchDoc{}
-	// has[i] holds the ids with a term of clause i.
-	has := make([]map[uint64]bool, len(expr.Clauses))
-	load := func(i int, f graph.SearchField, term string) error {
-		if st.DF[f] == nil {
-			st.DF[f] = map[string]int{}
-		}
-		if _, done := st.DF[f][term]; done {
-			for id, d := range docs {
-				if _, ok := d.Terms[f][term]; ok {
-					has[i][id] = true
-				}
-			}
-			return nil
-		}
-		df := 0
-		err := r.kv.Scan(ctx, Range{Prefix: searchTermPrefix(f, term)}, func(k, v []byte) error {
-			df++
-			id := decodeID(k[len(k)-8:])
-			if !q.WantKind(idKind(id)) {
-				return nil
-			}
-			occ, err := decodeOccurrences(v)
-			if err != nil {
-				return err
-			}
-			d := docs[id]
-			if d == nil {
-				d = &graph.SearchDoc{Kind: idKind(id), Terms: map[graph.SearchField]map[string][]graph.Occurrence{}}
-				docs[id] = d
-			}
-			if d.Terms[f] == nil {
-				d.Terms[f] = map[string][]graph.Occurrence{}
-			}
-			d.Terms[f][term] = occ
-			has[i][id] = true
-			return nil
-		})
-		st.DF[f][term] = df
-		return err
+	type posting struct {
+		f    graph.SearchField
+		term string
+		ids  []uint64 // of the selected kinds, ascending
 	}
+	lists := map[string]*posting{} // by field byte + term
+	clauses := make([][]*posting, len(expr.Clauses))
 	for i, c := range expr.Clauses {
-		has[i] = map[uint64]bool{}
 		for _, f := range graph.SearchFields {
 			terms := c.Terms
 			if c.Prefix {
@@ -355,21 +330,130 @@ func (r *reader) Search(ctx context.Context, q graph.SearchQuery) (graph.SearchP
 				}
 			}
 			for _, t := range terms {
-				if err := load(i, f, t); err != nil {
+				id := string(rune(f)) + t
+				p := lists[id]
+				if p == nil {
+					p = &posting{f: f, term: t}
+					df := 0
+					err := r.kv.Scan(ctx, Range{Prefix: searchTermPrefix(f, t), KeysOnly: true}, func(k, _ []byte) error {
+						df++
+						if id := decodeID(k[len(k)-8:]); q.WantKind(idKind(id)) {
+							p.ids = append(p.ids, id)
+						}
+						return nil
+					})
+					if err != nil {
+						return graph.SearchPage{}, err
+					}
+					st.DF[f][t] = df
+					lists[id] = p
+				}
+				clauses[i] = append(clauses[i], p)
+			}
+		}
+	}
+	// The ids of each clause: the union of its lists.
+	union := func(ps []*posting) map[uint64]struct{} {
+		n := 0
+		for _, p := range ps {
+			n += len(p.ids)
+		}
+		set := make(map[uint64]struct{}, n)
+		for _, p := range ps {
+			for _, id := range p.ids {
+				set[id] = struct{}{}
+			}
+		}
+		return set
+	}
+	size := func(ps []*posting) int {
+		n := 0
+		for _, p := range ps {
+			n += len(p.ids)
+		}
+		return n
+	}
+	order := make([]int, len(clauses))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return size(clauses[a]) - size(clauses[b]) })
+	var cand map[uint64]struct{}
+	for n, i := range order {
+		if n == 0 {
+			cand = union(clauses[i])
+			continue
+		}
+		if len(cand) == 0 {
+			break
+		}
+		for id := range cand {
+			found := false
+			for _, p := range clauses[i] {
+				if _, ok := slices.BinarySearch(p.ids, id); ok {
+					found = true
+					break
+				}
+			}
+			if !found {
+				delete(cand, id)
+			}
+		}
+	}
+	if len(cand) == 0 {
+		return graph.PageSearch(nil, q.After, q.Limit)
+	}
+	// Second pass: the occurrences of the candidates. A list far longer
+	// than the candidates is read by point lookups instead of a scan.
+	docs := make(map[uint64]*graph.SearchDoc, len(cand))
+	add := func(p *posting, id uint64, v []byte) error {
+		occ, err := decodeOccurrences(v)
+		if err != nil {
+			return err
+		}
+		d := docs[id]
+		if d == nil {
+			d = &graph.SearchDoc{Kind: idKind(id), Terms: map[graph.SearchField]map[string][]graph.Occurrence{}}
+			docs[id] = d
+		}
+		if d.Terms[p.f] == nil {
+			d.Terms[p.f] = map[string][]graph.Occurrence{}
+		}
+		d.Terms[p.f][p.term] = occ
+		return nil
+	}
+	for _, p := range lists {
+		if len(p.ids) == 0 {
+			continue
+		}
+		if len(p.ids) > 16*len(cand) {
+			for id := range cand {
+				if _, ok := slices.BinarySearch(p.ids, id); !ok {
+					continue
+				}
+				v, err := r.kv.Get(ctx, searchPostingKey(p.f, p.term, id))
+				if err != nil {
+					return graph.SearchPage{}, err
+				}
+				if err := add(p, id, v); err != nil {
 					return graph.SearchPage{}, err
 				}
 			}
+			continue
+		}
+		err := r.kv.Scan(ctx, Range{Prefix: searchTermPrefix(p.f, p.term)}, func(k, v []byte) error {
+			id := decodeID(k[len(k)-8:])
+			if _, ok := cand[id]; !ok {
+				return nil
+			}
+			return add(p, id, v)
+		})
+		if err != nil {
+			return graph.SearchPage{}, err
 		}
 	}
 	var hits []graph.SearchHit
 	for id, d := range docs {
-		all := true
-		for i := range has {
-			all = all && has[i][id]
-		}
-		if !all {
-			continue
-		}
 		v, err := r.kv.Get(ctx, searchLenKey(id))
 		if errors.Is(err, ErrKeyNotFound) {
 			return graph.SearchPage{}, fmt.Errorf("%w: search postings of %x without lengths", errCorrupt, id)

@@ -289,7 +289,7 @@
 // and fold.Text split into other words (ligatures, other scripts'
 // accents) have word postings for every word of their folded text. A text
 // without letters or digits is refused. Results come in id (creation)
-// order. Family t (trigrams, 62 of the 76 keys of a quote) is retired in
+// order. Family t (trigrams, 62 of the 76 keys a quote had) is retired in
 // layout 4.
 //
 // # Full-text search
@@ -306,16 +306,21 @@
 // hits, scores and highlights. Fields: 1 name, 2 aliases (sub is the alias
 // number), 3 title, 4 text, 5 measure (graph.SearchField).
 //
-// A query reads the five statistics keys, scans the postings of each term
-// in each field (a prefix term first skips from term to term over the
-// keys, up to 50 terms per field), keeps the nodes of the selected kinds
-// holding a term of every clause, reads their length keys and scores them
-// with BM25 (k1 1.2, b 0.75, names weigh 3, titles 2, the rest 1), checks
-// phrases from the positions and pages by (score, key). Measured with
-// BenchmarkSearch on the generated 10k-quote corpus (16.6k nodes; its
-// vocabulary of 60 words makes every word common, a worst case): 3 to 9 ms
-// a query answering 0 to 1,850 hits, most of it reading the postings of
-// words that a fifth of the nodes hold.
+// A query reads the five statistics keys, then scans the postings of each
+// term in each field twice (a prefix term first skips from term to term
+// over the keys, up to 50 terms per field): keys only, for each term's
+// document frequency and the ids of the selected kinds, intersecting the
+// clauses smallest first into the candidates; then with values, decoding
+// the occurrences of the candidates only (a list far longer than the
+// candidates is read by point lookups). It reads the candidates' length
+// keys and scores them with BM25 (k1 1.2, b 0.75, names weigh 3, titles 2,
+// the rest 1), checks phrases from the positions and pages by (score,
+// key). Decoding only the candidates took a three-word query on a 20k-quote
+// corpus from p50 8.9 to 3.8 ms and p99 67 to 29 ms. The cost still grows
+// with the number of matches (one length read and one score each): at 1M
+// quotes, queries matching 25,000 quotes take about 300 ms (README,
+// Benchmarks); keeping field lengths in the postings and scoring top-k
+// with MaxScore is the next step.
 //
 // # Filtered lists
 //

@@ -3,7 +3,6 @@ package store
 import (
 	"encoding/binary"
 	"fmt"
-	"math"
 	"time"
 
 	"claimgraph/graph"
@@ -179,17 +178,8 @@ func exactKey(idx byte, value string, id uint64) []byte {
 // nanoseconds, big-endian with the sign bit flipped. Instants outside the
 // range of int64 nanoseconds (years 1678 to 2262) are clamped to it.
 func encodeTime(t time.Time) [8]byte {
-	var n int64
-	switch sec := t.Unix(); {
-	case sec < math.MinInt64/int64(time.Second):
-		n = math.MinInt64
-	case sec > math.MaxInt64/int64(time.Second)-1:
-		n = math.MaxInt64
-	default:
-		n = t.UnixNano()
-	}
 	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], uint64(n)^(1<<63))
+	binary.BigEndian.PutUint64(b[:], graph.TimeSortValue(t))
 	return b
 }
 

@@ -131,6 +131,12 @@ func Analyze(text string) []Token {
 	return analyze(text, true)
 }
 
+// Words splits text into words as Analyze does and folds them, without
+// stemming: the words whoSaid's postings hold.
+func Words(text string) []Token {
+	return analyze(text, false)
+}
+
 func analyze(text string, stem bool) []Token {
 	var out []Token
 	var word []rune

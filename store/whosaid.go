@@ -100,68 +100,16 @@ type whoWord struct {
 	start, end int
 }
 
-// whoWords splits runes into words exactly as graph.Analyze does (runs of
-// letters and digits, combining marks inside a word, an apostrophe before
-// a letter inside a word, a final possessive 's dropped), folding each as
-// graph.Analyze does before stemming. TestWhoWordsAgreeWithAnalyze and
-// FuzzWhoWords hold the two together.
+// whoWords splits runes into words exactly as graph.Analyze does, folded
+// but not stemmed (graph.Words: one splitter for search and whoSaid).
+// TestWhoWordsAgreeWithAnalyze and FuzzWhoWords hold them together.
 func whoWords(runes []rune) []whoWord {
-	var out []whoWord
-	var word []rune
-	start := 0
-	flush := func(end int) {
-		if len(word) == 0 {
-			return
-		}
-		if w := foldWord(word); w != "" {
-			out = append(out, whoWord{word: w, start: start, end: end})
-		}
-		word = word[:0]
+	toks := graph.Words(string(runes))
+	out := make([]whoWord, len(toks))
+	for i, t := range toks {
+		out[i] = whoWord{word: t.Term, start: t.Start, end: t.End}
 	}
-	for i := 0; i < len(runes); i++ {
-		r := runes[i]
-		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || (len(word) > 0 && unicode.Is(unicode.Mn, r)):
-			if len(word) == 0 {
-				start = i
-			}
-			word = append(word, r)
-		case isApostrophe(r) && len(word) > 0 && i+1 < len(runes) && unicode.IsLetter(runes[i+1]):
-			if (runes[i+1] == 's' || runes[i+1] == 'S') && (i+2 >= len(runes) || !isWordRune(runes[i+2])) {
-				flush(i) // possessive 's
-				i++
-				continue
-			}
-			word = append(word, '\'')
-		default:
-			flush(i)
-		}
-	}
-	flush(len(runes))
 	return out
-}
-
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
-
-func isApostrophe(r rune) bool { return r == '\'' || r == '\u2019' || r == '\u02BC' }
-
-// foldWord folds a word as graph.Analyze does: lower case, the accents of
-// Latin letters (graph.LatinBase), apostrophes and combining marks
-// dropped.
-func foldWord(word []rune) string {
-	var b strings.Builder
-	b.Grow(len(word))
-	for _, r := range word {
-		if r == '\'' || unicode.Is(unicode.Mn, r) {
-			continue
-		}
-		if base, ok := graph.LatinBase(r); ok {
-			b.WriteString(base)
-			continue
-		}
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
 }
 
 // plainText reports whether fold.Text of s is foldPlain(s) and s splits
@@ -898,3 +846,7 @@ func dropFamily(ctx context.Context, kv KV, fam byte, chunk int) (int, error) {
 		}
 	}
 }
+
+// isApostrophe reports the apostrophes graph.Analyze treats as inside a
+// word (straight, right single quotation mark, modifier letter).
+func isApostrophe(r rune) bool { return r == '\'' || r == '\u2019' || r == '\u02BC' }

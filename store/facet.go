@@ -421,40 +421,14 @@ func (w *writer) refreshFacets(ctx context.Context) error {
 // store layoutVersion. It returns how many nodes it indexed. Snapshots
 // before that commit have no facets.
 func reindexFacets(ctx context.Context, kv KV, mark bool) (int, error) {
-	n := 0
-	_, err := kv.Update(ctx, func(tx Txn) error {
-		n = 0
-		w := newWriter(tx, &graph.ApplyResult{ByKind: map[graph.Kind]graph.Counts{}}, &graph.Batch{}, true)
-		var ids []uint64
-		err := tx.Scan(ctx, Range{Prefix: []byte{famNode}, KeysOnly: true}, func(k, _ []byte) error {
-			ids = append(ids, decodeID(k[1:]))
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			node, err := w.rd.nodeByID(ctx, id)
-			if err != nil {
-				return err
-			}
-			es := entries{}
-			if _, err := w.addNodeFacets(ctx, node, es); err != nil {
-				return err
-			}
-			for key, val := range es {
-				if err := w.set([]byte(key), val); err != nil {
-					return err
-				}
-			}
-			n++
-		}
-		if mark {
-			return w.set(metaLayoutKey, []byte{layoutVersion})
-		}
-		return nil
-	})
-	return n, err
+	var finish func(w *writer) error
+	if mark {
+		finish = func(w *writer) error { return w.set(metaLayoutKey, []byte{layoutVersion}) }
+	}
+	return rebuildEach(ctx, kv, func(w *writer, _ uint64, node graph.Node, es entries) error {
+		_, err := w.addNodeFacets(ctx, node, es)
+		return err
+	}, finish)
 }
 
 // migrate brings a store of layout v (1 to layoutVersion-1) to

@@ -37,6 +37,23 @@ const layoutSearch = 3
 // layoutSearch, and marks it layoutVersion. It returns how many nodes it
 // indexed. Snapshots before that commit have no postings.
 func reindexSearch(ctx context.Context, kv KV) (int, error) {
+	return rebuildEach(ctx, kv, func(w *writer, id uint64, node graph.Node, es entries) error {
+		searchEntries(es, node, id)
+		w.searchLenDelta(nil, es[string(searchLenKey(id))])
+		return nil
+	}, func(w *writer) error {
+		if err := w.flushSearchStats(ctx); err != nil {
+			return err
+		}
+		return w.set(metaLayoutKey, []byte{layoutVersion})
+	})
+}
+
+// rebuildEach runs one commit that calls entry for every node record with
+// an empty entries set, writes what it put there, and then calls finish
+// (nil: nothing). It returns how many nodes it visited. The migrations
+// that build a key family for a store of an earlier layout share it.
+func rebuildEach(ctx context.Context, kv KV, entry func(w *writer, id uint64, node graph.Node, es entries) error, finish func(w *writer) error) (int, error) {
 	n := 0
 	_, err := kv.Update(ctx, func(tx Txn) error {
 		n = 0
@@ -57,19 +74,20 @@ func reindexSearch(ctx context.Context, kv KV) (int, error) {
 				return err
 			}
 			es := entries{}
-			searchEntries(es, node, id)
+			if err := entry(w, id, node, es); err != nil {
+				return err
+			}
 			for key, val := range es {
 				if err := w.set([]byte(key), val); err != nil {
 					return err
 				}
 			}
-			w.searchLenDelta(nil, es[string(searchLenKey(id))])
 			n++
 		}
-		if err := w.flushSearchStats(ctx); err != nil {
-			return err
+		if finish != nil {
+			return finish(w)
 		}
-		return w.set(metaLayoutKey, []byte{layoutVersion})
+		return nil
 	})
 	return n, err
 }

@@ -86,11 +86,7 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if cerr := st.Close(); cerr != nil {
-			log.Error().Err(cerr).Msg("closing the store")
-		}
-	}()
+	defer closeLogged(st, log)
 	s, ok := st.(*store.Store)
 	if !ok {
 		return &exitError{code: 1, err: errors.New("this engine makes no backups")}

@@ -599,11 +599,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if cerr := st.Close(); cerr != nil {
-			log.Error().Err(cerr).Msg("closing the store")
-		}
-	}()
+	defer closeLogged(st, log)
 	return q.view(ctx, st, func(r graph.Reader) error {
 		scope, err := resolveScope(ctx, r, st, q, log)
 		if err != nil {

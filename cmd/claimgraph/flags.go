@@ -144,6 +144,14 @@ func (c *common) open(ctx context.Context, mustExist, readOnly bool, log zerolog
 	return st, nil
 }
 
+// closeLogged closes a store a command opened, logging a failure to close
+// (the command's own result is already decided when it runs, deferred).
+func closeLogged(st graph.Store, log zerolog.Logger) {
+	if err := st.Close(); err != nil {
+		log.Error().Err(err).Msg("closing the store")
+	}
+}
+
 func addLogFlags(fs *flag.FlagSet, c *common, logLevel string) {
 	fs.StringVar(&c.logFormat, "log-format", "json", "log `format`: json or console")
 	fs.StringVar(&c.logLevel, "log-level", logLevel, "log `level`: debug, info, warn or error")

@@ -78,11 +78,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if cerr := st.Close(); cerr != nil {
-			log.Error().Err(cerr).Msg("closing the store")
-		}
-	}()
+	defer closeLogged(st, log)
 
 	// Read, validate and prepare every file against one snapshot of the
 	// store plus the files before it, listing every problem of every file

@@ -89,11 +89,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if cerr := st.Close(); cerr != nil {
-			log.Error().Err(cerr).Msg("closing the store")
-		}
-	}()
+	defer closeLogged(st, log)
 	s, err := schema.New(schema.Config{})
 	if err != nil {
 		return fmt.Errorf("building the schema: %w", err)

@@ -40,11 +40,7 @@ func runStats(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if cerr := st.Close(); cerr != nil {
-			log.Error().Err(cerr).Msg("closing the store")
-		}
-	}()
+	defer closeLogged(st, log)
 	var s graph.Stats
 	if err := st.View(ctx, func(r graph.Reader) error {
 		var err error

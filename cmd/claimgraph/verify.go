@@ -52,11 +52,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if cerr := st.Close(); cerr != nil {
-			log.Error().Err(cerr).Msg("closing the store")
-		}
-	}()
+	defer closeLogged(st, log)
 	s, ok := st.(*store.Store)
 	if !ok {
 		return fmt.Errorf("verify: the %s engine is not a claimgraph key-value store", c.engine)

@@ -101,8 +101,10 @@ type Trace struct {
 // retracted node other than the root (one Reader.Retractions call after
 // the walk).
 //
-// Each level of the walk reads the new nodes with one Reader.Nodes call and
-// each node's edges with one Reader.Edges call per direction.
+// Each level of the walk reads the kinds of the new nodes with one
+// Reader.Kinds call, the records of the new quotes (the only records the
+// walk needs: their source, channel and cue) with one Reader.Nodes call,
+// and each node's edges with one Reader.Edges call per direction.
 func TraceFrom(ctx context.Context, r Reader, key string, opt TraceOptions) (*Trace, error) {
 	if opt.MaxDepth <= 0 {
 		opt.MaxDepth = DefaultTraceDepth
@@ -118,12 +120,16 @@ func TraceFrom(ctx context.Context, r Reader, key string, opt TraceOptions) (*Tr
 		r: r, opt: opt, root: key,
 		direct:  !slices.Contains([]Kind{KindQuote, KindClaim, KindFigure}, root.NodeKind()),
 		t:       &Trace{Root: key},
-		nodes:   map[string]Node{key: root},
+		kinds:   map[string]Kind{key: root.NodeKind()},
+		quotes:  map[string]*Quote{},
 		visited: map[string]bool{key: true},
 		walked:  map[edgeID]bool{},
 		derives: map[string]bool{},
 		leaf:    map[string]bool{},
 		allowed: map[string]map[string]bool{},
+	}
+	if q, ok := root.(*Quote); ok {
+		w.quotes[key] = q
 	}
 	frontier := []string{key}
 	for depth := 0; len(frontier) > 0; depth++ {
@@ -164,7 +170,8 @@ type tracer struct {
 	root    string
 	direct  bool // root is not a quote, claim or figure
 	t       *Trace
-	nodes   map[string]Node
+	kinds   map[string]Kind   // the nodes reached; 0 for a dangling key
+	quotes  map[string]*Quote // the records of the quotes reached
 	visited map[string]bool
 	walked  map[edgeID]bool
 	derives map[string]bool // sources read that have a derived_from edge out
@@ -175,23 +182,42 @@ type tracer struct {
 	deadLinks map[Hop]bool
 }
 
-// load reads the nodes of keys not loaded yet, in one call.
+// load reads the kinds of the keys not loaded yet, and the records of the
+// quotes among them, in one call each.
 func (w *tracer) load(ctx context.Context, keys []string) error {
 	var missing []string
 	for _, k := range keys {
-		if _, ok := w.nodes[k]; !ok {
+		if _, ok := w.kinds[k]; !ok {
 			missing = append(missing, k)
 		}
 	}
 	if len(missing) == 0 {
 		return nil
 	}
-	ns, err := w.r.Nodes(ctx, missing)
+	kinds, err := w.r.Kinds(ctx, missing)
+	if err != nil {
+		return err
+	}
+	var quotes []string
+	for _, k := range missing {
+		w.kinds[k] = kinds[k] // 0 for a dangling key: walked no further
+		if kinds[k] == KindQuote {
+			quotes = append(quotes, k)
+		}
+	}
+	if len(quotes) == 0 {
+		return nil
+	}
+	ns, err := w.r.Nodes(ctx, quotes)
 	if err != nil {
 		return err
 	}
 	for i, n := range ns {
-		w.nodes[missing[i]] = n // nil for a dangling key: walked no further
+		if q, ok := n.(*Quote); ok {
+			w.quotes[quotes[i]] = q
+		} else {
+			w.kinds[quotes[i]] = 0 // gone since Kinds: walked no further
+		}
 	}
 	return nil
 }
@@ -206,8 +232,8 @@ func linkRelations() []Relation {
 
 // queries returns the edge queries walked from the node with the key; nil
 // relations mean every relation.
-func (w *tracer) queries(key string, n Node) []EdgeQuery {
-	if n == nil {
+func (w *tracer) queries(key string, kind Kind) []EdgeQuery {
+	if kind == 0 {
 		return nil
 	}
 	if w.direct {
@@ -225,7 +251,7 @@ func (w *tracer) queries(key string, n Node) []EdgeQuery {
 	}
 	with := func(rs ...Relation) []Relation { return append(rs, links...) }
 	var qs []EdgeQuery
-	switch n.NodeKind() {
+	switch kind {
 	case KindQuote:
 		out := []Relation{RelSpeaker, RelReportedBy, RelSource, RelChannel}
 		if key == w.root {
@@ -257,7 +283,7 @@ func (w *tracer) queries(key string, n Node) []EdgeQuery {
 // one quote does not fan out into everything else its article cites.
 func (w *tracer) allow(keys []string) {
 	for _, k := range keys {
-		q, ok := w.nodes[k].(*Quote)
+		q, ok := w.quotes[k]
 		if !ok || q.Source == "" || w.leaf[k] {
 			continue
 		}
@@ -272,15 +298,14 @@ func (w *tracer) allow(keys []string) {
 	}
 }
 
-// keep reports whether an edge read from node n is walked: a source's
-// derivation must be allowed when the source was reached as the publication
-// of quotes (see allow).
-func (w *tracer) keep(n Node, e Edge) bool {
-	s, ok := n.(*Source)
-	if !ok || e.Relation != RelDerivedFrom || w.direct {
+// keep reports whether an edge read from the node with the key and kind is
+// walked: a source's derivation must be allowed when the source was reached
+// as the publication of quotes (see allow).
+func (w *tracer) keep(key string, kind Kind, e Edge) bool {
+	if kind != KindSource || e.Relation != RelDerivedFrom || w.direct {
 		return true
 	}
-	a, published := w.allowed[s.Key]
+	a, published := w.allowed[key]
 	return !published || a["*"] || a[e.To]
 }
 
@@ -293,19 +318,19 @@ type walkedEdge struct {
 // expand walks the edges of the node with the key, at depth hops from the
 // root, and returns the nodes it reached first.
 func (w *tracer) expand(ctx context.Context, key string, depth int) ([]string, error) {
-	n := w.nodes[key]
+	kind := w.kinds[key]
 	var es []walkedEdge
-	for _, q := range w.queries(key, n) {
+	for _, q := range w.queries(key, kind) {
 		got, err := w.r.Edges(ctx, q)
 		if err != nil {
 			return nil, fmt.Errorf("trace: edges of %s: %w", key, err)
 		}
 		for _, e := range got {
-			if !w.keep(n, e) {
+			if !w.keep(key, kind, e) {
 				continue
 			}
 			es = append(es, walkedEdge{e, q.Dir})
-			if q.Dir == Out && e.Relation == RelDerivedFrom && n.NodeKind() == KindSource {
+			if q.Dir == Out && e.Relation == RelDerivedFrom && kind == KindSource {
 				w.derives[key] = true
 			}
 		}
@@ -337,7 +362,7 @@ func (w *tracer) expand(ctx context.Context, key string, depth int) ([]string, e
 			}
 		}
 		w.walked[id] = true
-		w.t.Hops = append(w.t.Hops, hopOf(e.Edge, n, depth+1))
+		w.t.Hops = append(w.t.Hops, hopOf(e.Edge, w.quotes[key], depth+1))
 	}
 	return reached, nil
 }
@@ -349,15 +374,15 @@ func otherEnd(e walkedEdge) string {
 	return e.From
 }
 
-// hopOf makes the hop of an edge walked from node n. The cue of a speaker
-// or reported_by hop is set by summarise when the walk went from the other
-// end.
-func hopOf(e Edge, n Node, depth int) Hop {
+// hopOf makes the hop of an edge walked from a node, q when that node is a
+// quote. The cue of a speaker or reported_by hop is set by summarise when
+// the walk went from the other end.
+func hopOf(e Edge, q *Quote, depth int) Hop {
 	h := Hop{From: e.From, To: e.To, Relation: string(e.Relation), Reason: e.Reason, Depth: depth, Retracted: e.Retracted != nil}
 	if e.Relation == RelDerivedFrom && e.Qualifier != "" {
 		h.Relation = e.Qualifier
 	}
-	if q, ok := n.(*Quote); ok && q.Key == e.From && (e.Relation == RelSpeaker || e.Relation == RelReportedBy) {
+	if q != nil && q.Key == e.From && (e.Relation == RelSpeaker || e.Relation == RelReportedBy) {
 		h.Cue = q.Cue
 	}
 	return h
@@ -384,7 +409,7 @@ func (w *tracer) summarise() {
 	var reports [][2]string // inner, outer
 	for i, h := range t.Hops {
 		if h.Relation == string(RelSpeaker) || h.Relation == string(RelReportedBy) {
-			if q, ok := w.nodes[h.From].(*Quote); ok && h.Cue == "" {
+			if q, ok := w.quotes[h.From]; ok && h.Cue == "" {
 				t.Hops[i].Cue = q.Cue
 			}
 		}
@@ -431,11 +456,11 @@ func (w *tracer) summarise() {
 		if w.direct {
 			continue
 		}
-		if s, ok := w.nodes[h.To].(*Source); ok && s.Key != w.root && (h.Relation == string(RelChannel) || !w.derives[s.Key]) {
+		if s := h.To; w.kinds[s] == KindSource && s != w.root && (h.Relation == string(RelChannel) || !w.derives[s]) {
 			if h.Relation == string(RelChannel) {
-				channels = appendNew(channels, s.Key)
+				channels = appendNew(channels, s)
 			} else {
-				others = appendNew(others, s.Key)
+				others = appendNew(others, s)
 			}
 		}
 	}

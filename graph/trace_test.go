@@ -342,15 +342,28 @@ func TestTraceFromNotFound(t *testing.T) {
 	}
 }
 
-// countingReader counts the Reader calls a trace makes.
+// countingReader counts the Reader calls a trace makes, and the records
+// it reads that are not quotes.
 type countingReader struct {
 	graph.Reader
-	nodes, edges int
+	kinds, nodes, edges int
+	notQuotes           []string
+}
+
+func (c *countingReader) Kinds(ctx context.Context, keys []string) (map[string]graph.Kind, error) {
+	c.kinds++
+	return c.Reader.Kinds(ctx, keys)
 }
 
 func (c *countingReader) Nodes(ctx context.Context, keys []string) ([]graph.Node, error) {
 	c.nodes++
-	return c.Reader.Nodes(ctx, keys)
+	ns, err := c.Reader.Nodes(ctx, keys)
+	for _, n := range ns {
+		if n != nil && n.NodeKind() != graph.KindQuote {
+			c.notQuotes = append(c.notQuotes, n.NodeKey())
+		}
+	}
+	return ns, err
 }
 
 func (c *countingReader) Edges(ctx context.Context, q graph.EdgeQuery) ([]graph.Edge, error) {
@@ -366,9 +379,14 @@ func TestTraceFromReads(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		// Nodes reached at depths 1, 2 and 3: one Nodes call per level.
-		if c.nodes != 3 {
-			t.Errorf("Nodes called %d times, want 3, one per level", c.nodes)
+		// Nodes reached at depths 1, 2 and 3: one Kinds call per level,
+		// and one Nodes call for the quotes (q-c, q-d at depth 1), the
+		// only records a trace reads besides the root's.
+		if c.kinds != 3 {
+			t.Errorf("Kinds called %d times, want 3, one per level", c.kinds)
+		}
+		if c.nodes != 1 || len(c.notQuotes) > 0 {
+			t.Errorf("Nodes called %d times, want 1; records read that are not quotes: %v", c.nodes, c.notQuotes)
 		}
 		// Edge reads: two for the claim root (links both ways, and the
 		// quotes that express it), one per evidence quote (q-c, q-d) and

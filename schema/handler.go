@@ -54,6 +54,10 @@ type HandlerConfig struct {
 	Tokens []Token
 	// ReadOnly refuses every mutation (FORBIDDEN, 403), tokens or not.
 	ReadOnly bool
+	// AnswerCache is how many answers of successful queries are kept, each
+	// until the next commit (default DefaultAnswerCache; negative keeps
+	// none). It works over stores that report their last commit.
+	AnswerCache int
 }
 
 // maxErrors caps the validation errors sent.
@@ -93,6 +97,9 @@ func (c HandlerConfig) withDefaults() HandlerConfig {
 	if c.Timeout <= 0 {
 		c.Timeout = DefaultTimeout
 	}
+	if c.AnswerCache == 0 {
+		c.AnswerCache = DefaultAnswerCache
+	}
 	return c
 }
 
@@ -104,6 +111,10 @@ type handler struct {
 	log    zerolog.Logger
 	rules  []graphql.ValidationRuleFn
 	docs   *docCache
+	// answers keeps answers of queries until the next commit; nil when
+	// off or when the store does not report commits.
+	answers *answerCache
+	commits committer
 }
 
 // NewHandler returns the GraphQL-over-HTTP handler for schema s over the
@@ -124,6 +135,9 @@ type handler struct {
 // as INTERNAL without their text. Each request is logged in one line.
 func NewHandler(s graphql.Schema, st graph.Store, cfg HandlerConfig, log zerolog.Logger) http.Handler {
 	h := &handler{schema: s, store: st, cfg: cfg.withDefaults(), log: log, docs: newDocCache()}
+	if c, ok := st.(committer); ok {
+		h.commits, h.answers = c, newAnswerCache(h.cfg.AnswerCache)
+	}
 	h.rules = append([]graphql.ValidationRuleFn{}, graphql.SpecifiedRules...)
 	h.rules = append(h.rules, executableDefinitionsRule)
 	if h.cfg.DisableIntrospection {
@@ -155,6 +169,8 @@ type outcome struct {
 	challenge bool
 	// cost is the operation's estimated cost, once it was computed.
 	cost *queryCost
+	// body, when set, is the encoded response (a kept answer).
+	body []byte
 }
 
 // queryCost is reported as extensions.cost: the estimated number of fields
@@ -392,8 +408,33 @@ func (h *handler) run(r *http.Request, p *params, media string) *outcome {
 		}
 		out.by = by
 	}
+	if op.Operation == ast.OperationTypeQuery && h.answers != nil {
+		h.executeKept(r, schema, doc, op, p, media, out)
+		return out
+	}
 	h.execute(r.Context(), schema, doc, op, p, media, out)
 	return out
+}
+
+// executeKept answers a query from the answer cache when the store has not
+// committed since the answer was kept, and otherwise executes it and keeps
+// a successful answer.
+func (h *handler) executeKept(r *http.Request, schema graphql.Schema, doc *ast.Document, op *ast.OperationDefinition, p *params, media string, out *outcome) {
+	key, ok := answerKey(p)
+	if !ok {
+		h.execute(r.Context(), schema, doc, op, p, media, out)
+		return
+	}
+	commit := h.commits.LastCommit()
+	if body, ok := h.answers.get(key, commit); ok {
+		out.status, out.hasData, out.body = http.StatusOK, true, body
+		return
+	}
+	h.execute(r.Context(), schema, doc, op, p, media, out)
+	if out.status == http.StatusOK && out.hasData && len(out.errs) == 0 {
+		out.body = encodeResponse(out.query, out.errs, out.data, out.hasData, out.doc, out.op, out.cost)
+		h.answers.put(key, commit, out.body)
+	}
 }
 
 // parse parses the query; a panic of the parser is a parse failure.
@@ -568,7 +609,10 @@ func (h *handler) logError(e *Error) {
 
 // write sends the outcome and logs the request.
 func (h *handler) write(w http.ResponseWriter, r *http.Request, out *outcome, media string, start time.Time, opName string) {
-	body := encodeResponse(out.query, out.errs, out.data, out.hasData, out.doc, out.op, out.cost)
+	body := out.body
+	if body == nil {
+		body = encodeResponse(out.query, out.errs, out.data, out.hasData, out.doc, out.op, out.cost)
+	}
 	hdr := w.Header()
 	hdr.Set("Content-Type", media+"; charset=utf-8")
 	hdr.Set("Cache-Control", "no-store")

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"context"
 	"errors"
 	"strings"
 
@@ -268,11 +269,28 @@ func (b *builder) resolveWhoSaid(rq *request, p graphql.ResolveParams) (interfac
 	if err != nil {
 		return nil, err
 	}
+	if qp, ok := rq.r.(quotesPager); ok {
+		// The total only when totalCount is selected.
+		pg, total, err := qp.QuotesMatchingPage(rq.ctx, text, after, max(first, 1))
+		if err != nil {
+			return nil, err
+		}
+		c := pageConn(pg, first, after, graph.KindQuote)
+		c.total = func() (int, error) { return total(rq.ctx) }
+		return c, nil
+	}
 	pg, err := rq.r.QuotesMatching(rq.ctx, text, after, max(first, 1))
 	if err != nil {
 		return nil, err
 	}
 	return pageConn(pg, first, after, graph.KindQuote), nil
+}
+
+// quotesPager is implemented by readers that page whoSaid without
+// counting every match (the store's): the total is a function, called
+// only when totalCount is selected.
+type quotesPager interface {
+	QuotesMatchingPage(ctx context.Context, text, after string, limit int) (graph.Page, func(context.Context) (int, error), error)
 }
 
 func (b *builder) resolveAgentsNamed(rq *request, p graphql.ResolveParams) (interface{}, error) {

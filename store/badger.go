@@ -55,12 +55,27 @@ type Options struct {
 	// Each run is logged at debug level with what it reclaimed.
 	GCInterval time.Duration
 
+	// BlockCacheSize is Badger's cache of decompressed table blocks, in
+	// bytes: 0 or less keeps Badger's default (256 MiB; with encryption,
+	// the engine's). Badger needs one, since tables are compressed. The
+	// cache fills up to its size with the blocks read, so it is most of a
+	// server's memory besides the Go heap.
+	BlockCacheSize int64
+	// ReadCacheSize is the budget in bytes of the read cache of the latest
+	// commit (readcache.go): point reads and small scans of snapshots of
+	// the latest state, kept until the next commit. 0 means 32 MiB; a
+	// negative value turns it off.
+	ReadCacheSize int64
+
 	// Unexported knobs for tests.
-	memTableSize    int64 // Badger memtable size; 0 means the default
-	vlogFileSize    int64 // Badger value-log file size; 0 means the default (2 GiB, sparse)
-	partEntries     int   // split a commit into parts of at most this many writes
-	crashAfterParts int   // simulate a crash after this many parts of a split commit
-	noHistory       bool  // benchmarks only: the store writes no revisions
+	memTableSize      int64 // Badger memtable size; 0 means the default
+	vlogFileSize      int64 // Badger value-log file size; 0 means the default (2 GiB, sparse)
+	partEntries       int   // split a commit into parts of at most this many writes
+	crashAfterParts   int   // simulate a crash after this many parts of a split commit
+	bulkWrites        int   // writes from which an Update takes the bulk path; 0 default, <0 off
+	crashAfterStreams int   // simulate a crash after this many streams of a bulk commit
+	bulkStreams       int   // split a bulk commit into at least this many streams
+	noHistory         bool  // benchmarks only: the store writes no revisions
 }
 
 const (
@@ -100,6 +115,7 @@ type Badger struct {
 	wmu    sync.Mutex // serialises Update
 	failed error      // set when a commit failed half way; guarded by wmu
 	parts  int        // Badger transactions of the last commit; guarded by wmu
+	bulk   bool       // the last commit took the bulk path (bulk.go); guarded by wmu
 
 	published atomic.Uint64 // last complete commit, the default read ts
 	voids     []voidRange   // immutable after open
@@ -109,6 +125,9 @@ type Badger struct {
 	pendDone chan struct{} // closed when that update ends
 
 	gate Gate // open snapshots and running updates; Close waits for them
+
+	cache      atomic.Pointer[readCache] // read cache of the latest commit (readcache.go)
+	cacheLimit int64                     // its budget; 0: off
 
 	stopGC context.CancelFunc
 	gcDone chan struct{}
@@ -148,6 +167,9 @@ func OpenBadger(ctx context.Context, opt Options) (*Badger, error) {
 	if opt.memTableSize > 0 {
 		bo.MemTableSize = opt.memTableSize
 	}
+	if opt.BlockCacheSize > 0 && !opt.InMemory {
+		bo.BlockCacheSize = opt.BlockCacheSize
+	}
 	if opt.vlogFileSize > 0 {
 		bo.ValueLogFileSize = opt.vlogFileSize
 	}
@@ -170,6 +192,9 @@ func OpenBadger(ctx context.Context, opt Options) (*Badger, error) {
 		bo.EncryptionKeyRotationDuration = encKeyRotation
 		bo.IndexCacheSize = encIndexCache
 		bo.BlockCacheSize = encBlockCache
+		if opt.BlockCacheSize > 0 {
+			bo.BlockCacheSize = opt.BlockCacheSize
+		}
 		if opt.InMemory {
 			bo.BlockCacheSize = encInMemBlockCache
 		}
@@ -189,7 +214,10 @@ func OpenBadger(ctx context.Context, opt Options) (*Badger, error) {
 		}
 		return nil, fmt.Errorf("store: open badger: %w", err)
 	}
-	b := &Badger{db: db, log: opt.Logger, opt: opt}
+	b := &Badger{db: db, log: opt.Logger, opt: opt, cacheLimit: opt.ReadCacheSize}
+	if b.cacheLimit == 0 {
+		b.cacheLimit = defaultReadCache
+	}
 	if err := b.recover(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -211,9 +239,13 @@ func OpenBadger(ctx context.Context, opt Options) (*Badger, error) {
 // newest version in the store is newer than the marker, a crash cut a
 // commit in half and repair undoes its visible part.
 func (b *Badger) recover(ctx context.Context) error {
+	bulkGood, intent, err := b.readIntent()
+	if err != nil {
+		return err
+	}
 	maxV := b.db.MaxVersion()
 	if maxV == 0 {
-		return nil
+		return b.dropIntent(intent)
 	}
 	rd := b.db.NewTransactionAt(maxV, false)
 	defer rd.Discard()
@@ -224,11 +256,19 @@ func (b *Badger) recover(ctx context.Context) error {
 	if err := b.loadVoids(rd); err != nil {
 		return err
 	}
+	if intent && bulkGood < marker {
+		// A bulk commit was cut: its marker may be in a table that was
+		// written before others were (bulk.go).
+		marker = bulkGood
+	}
 	if marker >= maxV {
 		b.published.Store(maxV)
-		return nil
+		return b.dropIntent(intent)
 	}
-	return b.repair(ctx, marker, maxV)
+	if err := b.repair(ctx, marker, maxV); err != nil {
+		return err
+	}
+	return b.dropIntent(intent)
 }
 
 func getUint64(txn *badger.Txn, key []byte) (uint64, error) {
@@ -423,8 +463,13 @@ func (b *Badger) Snapshot(ctx context.Context, ts uint64) (Snapshot, error) {
 	if err := b.acquire(); err != nil {
 		return nil, err
 	}
+	latest := ts == 0
 	ts = b.readTs(ts)
-	return &badgerSnapshot{badgerReader: badgerReader{txn: b.db.NewTransactionAt(ts, false), ts: ts}, b: b}, nil
+	r := badgerReader{txn: b.db.NewTransactionAt(ts, false), ts: ts, iters: &iterPool{}}
+	if latest {
+		r.cache = b.cacheFor(ts)
+	}
+	return &badgerSnapshot{badgerReader: r, b: b}, nil
 }
 
 // Update implements KV.
@@ -456,10 +501,19 @@ func (b *Badger) Update(ctx context.Context, fn func(Txn) error) (uint64, error)
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	writes := dedupe(&tx.writes)
-	tx.writes = writeLog{} // the chunks may go while the commit runs
-	if err := b.commit(ctx, readTs, commitTs, writes); err != nil {
-		return 0, err
+	b.bulk = false
+	if b.useBulk(tx.writes.n) {
+		l := tx.writes
+		tx.writes = writeLog{}
+		if err := b.bulkCommit(ctx, readTs, commitTs, &l); err != nil {
+			return 0, err
+		}
+	} else {
+		writes := dedupe(&tx.writes)
+		tx.writes = writeLog{} // the chunks may go while the commit runs
+		if err := b.commit(ctx, readTs, commitTs, writes); err != nil {
+			return 0, err
+		}
 	}
 	b.published.Store(commitTs)
 	return commitTs, nil
@@ -658,6 +712,83 @@ func (b *Badger) commitPart(ctx context.Context, txn *badger.Txn, readTs, commit
 type badgerReader struct {
 	txn *badger.Txn
 	ts  uint64
+	// iters, when set (a snapshot's reader), keeps the forward iterators of
+	// finished scans for the next ones: creating an iterator merges every
+	// memtable and level, and a trace makes a scan per node.
+	iters *iterPool
+	// cache, when set, is the read cache of the latest commit, which this
+	// reader reads (readcache.go).
+	cache *readCache
+}
+
+// iterPool holds a snapshot's idle forward iterators (no prefix option:
+// each scan seeks and checks its bounds). Scans running at the same time,
+// or one inside another's callback, each take their own.
+type iterPool struct {
+	mu     sync.Mutex
+	idle   []*badger.Iterator
+	closed bool
+}
+
+// maxIdleIters bounds the iterators a snapshot keeps.
+const maxIdleIters = 4
+
+// forward returns a forward iterator for a scan of the prefix and the
+// function that gives it back.
+func (r *badgerReader) forward(prefix []byte) (*badger.Iterator, func()) {
+	p := r.iters
+	if p == nil {
+		it := r.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		return it, it.Close
+	}
+	p.mu.Lock()
+	var it *badger.Iterator
+	if n := len(p.idle); n > 0 && !p.closed {
+		it, p.idle = p.idle[n-1], p.idle[:n-1]
+	}
+	p.mu.Unlock()
+	if it == nil {
+		it = r.txn.NewIterator(badger.IteratorOptions{})
+	}
+	return it, func() {
+		p.mu.Lock()
+		keep := !p.closed && len(p.idle) < maxIdleIters
+		if keep {
+			p.idle = append(p.idle, it)
+		}
+		p.mu.Unlock()
+		if !keep {
+			it.Close()
+		}
+	}
+}
+
+func (r *badgerReader) cachedNode(key []byte) (graph.Node, bool) {
+	if r.cache == nil {
+		return nil, false
+	}
+	return r.cache.node(key)
+}
+
+func (r *badgerReader) putNode(key []byte, size int, n graph.Node) {
+	if r.cache != nil {
+		r.cache.putNode(key, size, n)
+	}
+}
+
+// close closes the idle iterators; the snapshot's transaction can then be
+// discarded.
+func (p *iterPool) close() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	idle := p.idle
+	p.idle, p.closed = nil, true
+	p.mu.Unlock()
+	for _, it := range idle {
+		it.Close()
+	}
 }
 
 func (r *badgerReader) ReadTs() uint64 { return r.ts }
@@ -666,14 +797,36 @@ func (r *badgerReader) Get(ctx context.Context, key []byte) ([]byte, error) {
 	if len(key) == 0 || key[0] == 0x00 {
 		return nil, ErrKeyNotFound
 	}
+	cache := r.cache
+	if key[0] == famNode {
+		cache = nil // node records are cached decoded (reader.nodeByID)
+	}
+	if cache != nil {
+		if v, ok := cache.get(key); ok {
+			if v == nil {
+				return nil, ErrKeyNotFound
+			}
+			return bytes.Clone(v), nil
+		}
+	}
 	item, err := r.txn.Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
+		if cache != nil {
+			cache.putGet(key, nil)
+		}
 		return nil, ErrKeyNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: get: %w", err)
 	}
-	return item.ValueCopy(nil)
+	v, err := item.ValueCopy(nil)
+	if err == nil && cache != nil {
+		if v == nil {
+			v = []byte{}
+		}
+		cache.putGet(bytes.Clone(key), bytes.Clone(v))
+	}
+	return v, err
 }
 
 var firstUserKey = []byte{0x01}
@@ -689,17 +842,40 @@ func (r *badgerReader) Scan(ctx context.Context, rg Range, fn func(key, value []
 	if rg.Reverse {
 		return r.scanReverse(ctx, rg, start, exclusive, fn)
 	}
-	it := r.txn.NewIterator(badger.IteratorOptions{Prefix: rg.Prefix})
-	defer it.Close()
+	if r.cache == nil {
+		return r.scanForward(ctx, rg, start, exclusive, fn)
+	}
+	key := scanKey(rg, start, exclusive)
+	if cs := r.cache.scan(key); cs != nil {
+		return cs.replay(ctx, fn)
+	}
+	var rec scanRecorder
+	stopped := false
+	err := r.scanForward(ctx, rg, start, exclusive, func(k, v []byte) error {
+		rec.add(k, v)
+		err := fn(k, v)
+		stopped = err != nil
+		return err
+	})
+	if err == nil && !stopped && !rec.over {
+		r.cache.putScan(key, &cachedScan{kvs: rec.kvs})
+	}
+	return err
+}
+
+// scanForward is Scan in key order, without the read cache.
+func (r *badgerReader) scanForward(ctx context.Context, rg Range, start []byte, exclusive bool, fn func(key, value []byte) error) error {
+	it, done := r.forward(rg.Prefix)
+	defer done()
 	n := 0
 	for it.Seek(start); it.Valid(); it.Next() {
 		item := it.Item()
 		k := item.Key()
+		if !bytes.HasPrefix(k, rg.Prefix) || (rg.End != nil && bytes.Compare(k, rg.End) >= 0) {
+			break
+		}
 		if exclusive && bytes.Equal(k, start) {
 			continue
-		}
-		if rg.End != nil && bytes.Compare(k, rg.End) >= 0 {
-			break
 		}
 		if stop, err := r.visit(ctx, rg, item, n, fn); stop || err != nil {
 			return err
@@ -798,6 +974,7 @@ type badgerSnapshot struct {
 
 func (s *badgerSnapshot) Close() error {
 	s.once.Do(func() {
+		s.iters.close()
 		s.txn.Discard()
 		s.b.release()
 	})

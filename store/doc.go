@@ -74,6 +74,77 @@
 // while running (a disk error) makes the engine refuse writes until it is
 // reopened and repaired.
 //
+// # Bulk commits
+//
+// An Update of 100,000 writes or more (an import) into a store whose Badger
+// memtables are empty (a new store: New writes nothing; or one whose
+// commits since it was opened were all bulk commits) does not go through
+// transactions (bulk.go). Inserting millions of keys at random into the
+// memtable's skiplist, one goroutine, and writing them to the write-ahead
+// log was about 45% of an import's CPU. Instead the engine sorts the
+// writes (the last write of a key wins) and hands them to Badger's
+// StreamWriter in PrepareIncremental mode, which builds sorted tables
+// directly, one level above the highest level holding tables, while
+// readers go on reading (Prepare would drop everything). The writes are
+// split by key into ranges of about 32 MB (at least two per core from
+// 65,536 writes), the bounds chosen from a sample of 8,192 keys; workers
+// sort one range each on 16-byte key prefixes and write it as one stream,
+// so that Badger builds the tables in parallel. Every key is written at the
+// commit timestamp, a delete as a tombstone (none in an empty store), the
+// commit marker in the first range; the timestamp is published after
+// Flush (and a sync of the value log unless NoSync), so readers at the
+// previous commit, and asOf, never see part of it.
+//
+// The engine takes the transaction path instead when the memtable holds a
+// version newer than every table (a commit through transactions since the
+// last flush), when L0 holds tables, or when the shallowest level holding
+// tables is L0 or L1: each bulk commit takes the level above the previous
+// one, and Badger's compactions move them down between commits (an import
+// in chunks: L6, L5 ...); PrepareIncremental would otherwise flatten the
+// tree, and in Badger v4.9.6 that restarts the compactions during the
+// stream. A bulk commit into a store reopened after transaction commits
+// (whose memtable went to L0 at close) therefore goes through transactions
+// too. The threshold is an Options knob for tests (bulkWrites; the
+// conformance suites run with it at 1).
+//
+// Crash. Badger writes a stream's table, and enters it in its manifest,
+// when the stream ends, in no fixed order, so a crash can leave any subset
+// of the tables, the marker's included: the marker cannot tell. Before the
+// stream the engine writes and syncs a file in the data directory,
+// CLAIMGRAPH-BULK-COMMIT, holding the last complete commit and the bulk
+// commit's timestamp, and it removes it (syncing the directory) after
+// Flush; at open, a store holding that file is repaired as above from the
+// commit it names, whatever part of the bulk commit reached the disk.
+// TestBulkCrashDuringStream cuts a bulk commit after one stream and after
+// all of them without Flush: the commit marker was on disk both times, and
+// the reopened store is the previous commit (Verify clean). A bulk commit
+// that fails while running makes the engine refuse writes until reopened.
+//
+// Figures, 100k generated quotes (176k records, 3.33M keys, 143 MB of
+// keys and values), one Apply into a new on-disk store, measured while
+// other jobs loaded the 2-core machine (load 5 to 9; seconds are 2 to 3
+// times an idle machine's, the ratios are the figures):
+//
+//	BenchmarkBulkImport, side by side, bulk path / transactions:
+//	  one Apply 47.2 s / 59.9 s (0.79); in another run 52.4 / 85.0 (0.62)
+//	  4 chunks  36.4 s / 54.9 s (0.66); 47.5 / 72.7 (0.65)
+//	claimbench, one run: claimgraph 50.4 s, raw Badger WriteBatch 33.0 s,
+//	  SQLite 25.3 s; rate 0.65 of raw Badger's (0.42 before, with a
+//	  layout of 5.29M keys); 3 chunks: 66.3 s, 52.5 s, 22.6 s (0.79)
+//	peak RSS of the import (corpus and staged writes included):
+//	  2.11 GB bulk, 2.42 GB transactions
+//	1M quotes in 8 chunks (33.2M keys, every chunk a bulk commit):
+//	  claimgraph 477 s, raw Badger 222 s (0.46), SQLite 141 s
+//	100k quotes in 4 chunks, each Apply (bulk commit part): 16.3 s
+//	  (3.5 s), 10.3 (3.3), 5.8 (2.2), 6.8 (2.1); PrepareIncremental
+//	  took 2 to 19 ms
+//
+// In a CPU profile of the bulk import the memtable and write-ahead log are
+// gone; the writer (records, index, facet and search keys) is 48% of the
+// CPU, the bulk path's sort, encoding and Badger's Write 23%, Badger's
+// table building (compression included) about 8%, the rest GC. The commit
+// is now about a quarter of an Apply's time; the writer is the rest.
+//
 // # Key layout
 //
 // Every key starts with a one-byte family. Ids are internal uint64 values,
@@ -104,14 +175,15 @@
 //	        f | kind | facet | 01 | escaped value | 02 | key   empty (value order, no value)
 //	        f | kind | 00 | 01 | 00 01 | 01 | value (8) | key   empty (every node, value order)
 //	        f | kind | ff | key                         the node's facet values
-//	6d 'm'  m v                                         key layout version (04)
+//	6d 'm'  m v                                         key layout version (05)
 //	        m g                                         empty: some key was merged
 //	6c 'l'  reserved: change log
-//	73 's'  s | field | term | 00 | id                  tf, then (sub, pos, start, end) per occurrence
+//	73 's'  s | 10+field | term | 00 | last id          block of up to 128 search postings (Posting blocks)
+//	        s | 1c | word | 00 | last id                block of up to 128 whoSaid word postings
 //	        s | ff | id                                 user key and word count per field
-//	        s | fc | word | 00 | id                     whoSaid word posting: count, then positions
 //	        s | fb | id                                 empty: a quote with a word over 256 bytes
 //	        s | fe | field                              nodes and words of the field (BM25 statistics)
+//	        (a list's last block is keyed ff ff ff ff ff ff ff ff instead of its last id)
 //
 // Byte-level examples:
 //
@@ -123,7 +195,9 @@
 //	x name "jose alvarez" 78 01 6a6f736520616c766172657a 00 01 0100000000000002 -> "p-1"
 //	d said_at 1970-01-01T00:00:00.000000001Z
 //	                     64 01 80 00 00 00 00 00 00 01 0400000000000007 -> "q1"
-//	s fc "ferry" q1      73 fc 6665727279 00 0400000000000007       -> 01 03 (once, at word 3)
+//	s text "ferry", q1 alone in the list (once, word 3 of 12, code points 11 to 16)
+//	                     73 14 6665727279 00 ffffffffffffffff
+//	                     -> 02 01 87808080808080800401 0c 04 0003 0b10
 //	h c-1 rev 1890000000000001 seq 2
 //	                     68 0500000000000003 1890000000000001 00000002 -> 01 02 "updated" "c-1" ...
 //	v c-1                76 0500000000000003                        -> 18 90 00 00 00 00 00 01
@@ -167,7 +241,56 @@
 // had no family f: New builds the facet keys in one commit (reindexFacets;
 // for layouts 1 and 2 before the search keys) and marks the store layout
 // 4; a crash before the mark leaves the old layout marked, and the next
-// open builds them again (the same keys).
+// open builds them again (the same keys). Layouts 1 to 4 had one key per
+// posting (s | field | term | 00 | id, s | fc | word | 00 | id): New
+// deletes family s and writes it again, postings in blocks, in one commit
+// that marks the store layout 5 (reindexPostings; 22 s for the 100k-quote
+// corpus, 2.1 million keys deleted). The deleted keys stay in the engine
+// (every version is kept), under other list bytes than the blocks, so
+// that no block scan walks them.
+//
+// # Posting blocks
+//
+// A posting list (the nodes holding a term in a field, or the quotes
+// holding a word) is stored in blocks of up to 128 postings in id order
+// (postings.go). The writer still produces one logical entry per posting
+// and node, s | field | term | 00 | id -> tf, the node's word count in
+// the field, then (sub, pos, start, end) per occurrence (s | fc | word |
+// 00 | id -> count, then positions), and diffs them like any index entry;
+// writer.set and writer.del route these keys into a per-batch buffer, and
+// at the end of the batch (flushSearchStats) each touched list is merged:
+// its blocks from the one holding the smallest written id to the one
+// holding the largest are found by one forward key-only scan, read (one
+// Get each), merged with the writes, split at 128 and written back; a
+// block left empty is deleted. A block's key is its list's prefix and its
+// last id, except the list's last block, keyed ff..ff: an import appends,
+// so it tops up that block without moving it, and writes full blocks
+// before it. Readers and the writer never scan blocks in reverse (a
+// reverse Badger iterator walks every deleted key below its start, and
+// deleted keys are kept). A block value:
+//
+//	heads byte (02 search, 01 words) | uvarint n | uvarint first id |
+//	n-1 uvarint id deltas | n × heads uvarints (tf and length; count) |
+//	n × uvarint payload length | the payloads (occurrences; positions)
+//
+// so that ids, tf and lengths are read without decoding an occurrence
+// (the example above: n 1, first id q1, tf 1, length 12, a payload of 4
+// bytes, sub 0, pos 3, code points 11 to 16). postingCursor reads a list
+// in id order and seeks by block keys (the first key at or after
+// prefix | id is the block holding id, or the first posting after it), so
+// a block without an id sought is skipped undecoded. Verify decodes each
+// block into its logical entries and compares them with the entries the
+// builders produce; a block that does not decode, or that overlaps the
+// previous block of its list, is a decode problem of family s, and a
+// per-posting key of layout 4 an extra one.
+//
+// Blocks took the keys per quote of the generated 100k-quote corpus from
+// 52.9 to 33.3 (claimbench): family s now holds 1.8 keys per quote of
+// the 50k-quote corpus, mostly the length keys (s | ff), where it held one
+// key per posting (14 search and 4 word postings per quote).
+// Block sizes 64, 128 and 256 measured alike within the machine's noise
+// (50k quotes, two rounds: search p50 1.5 to 4.3 ms, whoSaid 7 to 14 ms,
+// import 11 to 20 s, 99k against 88k family-s keys); 128 is kept.
 //
 // # Edges
 //
@@ -275,18 +398,27 @@
 // year its first instant.
 //
 // whoSaid (QuotesMatching, whosaid.go) reads the search postings of
-// field text (s | 04 | term) and, for the words whose stem differs from
-// them ("running", "ferry"), word postings s | fc | word | 00 | id
-// (unstemmed, positions only), which every quote writes with its search
-// keys. The words of the query that it bounds on both sides are whole
+// field text and, for the words whose stem differs from them ("running",
+// "ferry"), the word postings (unstemmed, positions only), which every
+// quote writes with its search keys; both in blocks (Posting blocks),
+// read through postingCursor. The words of the query that it bounds on both sides are whole
 // words of a matching quote; they are looked up as written, intersected
 // by leapfrogging over the sorted ids (rarest first) and kept where they
 // stand next to each other as in the query; the word at the right edge
 // expands, as a prefix, over the distinct words (skip scans); a query of
 // one word or part of one reads the words of the dictionary that contain
 // it. Every candidate's record is then checked (fold.Text substring, the
-// contract), so the postings only select. Quotes that the search analyser
-// and fold.Text split into other words (ligatures, other scripts'
+// contract), so the postings only select; the records are read by point
+// Gets (an iterator's seek to candidates 35 ids apart cost more: p50 26.5
+// against 18.6 ms in an A/B on the 100k-quote corpus). QuotesMatchingPage
+// (used by the GraphQL whoSaid field) checks only the candidates after
+// the cursor until the page and one more match are found, and counts the
+// total only when totalCount is asked for: at 100k quotes, where a bench
+// phrase matches about 2,600 quotes, a page of 20 then reads about 21
+// records instead of 2,600 (5 to 10 us each: the total, with its exact
+// contract, costs that much; at 1M quotes, 24,212 matches per phrase,
+// QuotesMatching took 207 ms at the median, records read by cursor). Quotes that the search analyser and
+// fold.Text split into other words (ligatures, other scripts'
 // accents) have word postings for every word of their folded text. A text
 // without letters or digits is refused. Results come in id (creation)
 // order. Family t (trigrams, 62 of the 76 keys a quote had) is retired in
@@ -306,21 +438,29 @@
 // hits, scores and highlights. Fields: 1 name, 2 aliases (sub is the alias
 // number), 3 title, 4 text, 5 measure (graph.SearchField).
 //
-// A query reads the five statistics keys, then scans the postings of each
-// term in each field twice (a prefix term first skips from term to term
-// over the keys, up to 50 terms per field): keys only, for each term's
-// document frequency and the ids of the selected kinds, intersecting the
-// clauses smallest first into the candidates; then with values, decoding
-// the occurrences of the candidates only (a list far longer than the
-// candidates is read by point lookups). It reads the candidates' length
-// keys and scores them with BM25 (k1 1.2, b 0.75, names weigh 3, titles 2,
-// the rest 1), checks phrases from the positions and pages by (score,
-// key). Decoding only the candidates took a three-word query on a 20k-quote
-// corpus from p50 8.9 to 3.8 ms and p99 67 to 29 ms. The cost still grows
-// with the number of matches (one length read and one score each): at 1M
-// quotes, queries matching 25,000 quotes take about 300 ms (README,
-// Benchmarks); keeping field lengths in the postings and scoring top-k
-// with MaxScore is the next step.
+// A query reads the five statistics keys, then the block counts of each
+// term in each field (a prefix term first skips from term to term over
+// the block keys, up to 50 terms per field): each term's document
+// frequency. The clause with the fewest postings drives: its lists are
+// decoded whole (ids, tf and lengths of the selected kinds); each other
+// clause's lists are probed at the candidates only, with a postingCursor
+// that skips the blocks holding none. The candidates are scored from the
+// blocks alone (BM25 with the tf and lengths the postings carry, k1 1.2,
+// b 0.75, names weigh 3, titles 2, the rest 1; phrases checked from the
+// occurrences, decoded for the candidates only), with no read per
+// candidate; the user keys (s | ff | id) are read only for the hits of the
+// page and those tied in score with its edges (pageSearchHits), and the
+// page is ordered by (score, key) as graph.PageSearch orders it. Before
+// blocks (layout 4) a query read one key per posting, one length key and
+// one user key per candidate: on the 100k-quote corpus (claimbench's
+// phrases of three words, all required, 2,745 hits each on average),
+// search p50 went from 34.7 to 10.0 ms in back-to-back runs (the machine
+// shared and loaded: the p99s, 89 and 122 ms, measured the load); at
+// 1M quotes (25,648 hits per query) p50 35 ms and p99 217 ms, SQLite
+// FTS5's 34 and 216 ms in the same run, where layout 4 took about 300 ms
+// at the median. The cost still grows with the matches (each is scored:
+// about 1 us in graph.SearchExpr.Score); scoring top-k with MaxScore
+// (block-max bounds from the tf and lengths) is the next step.
 //
 // # Filtered lists
 //
@@ -383,9 +523,10 @@
 // of the filter, as graph.Analyze reads them, are words of the text, and
 // the folded filter is a substring of the folded text, as whoSaid folds).
 // Its candidates come from the search postings of the kind's text fields
-// (graph.SelectTextFields): the postings of each term are counted (up to
-// 4096); when the rarest has at most that many, the nodes holding every
-// term (one Get per other term) become one more stream, sorted by
+// (graph.SelectTextFields): the postings of each term are counted from
+// its blocks (up to 4096); when the rarest has at most that many, the
+// nodes holding every term (one block read per other term) become one
+// more stream, sorted by
 // position (the order value read from the column); otherwise the join is
 // filtered node by node through the postings. Either way each result is
 // checked against its record before it is returned.
@@ -413,7 +554,74 @@
 // The facet family adds, per quote of the 100k corpus, 13.7 keys and 342
 // bytes of keys and values (every kind's facets; the quotes' own are 10
 // keys and 243 bytes), a fifth of the store's 1,681 bytes and a quarter of
-// its 52.9 keys per quote.
+// its 52.9 keys per quote (layout 4; 33.3 with posting blocks).
+//
+// # Reads
+//
+// What a read costs, measured on the 2-core development machine on the
+// 100k-quote corpus (BenchmarkTraceStore on a copy of a store claimbench
+// built; the machine is shared and loaded, so only ratios in one run
+// mean much). A Badger point read or seek costs about 5 us here, whatever
+// the key: it merges the memtables and every level (table index binary
+// search, block cache lookup, binary search in the block). A trace of a
+// nested quote (13.2 hops) is therefore a count of reads:
+//
+//   - Edges of several relations (a quote root asks 13 relations out and
+//     8 in) are one range scan from the first relation asked to the last,
+//     skipping the keys of relations not asked (after 16 in a row it seeks
+//     to the next relation), not one scan per relation: 7.7 scans per
+//     trace instead of about 30.
+//   - A snapshot keeps the forward iterators of finished scans (up to 4)
+//     and the next scans seek them, instead of creating an iterator
+//     (which merges every memtable and table) per scan.
+//   - graph.TraceFrom reads the kinds of the nodes it reaches (free: the
+//     ids of the other ends come with the adjacency keys) and the records
+//     of quotes only, 2.8 per trace instead of 9.8; JSON decoding of a
+//     record costs about 5 us.
+//   - Retractions leapfrogs over family w (a key-only seek from the next
+//     id asked finds the next retracted id) instead of one read per node.
+//
+// Together these took the trace from about 320 to 140 us of CPU in the
+// benchmark. In claimbench at 100k (runs on the loaded machine, so the
+// ratios to the raw Badger traversal and SQLite measured in the same run
+// are the figures), with the read cache off: p50 0.167 ms against raw
+// Badger 0.456 and SQLite 0.230 (0.37x and 0.73x; before, 0.303 ms,
+// 0.67x raw and 1.45x SQLite).
+//
+// Read cache. Snapshots of the latest state (View, not ViewAt) share a
+// cache of the engine's answers at the last published commit
+// (readcache.go): point reads, found or not, and forward scans of up to
+// 256 keys that ran to their end, as bytes, so a hit returns exactly what
+// the engine would; node records are kept decoded and every read gets a
+// deep copy of its own (a reflection copy costs less than decoding the
+// JSON again). A commit starts a new cache at its timestamp; a
+// snapshot still open at an older one keeps the older cache, which stays
+// right for it, and asOf never uses one. The budget (Options.ReadCacheSize,
+// 32 MiB by default) is split into two generations: when the young one is
+// full it becomes the old one and a hit in the old one moves the entry
+// back, so what is read often stays. With the cache, a trace read again
+// costs its walk only: claimbench's trace p50 (3 passes over 200 roots,
+// so most traces find their reads cached; warm) is 0.040 ms against raw
+// Badger 0.282 (0.14x) and SQLite 0.209 (5.3x faster), and the trace over
+// HTTP 0.64 ms (1.49 before). BenchmarkTraceStore, one run: 160 us of CPU
+// per trace cold, 71 us warm. A load of commits between reads gains
+// nothing and pays a map insert per read.
+//
+// Memory. A server's resident memory is Badger's block cache (decompressed
+// blocks; 256 MiB by default, Options.BlockCacheSize; `serve
+// --block-cache-mib`, 64 there), the read cache (`--read-cache-mib`, 32),
+// the Go heap, which search and whoSaid churn (`--memory-limit-mib`, 384:
+// a soft limit, so the GC runs sooner instead of letting the heap double),
+// and the table files' pages that reads touched (tables are memory-mapped:
+// those pages count in RSS although the kernel can drop them, and the
+// kernel maps up to 64 KiB around each page read). Measured on the 100k
+// store after 100 search and 100 whoSaid requests: without a heap limit
+// 260 MiB anonymous and 71 MiB of file pages (peak 331 MiB); with a 192
+// MiB limit 104 and 71 (peak 178), 6% slower. Under claimbench's whole
+// load with the serving defaults: peak 316 MiB (259 anonymous, 64 file),
+// against 347 before. At 1M quotes the file pages are the part that
+// grows with the store (1 GB on disk): what bounds the peak there is
+// how much of the store the load touches, not the caches.
 //
 // # Options
 //

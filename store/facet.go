@@ -433,36 +433,29 @@ func reindexFacets(ctx context.Context, kv KV, mark bool) (int, error) {
 
 // migrate brings a store of layout v (1 to layoutVersion-1) to
 // layoutVersion, in steps that each may run again: it deletes the trigram
-// family t (dropTrigrams), writes the whoSaid word postings of a layout-3
-// store (reindexWhoSaid; earlier layouts get them with their search
-// keys), the facet keys in one commit (reindexFacets), and for layouts
-// before 3 the search keys (reindexSearch). The last step's commit marks
-// the layout, so a crash in between leaves the old layout marked and the
-// next open runs the migration again (writing the same keys).
+// family t (dropTrigrams), writes the facet keys of a store of a layout
+// before 4 in one commit (reindexFacets), then deletes family s and
+// writes it again from the records, postings in blocks (reindexPostings:
+// layout 5), in one commit that marks the layout. A crash before that
+// commit leaves the old layout marked, and the next open runs the
+// migration again (writing the same keys).
 func migrate(ctx context.Context, kv KV, v byte, log zerolog.Logger) error {
 	n, err := dropTrigrams(ctx, kv)
 	if err != nil {
 		return fmt.Errorf("store: deleting the trigram index: %w", err)
 	}
 	log.Info().Int("keys", n).Msg("deleted the trigram index of a store of an earlier key layout")
-	if v >= layoutSearch {
-		n, err := reindexWhoSaid(ctx, kv, 0)
+	if v < 4 {
+		n, err = reindexFacets(ctx, kv, false)
 		if err != nil {
-			return fmt.Errorf("store: building the whoSaid word index: %w", err)
+			return fmt.Errorf("store: building the facet index: %w", err)
 		}
-		log.Info().Int("quotes", n).Msg("built the whoSaid word index of a store of an earlier key layout")
+		log.Info().Int("nodes", n).Msg("built the facet index of a store of an earlier key layout")
 	}
-	n, err = reindexFacets(ctx, kv, v >= layoutSearch)
+	deleted, n, err := reindexPostings(ctx, kv)
 	if err != nil {
-		return fmt.Errorf("store: building the facet index: %w", err)
+		return fmt.Errorf("store: building the search index in blocks: %w", err)
 	}
-	log.Info().Int("nodes", n).Msg("built the facet index of a store of an earlier key layout")
-	if v < layoutSearch {
-		n, err := reindexSearch(ctx, kv)
-		if err != nil {
-			return fmt.Errorf("store: building the search index: %w", err)
-		}
-		log.Info().Int("nodes", n).Msg("built the search index of a store of an earlier key layout")
-	}
+	log.Info().Int("deleted", deleted).Int("nodes", n).Msg("rebuilt the search index of a store of an earlier key layout in posting blocks")
 	return nil
 }

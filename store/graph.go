@@ -210,6 +210,7 @@ type writer struct {
 	retractedIDs map[uint64]bool              // nodes this batch retracts
 	searchStats  map[graph.SearchField][2]int // changes to the search statistics (docs, words)
 	facet        *facetWriter                 // facet bookkeeping of the batch (facet.go)
+	postings     *postingWrites               // logical posting writes, blocked at the end (postings.go)
 	curating     bool                         // the batch unlinks or retracts: keep records and links
 }
 
@@ -228,11 +229,19 @@ type entries map[string][]byte
 
 func (w *writer) set(k, v []byte) error {
 	w.wrote = true
+	if n := postingKeyPrefix(k); n > 0 {
+		w.stagePosting(k, n, v)
+		return nil
+	}
 	return w.tx.Set(k, v)
 }
 
 func (w *writer) del(k []byte) error {
 	w.wrote = true
+	if n := postingKeyPrefix(k); n > 0 {
+		w.stagePosting(k, n, nil)
+		return nil
+	}
 	return w.tx.Delete(k)
 }
 

@@ -45,7 +45,10 @@ const (
 // the search postings (family s): New builds them for a store of an
 // earlier layout, in one commit (reindexSearch). Layout 4 added the facet
 // family f (filtered lists): New builds it in one commit (reindexFacets).
-const layoutVersion = 4
+// Layout 5 stores the postings of family s in blocks (postings.go): New
+// deletes family s of an earlier layout and writes it again in one commit
+// (reindexPostings).
+const layoutVersion = 5
 
 var metaLayoutKey = []byte{famMeta, 'v'}
 

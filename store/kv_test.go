@@ -22,11 +22,17 @@ func TestKVInMemory(t *testing.T) {
 }
 
 func TestKVOnDisk(t *testing.T) {
+	kvtest.Run(t, diskOpener(openKV))
+}
+
+// diskOpener is a kvtest.Opener of engines on disk that open calls, each in
+// its own directory, reopened in it.
+func diskOpener(open func(t *testing.T, dir string) store.KV) kvtest.Opener {
 	dirs := map[store.KV]string{}
-	kvtest.Run(t, kvtest.Opener{
+	return kvtest.Opener{
 		Open: func(t *testing.T) store.KV {
 			dir := t.TempDir()
-			kv := openKV(t, dir)
+			kv := open(t, dir)
 			dirs[kv] = dir
 			return kv
 		},
@@ -35,9 +41,9 @@ func TestKVOnDisk(t *testing.T) {
 			if err := old.Close(); err != nil {
 				t.Fatalf("Close: %v", err)
 			}
-			kv := openKV(t, dir)
+			kv := open(t, dir)
 			dirs[kv] = dir
 			return kv
 		},
-	})
+	}
 }

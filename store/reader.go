@@ -65,12 +65,31 @@ func (r *reader) id(ctx context.Context, key string) (uint64, bool, error) {
 	return id, true, nil
 }
 
+// nodeCacher is a KVReader that keeps decoded node records (the read cache
+// of a snapshot of the latest commit, readcache.go).
+type nodeCacher interface {
+	cachedNode(key []byte) (graph.Node, bool)
+	putNode(key []byte, size int, n graph.Node)
+}
+
 func (r *reader) nodeByID(ctx context.Context, id uint64) (graph.Node, error) {
-	v, err := r.kv.Get(ctx, nodeKey(id))
+	k := nodeKey(id)
+	nc, _ := r.kv.(nodeCacher)
+	if nc != nil {
+		if n, ok := nc.cachedNode(k); ok {
+			return n, nil
+		}
+	}
+	v, err := r.kv.Get(ctx, k)
 	if err != nil {
 		return nil, err
 	}
-	return decodeNode(v)
+	n, err := decodeNode(v)
+	if err != nil || nc == nil {
+		return n, err
+	}
+	nc.putNode(k, len(v), n)
+	return cloneNode(n), nil
 }
 
 // Node implements graph.Reader.
@@ -176,6 +195,9 @@ func (r *reader) walkEdges(ctx context.Context, q graph.EdgeQuery, keysOnly bool
 		return err
 	}
 	filterKind := q.Kind != 0 && len(q.Relations) == 0
+	if len(scans) > 1 && q.Kind == 0 {
+		return r.walkCodes(ctx, adjPrefix(q.Dir, id), scans, keysOnly, fn)
+	}
 	for _, sc := range scans {
 		err := r.kv.Scan(ctx, Range{Prefix: sc.prefix, KeysOnly: keysOnly}, func(k, v []byte) error {
 			if filterKind && (len(k) != adjKeyLen || graph.Kind(k[10]) != q.Kind) {
@@ -184,6 +206,57 @@ func (r *reader) walkEdges(ctx context.Context, q graph.EdgeQuery, keysOnly bool
 			return fn(k, v)
 		})
 		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maxSkipped is how many adjacency keys of relations not asked for a
+// walkCodes scan reads in a row before it seeks to the next relation asked.
+const maxSkipped = 16
+
+// errReseek ends one scan of walkCodes so that it seeks again.
+var errReseek = errors.New("store: seek to the next relation")
+
+// walkCodes walks the adjacency keys under base (a direction and a node id)
+// of the relations of several scans with one range scan from the first
+// relation to the last, instead of one scan per relation: a node has few
+// edges, and each scan costs an iterator and a seek. Keys of the relations
+// in between that were not asked are skipped; after maxSkipped of them in
+// a row the walk seeks to the next relation asked, so a node with many
+// edges of one such relation costs one more seek, not a read of each.
+func (r *reader) walkCodes(ctx context.Context, base []byte, scans []edgeScan, keysOnly bool, fn func(k, v []byte) error) error {
+	last := scans[len(scans)-1].code
+	end := append(slices.Clip(base), last+1)
+	if last == 0xff {
+		end = prefixAfter(base)
+	}
+	i := 0 // the scan whose relation comes next
+	for i < len(scans) {
+		skipped := 0
+		rg := Range{Prefix: base, Start: scans[i].prefix, End: end, KeysOnly: keysOnly}
+		err := r.kv.Scan(ctx, rg, func(k, v []byte) error {
+			if len(k) != adjKeyLen {
+				return nil
+			}
+			c := k[len(base)]
+			for i < len(scans) && scans[i].code < c {
+				i++
+			}
+			if i == len(scans) {
+				return ErrStopScan
+			}
+			if scans[i].code != c {
+				if skipped++; skipped > maxSkipped {
+					return errReseek
+				}
+				return nil
+			}
+			skipped = 0
+			return fn(k, v)
+		})
+		if !errors.Is(err, errReseek) {
 			return err
 		}
 	}

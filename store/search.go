@@ -3,19 +3,22 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
+	"strings"
 
 	"claimgraph/graph"
 )
 
 // Full-text search (family s). Postings are index entries of the node
 // (indexEntries), so they are written, rewritten and deleted in the same
-// commit as the record:
+// commit as the record; they are stored in blocks (postings.go):
 //
-//	s | field | term | 00 | id   -> uvarint tf, then tf × (sub, pos, start, end)
+//	s | field | term | 00 | id   -> uvarint tf, uvarint len, then tf × (sub, pos, start, end)
 //	s | ff | id                  -> uvarint len + user key, then (field, length)…
 //	s | fe | field               -> uvarint docs, uvarint words (BM25 statistics)
 //
@@ -32,10 +35,11 @@ const searchLenField byte = 0xff
 // layoutSearch is the first key layout with search postings.
 const layoutSearch = 3
 
-// reindexSearch writes, in one commit, the search postings, length and
-// statistics keys of every node of a store of a layout before
-// layoutSearch, and marks it layoutVersion. It returns how many nodes it
-// indexed. Snapshots before that commit have no postings.
+// reindexSearch writes, in one commit, the search postings (in blocks),
+// whoSaid word postings, length and statistics keys of every node of a
+// store without them (an earlier layout's family s deleted first:
+// reindexPostings), and marks it layoutVersion. It returns how many nodes
+// it indexed. Snapshots before that commit have no postings.
 func reindexSearch(ctx context.Context, kv KV) (int, error) {
 	return rebuildEach(ctx, kv, func(w *writer, id uint64, node graph.Node, es entries) error {
 		searchEntries(es, node, id)
@@ -122,8 +126,12 @@ func (w *writer) searchLenDelta(old, new []byte) {
 	}
 }
 
-// flushSearchStats adds the batch's changes to the stored statistics.
+// flushSearchStats writes the batch's postings into their blocks
+// (flushPostings) and adds the batch's changes to the stored statistics.
 func (w *writer) flushSearchStats(ctx context.Context) error {
+	if err := w.flushPostings(ctx); err != nil {
+		return err
+	}
 	for _, f := range graph.SearchFields {
 		d := w.searchStats[f]
 		if d == [2]int{} {
@@ -201,6 +209,7 @@ func searchDocEntries(es entries, d graph.SearchDoc, id uint64) {
 				continue
 			}
 			v := binary.AppendUvarint(nil, uint64(len(occ)))
+			v = binary.AppendUvarint(v, uint64(d.Lengths[f]))
 			for _, o := range occ {
 				for _, x := range []int{o.Sub, o.Pos, o.Start, o.End} {
 					v = binary.AppendUvarint(v, uint64(x))
@@ -247,27 +256,21 @@ func decodeSearchLen(v []byte) (string, map[graph.SearchField]int, error) {
 	return key, ls, nil
 }
 
-// decodeOccurrences decodes a posting value.
-func decodeOccurrences(v []byte) ([]graph.Occurrence, error) {
-	next := func() (int, bool) {
-		x, w := binary.Uvarint(v)
-		if w <= 0 {
-			return 0, false
-		}
-		v = v[w:]
-		return int(x), true
-	}
-	tf, ok := next()
-	if !ok || tf > len(v) {
-		return nil, fmt.Errorf("%w: search posting value", errCorrupt)
+// decodeOccurrences decodes the payload of a search posting: tf
+// occurrences (sub, pos, start, end).
+func decodeOccurrences(tf uint64, v []byte) ([]graph.Occurrence, error) {
+	if tf > uint64(len(v)) {
+		return nil, fmt.Errorf("%w: search posting payload", errCorrupt)
 	}
 	out := make([]graph.Occurrence, tf)
 	for i := range out {
 		var xs [4]int
 		for j := range xs {
-			if xs[j], ok = next(); !ok {
-				return nil, fmt.Errorf("%w: search posting value", errCorrupt)
+			x, w := binary.Uvarint(v)
+			if w <= 0 {
+				return nil, fmt.Errorf("%w: search posting payload", errCorrupt)
 			}
+			xs[j], v = int(x), v[w:]
 		}
 		out[i] = graph.Occurrence{Sub: xs[0], Pos: xs[1], Start: xs[2], End: xs[3]}
 	}
@@ -275,9 +278,10 @@ func decodeOccurrences(v []byte) ([]graph.Occurrence, error) {
 }
 
 // prefixTerms returns up to maxPrefixTerms indexed terms of field f that
-// begin with prefix, skipping from term to term with one-key scans.
+// begin with prefix, skipping from term to term over the block keys with
+// one-key scans.
 func (r *reader) prefixTerms(ctx context.Context, f graph.SearchField, prefix string) ([]string, error) {
-	base := append([]byte{famSearch, byte(f)}, prefix...)
+	base := append([]byte{famSearch, blockField(byte(f))}, prefix...)
 	var out []string
 	rg := Range{Prefix: base, KeysOnly: true, Limit: 1}
 	for len(out) < maxPrefixTerms {
@@ -298,26 +302,122 @@ func (r *reader) prefixTerms(ctx context.Context, f graph.SearchField, prefix st
 		}
 		out = append(out, string(term))
 		// The next term: the first key after every posting of this one.
-		rg.Start = append(append([]byte{famSearch, byte(f)}, term...), 1)
+		rg.Start = append(append([]byte{famSearch, blockField(byte(f))}, term...), 1)
 	}
 	return out, nil
 }
 
+// searchList is the postings of one term in one field: its document
+// frequency (every kind), then, once resolved, the ids of the selected
+// kinds that the query needs (all of them for the lists that drive the
+// candidates, the candidates it holds for the others), ascending, with
+// their tf and field length and their occurrence payloads (decoded only
+// for the scored candidates).
+type searchList struct {
+	f        graph.SearchField
+	term     string
+	df       int // postings of every kind (BM25 document frequency)
+	resolved bool
+	ids      []uint64
+	heads    []uint64 // tf, length: two per id
+	pays     [][]byte
+}
+
+// countSearchList reads the document frequency of term t in field f: the
+// counts at the head of its blocks, decoding nothing else.
+func (r *reader) countSearchList(ctx context.Context, f graph.SearchField, t string) (*searchList, error) {
+	l := &searchList{f: f, term: t}
+	prefix := blockPrefix(searchTermPrefix(f, t))
+	err := r.kv.Scan(ctx, Range{Prefix: prefix}, func(k, v []byte) error {
+		n, w := binary.Uvarint(v[min(1, len(v)):])
+		if len(v) < 2 || w <= 0 || n == 0 {
+			return fmt.Errorf("%w: posting block %x", errCorrupt, k)
+		}
+		l.df += int(n)
+		return nil
+	})
+	return l, err
+}
+
+// readAll resolves the list with every posting of the selected kinds.
+func (l *searchList) readAll(ctx context.Context, kv KVReader, q graph.SearchQuery) error {
+	prefix := blockPrefix(searchTermPrefix(l.f, l.term))
+	l.ids = make([]uint64, 0, l.df)
+	l.heads = make([]uint64, 0, 2*l.df)
+	l.pays = make([][]byte, 0, l.df)
+	var b postingBlock
+	err := kv.Scan(ctx, Range{Prefix: prefix}, func(k, v []byte) error {
+		if len(k) != len(prefix)+8 {
+			return fmt.Errorf("%w: posting block key %x", errCorrupt, k)
+		}
+		v = slices.Clone(v)
+		if err := decodePostingBlock(decodeID(k[len(prefix):]), v, &b); err != nil {
+			return fmt.Errorf("%w (key %x)", err, k)
+		}
+		if b.heads != 2 {
+			return fmt.Errorf("%w: posting block %x: %d heads", errCorrupt, k, b.heads)
+		}
+		for i, id := range b.ids {
+			if q.WantKind(idKind(id)) {
+				l.ids = append(l.ids, id)
+				l.heads = append(l.heads, b.head[2*i], b.head[2*i+1])
+				l.pays = append(l.pays, b.payload(i))
+			}
+		}
+		return nil
+	})
+	l.resolved = true
+	return err
+}
+
+// probe resolves the list with those of the candidates (ascending) that
+// it holds, seeking its blocks (a block without a candidate is skipped
+// undecoded).
+func (l *searchList) probe(ctx context.Context, kv KVReader, cand []uint64) error {
+	c := newPostingCursor(ctx, kv, searchTermPrefix(l.f, l.term), 0, tailID-1)
+	defer c.close()
+	l.resolved = true
+	l.ids = make([]uint64, 0, len(cand))
+	l.heads = make([]uint64, 0, 2*len(cand))
+	l.pays = make([][]byte, 0, len(cand))
+	for _, id := range cand {
+		ok, err := c.seek(id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return nil
+		}
+		if c.id() != id {
+			continue
+		}
+		if c.blk.heads != 2 {
+			return fmt.Errorf("%w: posting block of %x: %d heads", errCorrupt, searchTermPrefix(l.f, l.term), c.blk.heads)
+		}
+		l.ids = append(l.ids, id)
+		l.heads = append(l.heads, c.head(0), c.head(1))
+		l.pays = append(l.pays, slices.Clone(c.payload()))
+	}
+	return nil
+}
+
+// has reports whether the resolved list holds id.
+func (l *searchList) has(id uint64) bool {
+	_, ok := slices.BinarySearch(l.ids, id)
+	return ok
+}
+
 // Search implements graph.Reader. It reads the collection statistics (one
-// key per field), then works in two passes over the postings of each query
-// term in each field (a prefix term expands by a skip scan over the term
-// keys, up to 50 terms per field):
-//
-//  1. key-only scans: each term's document frequency (for BM25) and the ids
-//     of the selected kinds that hold it; the candidates are the ids that
-//     hold a term of every clause (intersection, smallest clause first);
-//  2. scans with values, decoding the occurrences of the candidates only.
-//
-// Then it reads the candidates' lengths and scores them with
-// graph.SearchExpr.Score (BM25, phrases checked from positions). Decoding
-// only the candidates matters for conjunctive queries: a first version
-// decoded every posting of every term into maps, and common words cost
-// most of a query's time for documents that then failed another clause.
+// key per field) and the blocks of each query term in each field (a
+// prefix term expands by a skip scan over the term keys, up to 50 terms
+// per field): each term's document frequency, and the ids, tf and field
+// lengths of the selected kinds. The candidates are the ids that hold a
+// term of every clause (intersection, smallest clause first); each is
+// scored from its postings alone (graph.SearchExpr.Score: BM25 from tf
+// and the lengths in the blocks, phrases checked from the occurrences,
+// decoded for the candidates only). The user keys (s | ff | id) are read
+// only for the hits of the page and for the hits tied with them in score
+// (pageSearchHits).
 func (r *reader) Search(ctx context.Context, q graph.SearchQuery) (graph.SearchPage, error) {
 	expr, err := graph.ParseSearch(q.Text)
 	if err != nil {
@@ -332,13 +432,9 @@ func (r *reader) Search(ctx context.Context, q graph.SearchQuery) (graph.SearchP
 		st.Docs[f], st.TotalLen[f] = docs, words
 		st.DF[f] = map[string]int{}
 	}
-	type posting struct {
-		f    graph.SearchField
-		term string
-		ids  []uint64 // of the selected kinds, ascending
-	}
-	lists := map[string]*posting{} // by field byte + term
-	clauses := make([][]*posting, len(expr.Clauses))
+	lists := map[string]*searchList{} // by field byte + term
+	var order []*searchList
+	clauses := make([][]*searchList, len(expr.Clauses))
 	for i, c := range expr.Clauses {
 		for _, f := range graph.SearchFields {
 			terms := c.Terms
@@ -349,142 +445,184 @@ func (r *reader) Search(ctx context.Context, q graph.SearchQuery) (graph.SearchP
 			}
 			for _, t := range terms {
 				id := string(rune(f)) + t
-				p := lists[id]
-				if p == nil {
-					p = &posting{f: f, term: t}
-					df := 0
-					err := r.kv.Scan(ctx, Range{Prefix: searchTermPrefix(f, t), KeysOnly: true}, func(k, _ []byte) error {
-						df++
-						if id := decodeID(k[len(k)-8:]); q.WantKind(idKind(id)) {
-							p.ids = append(p.ids, id)
-						}
-						return nil
-					})
-					if err != nil {
+				l := lists[id]
+				if l == nil {
+					if l, err = r.countSearchList(ctx, f, t); err != nil {
 						return graph.SearchPage{}, err
 					}
-					st.DF[f][t] = df
-					lists[id] = p
+					st.DF[f][t] = l.df
+					lists[id] = l
+					order = append(order, l)
 				}
-				clauses[i] = append(clauses[i], p)
+				clauses[i] = append(clauses[i], l)
 			}
 		}
 	}
-	// The ids of each clause: the union of its lists.
-	union := func(ps []*posting) map[uint64]struct{} {
+	size := func(ls []*searchList) int {
 		n := 0
-		for _, p := range ps {
-			n += len(p.ids)
-		}
-		set := make(map[uint64]struct{}, n)
-		for _, p := range ps {
-			for _, id := range p.ids {
-				set[id] = struct{}{}
-			}
-		}
-		return set
-	}
-	size := func(ps []*posting) int {
-		n := 0
-		for _, p := range ps {
-			n += len(p.ids)
+		for _, l := range ls {
+			n += l.df
 		}
 		return n
 	}
-	order := make([]int, len(clauses))
-	for i := range order {
-		order[i] = i
+	byOrder := make([]int, len(clauses))
+	for i := range byOrder {
+		byOrder[i] = i
 	}
-	slices.SortFunc(order, func(a, b int) int { return size(clauses[a]) - size(clauses[b]) })
-	var cand map[uint64]struct{}
-	for n, i := range order {
-		if n == 0 {
-			cand = union(clauses[i])
-			continue
+	slices.SortFunc(byOrder, func(a, b int) int { return size(clauses[a]) - size(clauses[b]) })
+	// The candidates: the union of the smallest clause's lists, read
+	// whole, kept where every other clause holds them (its lists probed
+	// at the candidates only).
+	var cand []uint64
+	for _, l := range clauses[byOrder[0]] {
+		if !l.resolved {
+			if err := l.readAll(ctx, r.kv, q); err != nil {
+				return graph.SearchPage{}, err
+			}
 		}
+		cand = append(cand, l.ids...)
+	}
+	slices.Sort(cand)
+	cand = slices.Compact(cand)
+	for _, i := range byOrder[1:] {
 		if len(cand) == 0 {
 			break
 		}
-		for id := range cand {
-			found := false
-			for _, p := range clauses[i] {
-				if _, ok := slices.BinarySearch(p.ids, id); ok {
-					found = true
-					break
-				}
-			}
-			if !found {
-				delete(cand, id)
-			}
-		}
-	}
-	if len(cand) == 0 {
-		return graph.PageSearch(nil, q.After, q.Limit)
-	}
-	// Second pass: the occurrences of the candidates. A list far longer
-	// than the candidates is read by point lookups instead of a scan.
-	docs := make(map[uint64]*graph.SearchDoc, len(cand))
-	add := func(p *posting, id uint64, v []byte) error {
-		occ, err := decodeOccurrences(v)
-		if err != nil {
-			return err
-		}
-		d := docs[id]
-		if d == nil {
-			d = &graph.SearchDoc{Kind: idKind(id), Terms: map[graph.SearchField]map[string][]graph.Occurrence{}}
-			docs[id] = d
-		}
-		if d.Terms[p.f] == nil {
-			d.Terms[p.f] = map[string][]graph.Occurrence{}
-		}
-		d.Terms[p.f][p.term] = occ
-		return nil
-	}
-	for _, p := range lists {
-		if len(p.ids) == 0 {
-			continue
-		}
-		if len(p.ids) > 16*len(cand) {
-			for id := range cand {
-				if _, ok := slices.BinarySearch(p.ids, id); !ok {
-					continue
-				}
-				v, err := r.kv.Get(ctx, searchPostingKey(p.f, p.term, id))
-				if err != nil {
-					return graph.SearchPage{}, err
-				}
-				if err := add(p, id, v); err != nil {
+		for _, l := range clauses[i] {
+			if !l.resolved {
+				if err := l.probe(ctx, r.kv, cand); err != nil {
 					return graph.SearchPage{}, err
 				}
 			}
-			continue
 		}
-		err := r.kv.Scan(ctx, Range{Prefix: searchTermPrefix(p.f, p.term)}, func(k, v []byte) error {
-			id := decodeID(k[len(k)-8:])
-			if _, ok := cand[id]; !ok {
-				return nil
+		cand = slices.DeleteFunc(cand, func(id uint64) bool {
+			for _, l := range clauses[i] {
+				if l.has(id) {
+					return false
+				}
 			}
-			return add(p, id, v)
+			return true
 		})
-		if err != nil {
-			return graph.SearchPage{}, err
+	}
+	// Lists of no clause checked yet (a term of the smallest clause in
+	// another field, say) are resolved for scoring.
+	for _, l := range order {
+		if !l.resolved && len(cand) > 0 {
+			if err := l.probe(ctx, r.kv, cand); err != nil {
+				return graph.SearchPage{}, err
+			}
 		}
 	}
-	var hits []graph.SearchHit
-	for id, d := range docs {
-		v, err := r.kv.Get(ctx, searchLenKey(id))
-		if errors.Is(err, ErrKeyNotFound) {
-			return graph.SearchPage{}, fmt.Errorf("%w: search postings of %x without lengths", errCorrupt, id)
+	hits := make([]scoredHit, 0, len(cand))
+	// One document, cleared for each candidate (an empty field map
+	// scores as an absent one).
+	d := &graph.SearchDoc{Terms: map[graph.SearchField]map[string][]graph.Occurrence{}, Lengths: map[graph.SearchField]int{}}
+	for _, id := range cand {
+		d.Kind = idKind(id)
+		clear(d.Lengths)
+		for _, m := range d.Terms {
+			clear(m)
 		}
-		if err != nil {
-			return graph.SearchPage{}, err
-		}
-		if d.Key, d.Lengths, err = decodeSearchLen(v); err != nil {
-			return graph.SearchPage{}, err
+		for _, l := range order {
+			if !l.resolved {
+				continue
+			}
+			j, ok := slices.BinarySearch(l.ids, id)
+			if !ok {
+				continue
+			}
+			occ, err := decodeOccurrences(l.heads[2*j], l.pays[j])
+			if err != nil {
+				return graph.SearchPage{}, err
+			}
+			if d.Terms[l.f] == nil {
+				d.Terms[l.f] = map[string][]graph.Occurrence{}
+			}
+			d.Terms[l.f][l.term] = occ
+			d.Lengths[l.f] = int(l.heads[2*j+1])
 		}
 		if score, hl, ok := expr.Score(d, st); ok {
-			hits = append(hits, graph.SearchHit{Key: d.Key, Kind: d.Kind, Score: score, Highlights: hl})
+			hits = append(hits, scoredHit{id: id, hit: graph.SearchHit{Kind: d.Kind, Score: score, Highlights: hl}})
 		}
 	}
-	return graph.PageSearch(hits, q.After, q.Limit)
+	return pageSearchHits(hits, q.After, q.Limit, func(id uint64) (string, error) {
+		v, err := r.kv.Get(ctx, searchLenKey(id))
+		if errors.Is(err, ErrKeyNotFound) {
+			return "", fmt.Errorf("%w: search postings of %x without lengths", errCorrupt, id)
+		}
+		if err != nil {
+			return "", err
+		}
+		key, _, err := decodeSearchLen(v)
+		return key, err
+	})
+}
+
+// scoredHit is a hit whose key is not read yet.
+type scoredHit struct {
+	id  uint64
+	hit graph.SearchHit
+}
+
+// pageSearchHits returns the page that graph.PageSearch returns for the
+// hits, reading the keys (keyOf) only of the hits it must order by key:
+// those of the page and those tied in score with the cursor or with the
+// page's last hit.
+func pageSearchHits(hits []scoredHit, after string, limit int, keyOf func(uint64) (string, error)) (graph.SearchPage, error) {
+	var cur *graph.SearchHit
+	if after != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(after)
+		if err != nil || len(raw) < 8 {
+			return graph.SearchPage{}, fmt.Errorf("%w: malformed search cursor %q", graph.ErrInvalid, after)
+		}
+		cur = &graph.SearchHit{Score: math.Float64frombits(binary.BigEndian.Uint64(raw)), Key: string(raw[8:])}
+	}
+	slices.SortFunc(hits, func(a, b scoredHit) int {
+		switch {
+		case a.hit.Score > b.hit.Score:
+			return -1
+		case a.hit.Score < b.hit.Score:
+			return 1
+		}
+		return 0
+	})
+	p := graph.SearchPage{Total: len(hits)}
+	want := len(hits) // hits to collect: the page and one more
+	if limit > 0 {
+		want = limit + 1
+	}
+	var out []graph.SearchHit
+	for i := 0; i < len(hits) && len(out) < want; {
+		j := i + 1
+		for j < len(hits) && hits[j].hit.Score == hits[i].hit.Score {
+			j++
+		}
+		group := hits[i:j]
+		i = j
+		s := group[0].hit.Score
+		if cur != nil && s > cur.Score {
+			continue
+		}
+		for g := range group {
+			k, err := keyOf(group[g].id)
+			if err != nil {
+				return graph.SearchPage{}, err
+			}
+			group[g].hit.Key = k
+		}
+		slices.SortFunc(group, func(a, b scoredHit) int { return strings.Compare(a.hit.Key, b.hit.Key) })
+		for _, h := range group {
+			if cur != nil && s == cur.Score && h.hit.Key <= cur.Key {
+				continue
+			}
+			if len(out) < want {
+				out = append(out, h.hit)
+			}
+		}
+	}
+	if limit > 0 && len(out) > limit {
+		out, p.More = out[:limit], true
+	}
+	p.Hits = out
+	return p, nil
 }

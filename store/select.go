@@ -474,9 +474,6 @@ func (r *reader) planText(ctx context.Context, s graph.Selection, pl *selPlan) (
 	terms := graph.TextTerms(s.Text)
 	needle := fold.Text(s.Text)
 	fields := graph.SelectTextFields(s.Kind)
-	kindPrefix := func(f graph.SearchField, t string) []byte {
-		return append(searchTermPrefix(f, t), byte(s.Kind))
-	}
 	limit := textCandidates
 	if r.textCap > 0 {
 		limit = r.textCap
@@ -486,7 +483,7 @@ func (r *reader) planText(ctx context.Context, s graph.Selection, pl *selPlan) (
 	for _, t := range terms {
 		n := 0
 		for _, f := range fields {
-			c, err := r.countKeys(ctx, Range{Prefix: kindPrefix(f, t), Limit: limit + 1})
+			c, err := countPostings(ctx, r.kv, searchTermPrefix(f, t), s.Kind, limit)
 			if err != nil {
 				return false, err
 			}
@@ -503,12 +500,9 @@ func (r *reader) planText(ctx context.Context, s graph.Selection, pl *selPlan) (
 	// has reports whether node id holds term t in one of the fields.
 	has := func(id uint64, t string) (bool, error) {
 		for _, f := range fields {
-			_, err := r.kv.Get(ctx, searchPostingKey(f, t, id))
-			if err == nil {
-				return true, nil
-			}
-			if !errors.Is(err, ErrKeyNotFound) {
-				return false, err
+			_, ok, err := postingAt(ctx, r.kv, searchTermPrefix(f, t), id)
+			if err != nil || ok {
+				return ok, err
 			}
 		}
 		return false, nil
@@ -543,14 +537,11 @@ func (r *reader) planText(ctx context.Context, s graph.Selection, pl *selPlan) (
 	// A rare word: the nodes holding every term become a stream.
 	var ids []uint64
 	for _, f := range fields {
-		prefix := kindPrefix(f, rarest)
-		err := r.kv.Scan(ctx, Range{Prefix: prefix, KeysOnly: true}, func(k, _ []byte) error {
-			ids = append(ids, decodeID(k[len(k)-8:]))
-			return nil
-		})
+		got, err := listPostings(ctx, r.kv, searchTermPrefix(f, rarest), s.Kind)
 		if err != nil {
 			return false, err
 		}
+		ids = append(ids, got...)
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)

@@ -679,11 +679,33 @@ func (v *verifier) derivedPass(ctx context.Context, p int) error {
 	}
 
 	storedStats := map[byte][]byte{}
+	blocks := &blockCheck{}
 	err = v.snap.Scan(ctx, Range{}, func(k, val []byte) error {
 		if p == 0 {
 			v.rep.Keys++
 		}
 		switch f := k[0]; {
+		case f == famSearch && postingKeyPrefix(k) > 0:
+			if inPass(k) {
+				v.problem(famSearch, "extra", k, "a posting key outside a block (key layout 4)")
+			}
+			return nil
+		case f == famSearch && blockKeyPrefix(k) > 0:
+			v.checkBlock(blocks, p, k, val, func(lk []byte, lv []byte) {
+				if !inPass(lk) {
+					return
+				}
+				e, ok := want[string(lk)]
+				if !ok {
+					v.problem(famSearch, "extra", lk, "no record implies this posting (in %s)", formatKey(k))
+					return
+				}
+				delete(want, string(lk))
+				if maphash.Bytes(v.seed, lv) != e.hash {
+					v.problem(famSearch, "value", lk, "the posting (in %s) differs from what %s implies", formatKey(k), v.ownerName(ctx, e.owner))
+				}
+			})
+			return nil
 		case sourceFamily(f):
 			return nil
 		case (f == famOut || f == famIn) && len(k) == adjKeyLen && k[9] >= firstLinkCode:
@@ -860,4 +882,44 @@ func formatKey(k []byte) string {
 		return fam + "|" + strconv.Quote(string(k[1:len(k)-8])) + "|" + id(k[len(k)-8:])
 	}
 	return fam + "|" + strconv.Quote(string(k[1:]))
+}
+
+// blockCheck is the state of the check of the posting blocks of one scan:
+// the list and last id of the previous block.
+type blockCheck struct {
+	prefix []byte
+	last   uint64
+	blk    postingBlock
+	val    []byte
+}
+
+// checkBlock decodes the posting block k and passes each logical posting
+// (its key s | field | term | 00 | id, and value) to each; pass 0 reports a block that does not decode
+// and blocks of one list whose ids overlap or are out of order.
+func (v *verifier) checkBlock(bc *blockCheck, p int, k, val []byte, each func(lk, lv []byte)) {
+	n := blockKeyPrefix(k)
+	last := decodeID(k[n:])
+	if err := decodePostingBlock(last, val, &bc.blk); err != nil {
+		if p == 0 {
+			v.problem(famSearch, "decode", k, "%v", err)
+		}
+		return
+	}
+	if want := postingHeads(logicalField(k[1])); bc.blk.heads != want {
+		if p == 0 {
+			v.problem(famSearch, "decode", k, "posting block with %d heads, the list's postings have %d", bc.blk.heads, want)
+		}
+		return
+	}
+	if bytes.Equal(bc.prefix, k[:n]) && bc.blk.ids[0] <= bc.last && p == 0 {
+		v.problem(famSearch, "decode", k, "posting block starts at %016x, at or before the end of the previous block (%016x)", bc.blk.ids[0], bc.last)
+	}
+	bc.prefix, bc.last = append(bc.prefix[:0], k[:n]...), last
+	lk := slices.Clone(k)
+	lk[1] = logicalField(k[1])
+	for i, id := range bc.blk.ids {
+		lk = appendID(lk[:n], id)
+		bc.val = bc.blk.value(bc.val[:0], i)
+		each(lk, bc.val)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -215,8 +216,13 @@ func set(k, v []byte) func(Txn) error { return func(tx Txn) error { return tx.Se
 func del(k []byte) func(Txn) error    { return func(tx Txn) error { return tx.Delete(k) } }
 func isRef(k, _ []byte) bool          { return len(k) == adjKeyLen && k[9] < firstLinkCode }
 func isLink(k, _ []byte) bool         { return len(k) == adjKeyLen && k[9] >= firstLinkCode }
-func isPosting(k, _ []byte) bool {
-	return len(k) > 3 && k[1] != searchLenField && k[1] != searchStatsField
+func isPosting(k, _ []byte) bool      { return blockKeyPrefix(k) > 0 }
+
+// logicalPrefix returns the logical list prefix of a block list prefix.
+func logicalPrefix(p []byte) []byte {
+	out := slices.Clone(p)
+	out[1] = logicalField(p[1])
+	return out
 }
 func mustHex(s string) []byte { b, _ := hex.DecodeString(s); return b }
 
@@ -291,15 +297,88 @@ func TestVerifyFindsCorruption(t *testing.T) {
 			f.write(t, del(k))
 			return corruption{key: k, family: "d", check: "missing"}
 		}},
-		{"search posting deleted", func(t *testing.T, f fixture) corruption {
-			k, _ := f.first(t, []byte{famSearch}, isPosting)
+		{"search posting block deleted", func(t *testing.T, f fixture) corruption {
+			k, v := f.first(t, []byte{famSearch}, isPosting)
 			f.write(t, del(k))
-			return corruption{key: k, family: "s", check: "missing"}
+			// Each posting of the block is missing: the first one's key.
+			n := blockKeyPrefix(k)
+			var b postingBlock
+			if err := decodePostingBlock(decodeID(k[n:]), v, &b); err != nil {
+				t.Fatal(err)
+			}
+			return corruption{key: appendID(logicalPrefix(k[:n]), b.ids[0]), family: "s", check: "missing"}
+		}},
+		{"search posting block corrupt", func(t *testing.T, f fixture) corruption {
+			k, v := f.first(t, []byte{famSearch}, isPosting)
+			f.write(t, set(k, append(v, 0)))
+			return corruption{key: k, family: "s", check: "decode", alsoAccepted: []string{"s missing"}}
 		}},
 		{"search posting value changed", func(t *testing.T, f fixture) corruption {
 			k, v := f.first(t, []byte{famSearch}, isPosting)
-			f.write(t, set(k, append(v, 0)))
-			return corruption{key: k, family: "s", check: "value"}
+			n := blockKeyPrefix(k)
+			var b postingBlock
+			if err := decodePostingBlock(decodeID(k[n:]), v, &b); err != nil {
+				t.Fatal(err)
+			}
+			es := b.entries()
+			es[0].val = append(es[0].val, 0) // one more byte of payload
+			nv, err := encodePostingBlock(b.heads, es)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.write(t, set(k, nv))
+			return corruption{key: appendID(logicalPrefix(k[:n]), es[0].id), family: "s", check: "value"}
+		}},
+		{"stray posting in a block", func(t *testing.T, f fixture) corruption {
+			k, v := f.first(t, []byte{famSearch}, isPosting)
+			n := blockKeyPrefix(k)
+			var b postingBlock
+			if err := decodePostingBlock(decodeID(k[n:]), v, &b); err != nil {
+				t.Fatal(err)
+			}
+			// A posting of a node that does not hold the term, before the
+			// block's first.
+			stray := f.id(t, "verify-extra")
+			if stray >= b.ids[0] {
+				t.Fatalf("node %x is not before the block's first posting %x", stray, b.ids[0])
+			}
+			es := append([]postingEntry{{stray, b.entries()[0].val}}, b.entries()...)
+			nv, err := encodePostingBlock(b.heads, es)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.write(t, set(k, nv))
+			return corruption{key: appendID(logicalPrefix(k[:n]), stray), family: "s", check: "extra"}
+		}},
+		{"posting blocks overlap", func(t *testing.T, f fixture) corruption {
+			k, v := f.first(t, []byte{famSearch}, func(k, v []byte) bool {
+				var b postingBlock
+				return isPosting(k, v) && decodePostingBlock(decodeID(k[blockKeyPrefix(k):]), v, &b) == nil && b.len() >= 2
+			})
+			n := blockKeyPrefix(k)
+			var b postingBlock
+			if err := decodePostingBlock(decodeID(k[n:]), v, &b); err != nil {
+				t.Fatal(err)
+			}
+			// A block before it holding its first posting again.
+			es := b.entries()
+			nv, err := encodePostingBlock(b.heads, es[:1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.write(t, set(appendID(slices.Clone(k[:n]), es[0].id), nv))
+			return corruption{key: k, family: "s", check: "decode", alsoAccepted: []string{"s extra"}}
+		}},
+		{"posting key of layout 4", func(t *testing.T, f fixture) corruption {
+			k, v := f.first(t, []byte{famSearch}, isPosting)
+			n := blockKeyPrefix(k)
+			var b postingBlock
+			if err := decodePostingBlock(decodeID(k[n:]), v, &b); err != nil {
+				t.Fatal(err)
+			}
+			lk := appendID(logicalPrefix(k[:n]), b.ids[0])
+			f.write(t, set(lk, b.value(nil, 0)))
+			return corruption{key: lk, family: "s", check: "extra"}
 		}},
 		{"search length deleted", func(t *testing.T, f fixture) corruption {
 			k, _ := f.first(t, []byte{famSearch, searchLenField}, nil)

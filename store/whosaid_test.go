@@ -398,72 +398,6 @@ func familyKeys(t *testing.T, s *Store, prefix []byte) []string {
 	return out
 }
 
-// TestReindexWhoSaid deletes the word postings of a store (a store of
-// layout 3 has none) and checks that reindexWhoSaid writes them back, the
-// same keys and values, in chunks.
-func TestReindexWhoSaid(t *testing.T) {
-	ctx := t.Context()
-	s := testOpen(t, Options{InMemory: true})
-	if _, err := s.Apply(ctx, whoSaidCorpus(t, 200)); err != nil {
-		t.Fatal(err)
-	}
-	dump := func() map[string]string {
-		m := map[string]string{}
-		snap, err := s.kv.Snapshot(ctx, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer snap.Close()
-		for _, f := range []byte{searchWordField, searchLongField} {
-			err := snap.Scan(ctx, Range{Prefix: []byte{famSearch, f}}, func(k, v []byte) error {
-				m[string(k)] = string(v)
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-		return m
-	}
-	before := dump()
-	if len(before) < 100 {
-		t.Fatalf("%d word postings", len(before))
-	}
-	_, err := s.kv.Update(ctx, func(tx Txn) error {
-		for k := range before {
-			if err := tx.Delete([]byte(k)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := reindexWhoSaid(ctx, s.kv, 37)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n != 200+len(whoSaidQuotes()) {
-		t.Errorf("reindexWhoSaid indexed %d quotes", n)
-	}
-	if after := dump(); !mapsEqual(after, before) {
-		t.Errorf("after reindexWhoSaid: %d keys, before %d", len(after), len(before))
-	}
-}
-
-func mapsEqual(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
-}
-
 // TestDropTrigrams writes trigram keys as a store of layout 3 holds them
 // and checks that dropTrigrams (dropFamily) deletes them all, in several
 // commits, and nothing else.
@@ -580,4 +514,66 @@ func FuzzNeedleWords(f *testing.F) {
 			prev = k
 		}
 	})
+}
+
+// TestQuotesMatchingPage checks that QuotesMatchingPage, which stops
+// checking when the page is known, pages as QuotesMatching does (keys and
+// More, cursor by cursor) and that its total function gives
+// QuotesMatching's total.
+func TestQuotesMatchingPage(t *testing.T) {
+	ctx := t.Context()
+	b := whoSaidCorpus(t, 250)
+	s := testOpen(t, Options{InMemory: true})
+	if _, err := s.Apply(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	var quotes []*graph.Quote
+	for _, n := range b.Nodes {
+		if q, ok := n.(*graph.Quote); ok {
+			quotes = append(quotes, q)
+		}
+	}
+	queries := append(whoSaidQueries(quotes, 40, 5), "the", "s", "ferr")
+	err := s.View(ctx, func(gr graph.Reader) error {
+		r := gr.(*reader)
+		pages := 0
+		for _, text := range queries {
+			after := ""
+			for range 50 {
+				want, err := r.QuotesMatching(ctx, text, after, 3)
+				if err != nil {
+					if errors.Is(err, graph.ErrInvalid) {
+						break
+					}
+					return err
+				}
+				got, total, err := r.QuotesMatchingPage(ctx, text, after, 3)
+				if err != nil {
+					return err
+				}
+				if !slices.Equal(got.Keys, want.Keys) || got.More != want.More || got.Total != 0 {
+					t.Errorf("QuotesMatchingPage(%q, after %q) = %v more %v total %d, want %v more %v", text, after, got.Keys, got.More, got.Total, want.Keys, want.More)
+				}
+				n, err := total(ctx)
+				if err != nil {
+					return err
+				}
+				if n != want.Total {
+					t.Errorf("QuotesMatchingPage(%q): total %d, want %d", text, n, want.Total)
+				}
+				pages++
+				if !want.More {
+					break
+				}
+				after = want.Keys[len(want.Keys)-1]
+			}
+		}
+		if pages < len(queries)+10 {
+			t.Errorf("only %d pages", pages)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	stdlog "log"
+	"math"
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -22,10 +25,21 @@ import (
 	"claimgraph/web"
 )
 
+// Serving defaults of the store's caches, in MiB. With them `serve` stays
+// under 512 MiB of peak RSS on a 100k-quote store under claimbench's load
+// (store/doc.go, Reads).
+const (
+	defaultServeBlockCache  = 64
+	defaultServeReadCache   = 32
+	defaultServeMemoryLimit = 384
+)
+
 // serveConfig is what serve's flags set.
 type serveConfig struct {
 	common
-	addr            string
+	addr string
+	// answerCache is schema.HandlerConfig.AnswerCache (--answer-cache).
+	answerCache     int
 	demo            bool
 	demoText        string
 	shutdownTimeout time.Duration
@@ -51,6 +65,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.Var(&cfg.cors, "cors-origin", "allow browser pages of this `origin` (https://app.example.org) to call the server: repeat it or\n"+
 		"give a comma-separated list; * allows any origin. Off by default (no cross-origin access)")
 	gcEvery := fs.Duration("vlog-gc-interval", 10*time.Minute, "run the store's value-log garbage collection this often (0 turns it off)")
+	blockCache := fs.Int64("block-cache-mib", defaultServeBlockCache, "MiB of decompressed table blocks the store keeps in memory (at least 1)")
+	readCache := fs.Int64("read-cache-mib", defaultServeReadCache, "MiB of reads of the latest commit the store keeps until the next commit (0 turns it off)")
+	answers := fs.Int("answer-cache", schema.DefaultAnswerCache, "how many answers of queries the server keeps, each until the next commit (0 turns it off)")
+	memLimit := fs.Int64("memory-limit-mib", defaultServeMemoryLimit, "soft limit of the Go heap in MiB (runtime/debug.SetMemoryLimit; 0: none); without the flag,\n"+
+		"GOMEMLIMIT, when set, decides")
 	cfg.tokens.env, cfg.tokens.out = e.getenv("CLAIMGRAPH_TOKENS"), e.stderr
 	rest, err := parse(fs, args)
 	if err != nil {
@@ -72,6 +91,34 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		cfg.gcInterval = -1
 	default:
 		cfg.gcInterval = *gcEvery
+	}
+	if *blockCache < 1 {
+		return usageError("--block-cache-mib must be at least 1, got %d", *blockCache)
+	}
+	if *readCache < 0 {
+		return usageError("--read-cache-mib must be 0 (off) or positive, got %d", *readCache)
+	}
+	cfg.blockCache, cfg.readCache = *blockCache<<20, *readCache<<20
+	if *readCache == 0 {
+		cfg.readCache = -1
+	}
+	if *answers < 0 {
+		return usageError("--answer-cache must be 0 (off) or positive, got %d", *answers)
+	}
+	cfg.answerCache = *answers
+	if cfg.answerCache == 0 {
+		cfg.answerCache = -1
+	}
+	if *memLimit < 0 {
+		return usageError("--memory-limit-mib must be 0 (none) or positive, got %d", *memLimit)
+	}
+	memSet := false
+	fs.Visit(func(f *flag.Flag) { memSet = memSet || f.Name == "memory-limit-mib" })
+	switch { // the previous limit is restored when serve returns (tests run it in-process)
+	case memSet && *memLimit == 0:
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+	case memSet || e.getenv("GOMEMLIMIT") == "":
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(*memLimit << 20))
 	}
 	if cfg.demoText != "" && !cfg.demo {
 		return usageError("--demo-text needs --demo")
@@ -111,7 +158,7 @@ func serve(ctx context.Context, cfg serveConfig, log zerolog.Logger) error {
 	}
 	graphiql := web.GraphiQL()
 	mux := http.NewServeMux()
-	gql := schema.NewHandler(s, st, schema.HandlerConfig{GraphiQL: graphiql, Tokens: tokens, ReadOnly: cfg.tokens.readOnly}, log)
+	gql := schema.NewHandler(s, st, schema.HandlerConfig{GraphiQL: graphiql, Tokens: tokens, ReadOnly: cfg.tokens.readOnly, AnswerCache: cfg.answerCache}, log)
 	var ms metrics.Store
 	if m, ok := st.(metrics.Store); ok {
 		ms = m

@@ -1,0 +1,331 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"reflect"
+	"sync"
+
+	"claimgraph/graph"
+)
+
+// The read cache keeps, for the last published commit only, the results of
+// point reads and small forward scans, as bytes: what the engine answered,
+// so a hit answers exactly what a miss would; and node records decoded,
+// handed out as deep copies (cloneNode), so that a caller changing a node
+// it read changes nothing else. Only snapshots of the latest
+// state (Snapshot with ts 0, that is Store.View) use it, never a snapshot
+// at a past instant (asOf) and never a writer. A commit publishes a new
+// timestamp, and the next snapshot starts a new, empty cache for it; the
+// snapshots still open at the old timestamp keep the old cache, which is
+// still right for them (a commit never changes the state at an earlier
+// timestamp), and it goes away with them. Each cache holds about its
+// budget of keys and values (Options.ReadCacheSize) in two generations of
+// half the budget each: entries go into the young one; when it is full it
+// becomes the old one (the previous old one is dropped) and a hit in the old
+// generation moves the entry back to the young one, so what is read often
+// stays.
+
+const (
+	// defaultReadCache is the budget of the read cache when
+	// Options.ReadCacheSize is 0.
+	defaultReadCache = 32 << 20
+	// maxCachedScan is the most keys a cached scan holds; longer scans are
+	// not cached.
+	maxCachedScan = 256
+	// entryOverhead approximates the bytes an entry costs besides its keys
+	// and values (map entry, slice headers).
+	entryOverhead = 96
+)
+
+// readCache is the read cache of one commit timestamp.
+type readCache struct {
+	ts    uint64
+	limit int64 // bytes of one generation
+
+	mu    sync.RWMutex
+	young *cacheGen
+	old   *cacheGen // nil until the young generation first fills
+}
+
+// cacheGen is one generation of a read cache.
+type cacheGen struct {
+	used  int64
+	gets  map[string][]byte // nil value: not found
+	scans map[string]*cachedScan
+	nodes map[string]cachedNode // decoded records by node key; never handed out, only copies
+}
+
+// cachedNode is a decoded record and the bytes it counts for.
+type cachedNode struct {
+	n    graph.Node
+	size int64
+}
+
+func newCacheGen() *cacheGen {
+	return &cacheGen{gets: map[string][]byte{}, scans: map[string]*cachedScan{}, nodes: map[string]cachedNode{}}
+}
+
+// cachedScan is the result of a scan: its keys and values, in order.
+type cachedScan struct {
+	kvs [][]byte // key, value, key, value ...
+}
+
+func newReadCache(ts uint64, limit int64) *readCache {
+	return &readCache{ts: ts, limit: max(limit/2, 1), young: newCacheGen()}
+}
+
+// cacheFor returns the read cache of the latest state at ts, starting a new
+// one when the cache held is older; nil when the cache is off.
+func (b *Badger) cacheFor(ts uint64) *readCache {
+	if b.cacheLimit <= 0 {
+		return nil
+	}
+	for {
+		c := b.cache.Load()
+		switch {
+		case c != nil && c.ts == ts:
+			return c
+		case c != nil && c.ts > ts:
+			return nil // a newer commit's cache is in place: read without one
+		}
+		n := newReadCache(ts, b.cacheLimit)
+		if b.cache.CompareAndSwap(c, n) {
+			return n
+		}
+	}
+}
+
+// room makes room in the young generation for an entry of n bytes (n
+// counts the entry's overhead), turning it old when full. c.mu is held.
+func (c *readCache) room(n int64) {
+	if c.young.used+n > c.limit {
+		c.old, c.young = c.young, newCacheGen()
+	}
+	c.young.used += n
+}
+
+// get returns the cached answer of a point read: the value (nil when the
+// key was not found) and whether the cache had it.
+func (c *readCache) get(key []byte) ([]byte, bool) {
+	c.mu.RLock()
+	v, ok := c.young.gets[string(key)]
+	old := c.old
+	c.mu.RUnlock()
+	if ok || old == nil {
+		return v, ok
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok = c.old.gets[string(key)]; ok {
+		delete(c.old.gets, string(key))
+		c.room(int64(len(key) + len(v) + entryOverhead))
+		c.young.gets[string(key)] = v
+	}
+	return v, ok
+}
+
+// putGet caches the answer of a point read (v nil: not found).
+func (c *readCache) putGet(key, v []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.young.gets[string(key)]; ok {
+		return
+	}
+	c.room(int64(len(key) + len(v) + entryOverhead))
+	c.young.gets[string(key)] = v
+}
+
+// node returns a copy of the decoded record cached under the node key.
+func (c *readCache) node(key []byte) (graph.Node, bool) {
+	c.mu.RLock()
+	cn, ok := c.young.nodes[string(key)]
+	old := c.old
+	c.mu.RUnlock()
+	if !ok && old != nil {
+		c.mu.Lock()
+		if cn, ok = c.old.nodes[string(key)]; ok {
+			delete(c.old.nodes, string(key))
+			c.room(cn.size)
+			c.young.nodes[string(key)] = cn
+		}
+		c.mu.Unlock()
+	}
+	if !ok {
+		return nil, false
+	}
+	return cloneNode(cn.n), true
+}
+
+// putNode caches a decoded record (the cache keeps n: the caller must not
+// change it, nor hand it out).
+func (c *readCache) putNode(key []byte, size int, n graph.Node) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.young.nodes[string(key)]; ok {
+		return
+	}
+	cn := cachedNode{n: n, size: int64(len(key) + 2*size + entryOverhead)} // a decoded record takes about twice its bytes
+	c.room(cn.size)
+	c.young.nodes[string(key)] = cn
+}
+
+// cloneNode returns a deep copy of a node (a pointer to a struct of
+// strings, numbers, slices, maps and pointers of those), so that callers
+// may change what they get without changing the cache.
+func cloneNode(n graph.Node) graph.Node {
+	return deepCopy(reflect.ValueOf(n)).Interface().(graph.Node)
+}
+
+func deepCopy(v reflect.Value) reflect.Value {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return v
+		}
+		c := reflect.New(v.Type().Elem())
+		c.Elem().Set(deepCopy(v.Elem()))
+		return c
+	case reflect.Struct:
+		c := reflect.New(v.Type()).Elem()
+		c.Set(v)
+		for i := range v.NumField() {
+			if f := c.Field(i); f.CanSet() {
+				f.Set(deepCopy(v.Field(i)))
+			}
+		}
+		return c
+	case reflect.Slice:
+		if v.IsNil() {
+			return v
+		}
+		c := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		for i := range v.Len() {
+			c.Index(i).Set(deepCopy(v.Index(i)))
+		}
+		return c
+	case reflect.Map:
+		if v.IsNil() {
+			return v
+		}
+		c := reflect.MakeMapWithSize(v.Type(), v.Len())
+		for it := v.MapRange(); it.Next(); {
+			c.SetMapIndex(deepCopy(it.Key()), deepCopy(it.Value()))
+		}
+		return c
+	case reflect.Interface:
+		if v.IsNil() {
+			return v
+		}
+		c := reflect.New(v.Type()).Elem()
+		c.Set(deepCopy(v.Elem()))
+		return c
+	default:
+		return v // strings and numbers are values
+	}
+}
+
+// scanKey identifies a scan: its prefix, start (and whether it is
+// exclusive), end, limit, direction and whether values are read.
+func scanKey(rg Range, start []byte, exclusive bool) string {
+	b := make([]byte, 0, 16+len(rg.Prefix)+len(start)+len(rg.End))
+	b = binary.AppendUvarint(b, uint64(len(rg.Prefix)))
+	b = append(b, rg.Prefix...)
+	b = binary.AppendUvarint(b, uint64(len(start)))
+	b = append(b, start...)
+	b = binary.AppendUvarint(b, uint64(len(rg.End)))
+	b = append(b, rg.End...)
+	b = binary.AppendUvarint(b, uint64(rg.Limit))
+	flags := byte(0)
+	if exclusive {
+		flags |= 1
+	}
+	if rg.KeysOnly {
+		flags |= 2
+	}
+	if rg.End == nil {
+		flags |= 4
+	}
+	if rg.Reverse {
+		flags |= 8 // not cached; kept apart all the same
+	}
+	return string(append(b, flags))
+}
+
+func (c *readCache) scan(key string) *cachedScan {
+	c.mu.RLock()
+	cs := c.young.scans[key]
+	old := c.old
+	c.mu.RUnlock()
+	if cs != nil || old == nil {
+		return cs
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cs = c.old.scans[key]; cs != nil {
+		delete(c.old.scans, key)
+		c.room(cs.size(key))
+		c.young.scans[key] = cs
+	}
+	return cs
+}
+
+func (c *readCache) putScan(key string, cs *cachedScan) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.young.scans[key] != nil {
+		return
+	}
+	c.room(cs.size(key))
+	c.young.scans[key] = cs
+}
+
+// size is the bytes a cached scan costs under the key.
+func (s *cachedScan) size(key string) int64 {
+	n := len(key) + entryOverhead
+	for _, b := range s.kvs {
+		n += len(b) + 24
+	}
+	return int64(n)
+}
+
+// replay passes a cached scan to fn as the engine's scan would.
+func (s *cachedScan) replay(ctx context.Context, fn func(key, value []byte) error) error {
+	for i := 0; i+1 < len(s.kvs); i += 2 {
+		if i&2047 == 2046 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if err := fn(s.kvs[i], s.kvs[i+1]); err != nil {
+			if errors.Is(err, ErrStopScan) {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// recorder collects the keys and values a scan visits, up to maxCachedScan.
+type scanRecorder struct {
+	kvs  [][]byte
+	over bool
+}
+
+func (r *scanRecorder) add(k, v []byte) {
+	if r.over {
+		return
+	}
+	if len(r.kvs) >= 2*maxCachedScan {
+		r.over, r.kvs = true, nil
+		return
+	}
+	k = bytes.Clone(k)
+	if v != nil {
+		v = bytes.Clone(v)
+	}
+	r.kvs = append(r.kvs, k[:len(k):len(k)], v[:len(v):len(v)])
+}

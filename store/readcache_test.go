@@ -1,0 +1,366 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
+	"testing"
+
+	"claimgraph/graph"
+	"claimgraph/graph/graphtest"
+)
+
+// openKV opens an in-memory engine with the read cache budget given.
+func openKV(t *testing.T, cache int64) *Badger {
+	t.Helper()
+	b, err := OpenBadger(t.Context(), Options{InMemory: true, ReadCacheSize: cache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
+func put(t *testing.T, b *Badger, kvs ...string) uint64 {
+	t.Helper()
+	ts, err := b.Update(t.Context(), func(tx Txn) error {
+		for i := 0; i+1 < len(kvs); i += 2 {
+			if kvs[i+1] == "-" {
+				if err := tx.Delete([]byte(kvs[i])); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := tx.Set([]byte(kvs[i]), []byte(kvs[i+1])); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ts
+}
+
+// dump returns what a scan of the range passes to its callback, stopping
+// after stopAfter keys when it is positive (ErrStopScan).
+func dump(t *testing.T, r KVReader, rg Range, stopAfter int) string {
+	t.Helper()
+	var out bytes.Buffer
+	n := 0
+	err := r.Scan(t.Context(), rg, func(k, v []byte) error {
+		fmt.Fprintf(&out, "%s=%s ", k, v)
+		if n++; stopAfter > 0 && n >= stopAfter {
+			return ErrStopScan
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
+}
+
+func getString(t *testing.T, r KVReader, key string) string {
+	t.Helper()
+	v, err := r.Get(t.Context(), []byte(key))
+	if errors.Is(err, ErrKeyNotFound) {
+		return "<none>"
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(v)
+}
+
+func snapshot(t *testing.T, b *Badger, ts uint64) *badgerSnapshot {
+	t.Helper()
+	s, err := b.Snapshot(t.Context(), ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s.(*badgerSnapshot)
+}
+
+// TestReadCacheAnswersAsEngine asks the same scans and reads of an engine
+// with the read cache and of one without, twice (the second time from the
+// cache), and checks that the cache held them.
+func TestReadCacheAnswersAsEngine(t *testing.T) {
+	cached, plain := openKV(t, 0), openKV(t, -1)
+	data := []string{"a1", "x", "a2", "", "a3", "z", "b1", "y", "b2", "w", "c", "v"}
+	put(t, cached, data...)
+	put(t, plain, data...)
+	tests := []struct {
+		name string
+		rg   Range
+		stop int
+	}{
+		{"prefix", Range{Prefix: []byte("a")}, 0},
+		{"keys only", Range{Prefix: []byte("a"), KeysOnly: true}, 0},
+		{"limit", Range{Prefix: []byte("a"), Limit: 2}, 0},
+		{"after", Range{Prefix: []byte("a"), After: []byte("a1")}, 0},
+		{"start and end", Range{Start: []byte("a2"), End: []byte("b2")}, 0},
+		{"everything", Range{}, 0},
+		{"stopped early", Range{Prefix: []byte("b")}, 1},
+		{"empty", Range{Prefix: []byte("d")}, 0},
+		{"reverse", Range{Prefix: []byte("a"), Reverse: true}, 0},
+	}
+	sc, sp := snapshot(t, cached, 0), snapshot(t, plain, 0)
+	if sc.cache == nil || sp.cache != nil {
+		t.Fatalf("cache of the snapshots: %p with a budget, %p without", sc.cache, sp.cache)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := dump(t, sp, tt.rg, tt.stop)
+			for pass := range 2 {
+				if got := dump(t, sc, tt.rg, tt.stop); got != want {
+					t.Errorf("pass %d: cached scan %q, engine %q", pass, got, want)
+				}
+			}
+			start, excl := tt.rg.startKey()
+			if bytes.Compare(start, firstUserKey) < 0 {
+				start, excl = firstUserKey, false
+			}
+			held := sc.cache.scan(scanKey(tt.rg, start, excl)) != nil
+			if wantHeld := tt.stop == 0 && !tt.rg.Reverse; held != wantHeld {
+				t.Errorf("scan held by the cache: %v, want %v", held, wantHeld)
+			}
+		})
+	}
+	for _, k := range []string{"a1", "a2", "zz", "c"} {
+		want := getString(t, sp, k)
+		for pass := range 2 {
+			if got := getString(t, sc, k); got != want {
+				t.Errorf("pass %d: cached Get(%s) = %q, engine %q", pass, k, got, want)
+			}
+		}
+		if _, ok := sc.cache.get([]byte(k)); !ok {
+			t.Errorf("Get(%s) not held by the cache", k)
+		}
+	}
+	// A value returned by Get is the caller's: changing it leaves the
+	// cache alone.
+	v, err := sc.Get(t.Context(), []byte("a1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v[0] = 'Q'
+	if got := getString(t, sc, "a1"); got != "x" {
+		t.Errorf("Get(a1) after the caller changed a returned value = %q, want x", got)
+	}
+}
+
+// TestReadCacheCommits checks that a commit is seen by the next snapshot,
+// that a snapshot opened before keeps its state, and that snapshots at a
+// past instant (asOf) do not use the cache.
+func TestReadCacheCommits(t *testing.T) {
+	b := openKV(t, 0)
+	first := put(t, b, "k1", "one", "k2", "two")
+	before := snapshot(t, b, 0)
+	if got := dump(t, before, Range{Prefix: []byte("k")}, 0) + getString(t, before, "k3"); got != "k1=one k2=two <none>" {
+		t.Fatalf("before: %q", got)
+	}
+	put(t, b, "k1", "uno", "k2", "-", "k3", "three")
+	after := snapshot(t, b, 0)
+	if after.cache == nil || after.cache == before.cache {
+		t.Fatalf("the snapshot after a commit has cache %p, the one before %p: want a new one", after.cache, before.cache)
+	}
+	if got := dump(t, after, Range{Prefix: []byte("k")}, 0) + getString(t, after, "k3") + getString(t, after, "k2"); got != "k1=uno k3=three three<none>" {
+		t.Errorf("after the commit: %q", got)
+	}
+	if got := dump(t, before, Range{Prefix: []byte("k")}, 0) + getString(t, before, "k3"); got != "k1=one k2=two <none>" {
+		t.Errorf("the snapshot opened before the commit: %q", got)
+	}
+	past := snapshot(t, b, first)
+	if past.cache != nil {
+		t.Errorf("a snapshot at a past commit (asOf) has a read cache")
+	}
+	if got := getString(t, past, "k1"); got != "one" {
+		t.Errorf("asOf Get(k1) = %q, want one", got)
+	}
+	if b.cacheFor(first) != nil {
+		t.Errorf("cacheFor an older commit than the cache's returned a cache")
+	}
+}
+
+// TestReadCacheGenerations fills a small cache: entries read again survive
+// the turn of generations, the others go.
+func TestReadCacheGenerations(t *testing.T) {
+	c := newReadCache(1, 2*(10*(entryOverhead+8)))
+	c.putGet([]byte("hot"), []byte("v"))
+	for i := range 25 {
+		c.putGet(fmt.Appendf(nil, "cold%03d", i), []byte("v"))
+		if _, ok := c.get([]byte("hot")); !ok {
+			t.Fatalf("the entry read after every put left the cache after %d puts", i+1)
+		}
+	}
+	if _, ok := c.get([]byte("cold000")); ok {
+		t.Errorf("the first entry, never read again, is still cached after two generations")
+	}
+	if _, ok := c.get([]byte("cold024")); !ok {
+		t.Errorf("the last entry is not cached")
+	}
+	cs := &cachedScan{kvs: [][]byte{[]byte("k"), []byte("v")}}
+	c.putScan("s", cs)
+	if c.scan("s") != cs {
+		t.Errorf("scan not cached")
+	}
+}
+
+// TestSnapshotIterators runs scans inside the callback of another scan and
+// from several goroutines on one snapshot: each gets its own iterator, and
+// the snapshot keeps a few for later scans.
+func TestSnapshotIterators(t *testing.T) {
+	b := openKV(t, -1) // no read cache: every scan uses an iterator
+	var kvs []string
+	for i := range 50 {
+		kvs = append(kvs, fmt.Sprintf("p%02d", i), fmt.Sprint(i))
+	}
+	put(t, b, kvs...)
+	s := snapshot(t, b, 0)
+	ctx := context.Background()
+	want := dump(t, s, Range{Prefix: []byte("p")}, 0)
+	var inner []string
+	err := s.Scan(ctx, Range{Prefix: []byte("p0")}, func(k, _ []byte) error {
+		inner = append(inner, dump(t, s, Range{Start: k, End: append(bytes.Clone(k), 0)}, 0))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inner) != 10 || inner[3] != "p03=3 " {
+		t.Errorf("nested scans: %q", inner)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				var out bytes.Buffer
+				s.Scan(ctx, Range{Prefix: []byte("p")}, func(k, v []byte) error {
+					fmt.Fprintf(&out, "%s=%s ", k, v)
+					return nil
+				})
+				if out.String() != want {
+					errs <- out.String()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Errorf("concurrent scan: %q, want %q", e, want)
+	}
+	s.iters.mu.Lock()
+	idle := len(s.iters.idle)
+	s.iters.mu.Unlock()
+	if idle == 0 || idle > maxIdleIters {
+		t.Errorf("%d idle iterators after the scans, want 1 to %d", idle, maxIdleIters)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !s.iters.closed || len(s.iters.idle) != 0 {
+		t.Errorf("Close left %d idle iterators", len(s.iters.idle))
+	}
+}
+
+// TestCloneNode copies every node of the sample bundle (every kind, with
+// aliases, ids, affiliations, spans, derivations, value ranges): the copy
+// is equal and shares nothing that can be changed.
+func TestCloneNode(t *testing.T) {
+	nodes := graphtest.SampleBatch().Nodes
+	nodes = append(nodes, &graph.Person{Key: "p-rich", Name: "Rich", Aliases: []string{"R"}, IDs: map[string]string{"wikidata": "Q1"},
+		Affiliations: []graph.Affiliation{{Organisation: "o-x", Role: "chair"}}})
+	for _, n := range nodes {
+		c := cloneNode(n)
+		if !reflect.DeepEqual(c, n) {
+			t.Errorf("clone of %s differs: %+v", n.NodeKey(), c)
+			continue
+		}
+		before, _ := json.Marshal(n)
+		scribble(reflect.ValueOf(c))
+		if after, _ := json.Marshal(n); !bytes.Equal(before, after) {
+			t.Errorf("changing the clone of %s changed it:\n%s\n%s", n.NodeKey(), before, after)
+		}
+	}
+}
+
+// scribble changes every string, number and bool reachable from v in place.
+func scribble(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			scribble(v.Elem())
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			scribble(v.Field(i))
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			scribble(v.Index(i))
+		}
+	case reflect.Map:
+		for _, k := range v.MapKeys() {
+			v.SetMapIndex(k, reflect.ValueOf("changed"))
+		}
+	case reflect.String:
+		if v.CanSet() {
+			v.SetString("changed")
+		}
+	case reflect.Float64:
+		if v.CanSet() {
+			v.SetFloat(-1)
+		}
+	}
+}
+
+// TestCachedNodesAreCopies reads a node twice in one snapshot and once in
+// another: changing what a read returned changes neither later reads nor
+// the record.
+func TestCachedNodesAreCopies(t *testing.T) {
+	s := testOpen(t, Options{InMemory: true})
+	if _, err := s.Apply(t.Context(), graphtest.SampleBatch()); err != nil {
+		t.Fatal(err)
+	}
+	read := func() *graph.Quote {
+		var q *graph.Quote
+		err := s.View(t.Context(), func(r graph.Reader) error {
+			n, err := r.Node(t.Context(), "q-post")
+			q, _ = n.(*graph.Quote)
+			return err
+		})
+		if err != nil || q == nil {
+			t.Fatalf("Node(q-post) = %v, %v", q, err)
+		}
+		return q
+	}
+	first := read()
+	want, _ := json.Marshal(first)
+	first.Text, first.Claims[0] = "changed", "changed"
+	for i := range 2 {
+		got, _ := json.Marshal(read())
+		if !bytes.Equal(got, want) {
+			t.Errorf("read %d after changing the first read: %s, want %s", i+2, got, want)
+		}
+	}
+	snap, err := engine(s).Snapshot(t.Context(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer snap.Close()
+	if c := snap.(*badgerSnapshot).cache; c == nil || len(c.young.nodes) == 0 {
+		t.Errorf("the read cache holds no decoded node after the reads")
+	}
+}

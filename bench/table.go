@@ -182,25 +182,35 @@ func Targets(r *Results) []Target {
 		}
 		cmp("trace faster than PostgreSQL", "trace_p50", Postgres, 5, true, "≥ 5×")
 		cmp("trace faster than SQLite", "trace_p50", SQLite, 3, true, "≥ 3×")
+		cmp("trace faster than PostgreSQL, caches off", "trace_cold_p50", Postgres, 5, true, "≥ 5×")
+		cmp("trace faster than SQLite, caches off", "trace_cold_p50", SQLite, 3, true, "≥ 3×")
 		if v, ok := val("whosaid_p99", ClaimGraph); ok {
 			out = append(out, Target{Name: "whoSaid p99", Quotes: s.Quotes, Want: "≤ 20 ms", Got: number(v) + " ms", Met: v <= 20})
 		}
 		if v, ok := val("search_p99", ClaimGraph); ok {
 			out = append(out, Target{Name: "search p99", Quotes: s.Quotes, Want: "≤ 20 ms", Got: number(v) + " ms", Met: v <= 20})
 		}
-		best := 0.0
-		for _, c := range []string{"rps_8", "rps_32", "rps_64"} {
-			if v, ok := val(c, ClaimGraph); ok {
-				best = max(best, v)
+		for _, v := range []struct{ suffix, name string }{{"", ""}, {"_cold", ", caches off"}} {
+			best := 0.0
+			for _, c := range []string{"rps_8", "rps_32", "rps_64"} {
+				if x, ok := val(c+v.suffix, ClaimGraph); ok {
+					best = max(best, x)
+				}
 			}
-		}
-		if best > 0 {
-			out = append(out, Target{Name: "node+speaker+source over HTTP", Quotes: s.Quotes, Want: "≥ 3,000 req/s", Got: number(best) + " req/s", Met: best >= 3000})
+			if best > 0 {
+				out = append(out, Target{Name: "node+speaker+source over HTTP" + v.name, Quotes: s.Quotes, Want: "≥ 3,000 req/s", Got: number(best) + " req/s", Met: best >= 3000})
+			}
 		}
 		if v, ok := val("http_trace_p50", ClaimGraph); ok {
 			out = append(out, Target{Name: "trace over HTTP, median", Quotes: s.Quotes, Want: "< 5 ms", Got: number(v) + " ms", Met: v < 5})
 			if p, ok := val("http_trace_p50", Postgres); ok {
 				out = append(out, Target{Name: "trace over HTTP vs PostgreSQL over its protocol", Quotes: s.Quotes, Want: "≤ 1×", Got: ratio(v / p), Met: v <= p})
+			}
+		}
+		if v, ok := val("http_trace_cold_p50", ClaimGraph); ok {
+			out = append(out, Target{Name: "trace over HTTP, median, caches off", Quotes: s.Quotes, Want: "< 5 ms", Got: number(v) + " ms", Met: v < 5})
+			if p, ok := val("http_trace_cold_p50", Postgres); ok {
+				out = append(out, Target{Name: "trace over HTTP vs PostgreSQL over its protocol, caches off", Quotes: s.Quotes, Want: "≤ 1×", Got: ratio(v / p), Met: v <= p})
 			}
 		}
 		if v, ok := val("peak_rss", ClaimGraph); ok {

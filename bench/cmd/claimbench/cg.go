@@ -89,7 +89,7 @@ func measureClaimgraph(ctx context.Context, cfg config, b *graph.Bundle, w workl
 	if err != nil {
 		return err
 	}
-	defer s.Close()
+	defer func() { s.Close() }() // s is reopened below
 	batches := chunks(b, cfg.chunk)
 	cfg.logf("%d quotes: claimgraph import (%d records in %d batch(es))", n, size.Records, len(batches))
 	var took time.Duration
@@ -142,6 +142,35 @@ func measureClaimgraph(ctx context.Context, cfg config, b *graph.Bundle, w workl
 		}
 		plans[root] = rec.ops
 	}
+	// The traces first without the store's read cache (the store reopened
+	// with it off): every read goes to Badger.
+	if err := s.Close(); err != nil {
+		return err
+	}
+	if s, err = store.Open(ctx, store.Options{Dir: cgDir, GCInterval: -1, ReadCacheSize: -1}); err != nil {
+		return err
+	}
+	var cold []time.Duration
+	for range cfg.reps {
+		for _, root := range w.traceRoots {
+			start := time.Now()
+			err := s.View(ctx, func(r graph.Reader) error {
+				_, err := graph.TraceFrom(ctx, r, root, graph.TraceOptions{})
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("trace %s without the read cache: %w", root, err)
+			}
+			cold = append(cold, time.Since(start))
+		}
+	}
+	if err := s.Close(); err != nil {
+		return err
+	}
+	if s, err = store.Open(ctx, store.Options{Dir: cgDir, GCInterval: -1}); err != nil {
+		return err
+	}
+
 	var cgTrace, rawTrace []time.Duration
 	hops := 0
 	err = profile(prof, "trace", func() error {
@@ -178,7 +207,18 @@ func measureClaimgraph(ctx context.Context, cfg config, b *graph.Bundle, w workl
 	}
 	m.latency("trace", bench.ClaimGraph, cgTrace)
 	m.latency("trace", bench.Raw, rawTrace)
-	cfg.logf("%d quotes: trace p50 %.3f ms (raw %.3f ms), %.1f hops per trace", n, bench.Summarize(cgTrace).P50, bench.Summarize(rawTrace).P50, float64(hops)/float64(len(cgTrace)))
+	m.latency("trace_cold", bench.ClaimGraph, cold)
+	m.latency("trace_cold", bench.Raw, rawTrace)
+	cfg.logf("%d quotes: trace p50 %.3f ms, caches off %.3f ms (raw %.3f ms), %.1f hops per trace", n, bench.Summarize(cgTrace).P50, bench.Summarize(cold).P50, bench.Summarize(rawTrace).P50, float64(hops)/float64(len(cgTrace)))
+
+	// The other questions without the read cache: each is asked once per
+	// repetition, and the cache would answer the repetitions.
+	if err := s.Close(); err != nil {
+		return err
+	}
+	if s, err = store.Open(ctx, store.Options{Dir: cgDir, GCInterval: -1, ReadCacheSize: -1}); err != nil {
+		return err
+	}
 
 	// whoSaid.
 	var who []time.Duration

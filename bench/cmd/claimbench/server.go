@@ -33,15 +33,21 @@ const (
 
 // measureServer runs `claimgraph serve` on the imported data directory and
 // measures the trace over HTTP, requests per second of the node query at
-// 8, 32 and 64 clients, and the server's peak RSS.
-func measureServer(ctx context.Context, cfg config, w workload, dataDir string, m *metrics) error {
+// 8, 32 and 64 clients, and the server's peak RSS. With cold, the server
+// runs with its read and answer caches off and the metrics are the _cold
+// ones (no peak RSS).
+func measureServer(ctx context.Context, cfg config, w workload, dataDir string, m *metrics, cold bool) error {
 	port, err := freePort()
 	if err != nil {
 		return err
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	var stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, cfg.bin, "serve", "--data", dataDir, "--addr", addr, "--log-level", "warn")
+	args := []string{"serve", "--data", dataDir, "--addr", addr, "--log-level", "warn"}
+	if cold {
+		args = append(args, "--read-cache-mib", "0", "--answer-cache", "0")
+	}
+	cmd := exec.CommandContext(ctx, cfg.bin, args...)
 	cmd.Stderr = &stderr
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 30 * time.Second
@@ -96,6 +102,10 @@ func measureServer(ctx context.Context, cfg config, w workload, dataDir string, 
 		}
 		return data, nil
 	}
+	suffix, what := "", "claimgraph serve"
+	if cold {
+		suffix, what = "_cold", "claimgraph serve, caches off"
+	}
 	for _, q := range []struct{ id, query string }{{"http_search", searchQuery}, {"http_whosaid", whoSaidQuery}} {
 		lat, err := latencies(cfg.reps, w.phrases, func(ph string) error {
 			_, err := postVars(q.query, map[string]any{"text": ph})
@@ -104,8 +114,8 @@ func measureServer(ctx context.Context, cfg config, w workload, dataDir string, 
 		if err != nil {
 			return fmt.Errorf("%s: %w", q.id, err)
 		}
-		m.latency(q.id, bench.ClaimGraph, lat)
-		cfg.logf("claimgraph serve: %s p50 %.3f ms", q.id, bench.Summarize(lat).P50)
+		m.latency(q.id+suffix, bench.ClaimGraph, lat)
+		cfg.logf("%s: %s p50 %.3f ms", what, q.id, bench.Summarize(lat).P50)
 	}
 	lat, _, err := filteredPages(w.filters, func(f filterQ, after *fpageCursor) ([]string, *fpageCursor, error) {
 		vars := map[string]any{"speaker": f.speaker, "from": f.from.Format(time.RFC3339), "to": f.to.Format(time.RFC3339)}
@@ -144,19 +154,23 @@ func measureServer(ctx context.Context, cfg config, w workload, dataDir string, 
 	if err != nil {
 		return fmt.Errorf("filtered pages over HTTP: %w", err)
 	}
-	m.latency("http_fpage", bench.ClaimGraph, lat)
+	m.latency("http_fpage"+suffix, bench.ClaimGraph, lat)
 	lat, err = latencies(cfg.reps, w.traceRoots, func(root string) error { return post(traceQuery, root) })
 	if err != nil {
 		return fmt.Errorf("trace over HTTP: %w", err)
 	}
-	m.latency("http_trace", bench.ClaimGraph, lat)
+	m.latency("http_trace"+suffix, bench.ClaimGraph, lat)
+	cfg.logf("%s: trace p50 %.3f ms", what, bench.Summarize(lat).P50)
 	for _, c := range []int{8, 32, 64} {
 		v, err := rps(ctx, c, cfg.rpsDuration, func(i int) error { return post(nodeQuery, w.quoteKeys[i%len(w.quoteKeys)]) })
 		if err != nil {
 			return fmt.Errorf("node query, %d clients: %w", c, err)
 		}
-		m.set(fmt.Sprintf("rps_%d", c), bench.ClaimGraph, v)
-		cfg.logf("claimgraph serve: %d clients, %.0f req/s", c, v)
+		m.set(fmt.Sprintf("rps_%d", c)+suffix, bench.ClaimGraph, v)
+		cfg.logf("%s: %d clients, %.0f req/s", what, c, v)
+	}
+	if cold {
+		return nil // the peak RSS is the served default's
 	}
 	hwm, err := peakRSS(cmd.Process.Pid)
 	if err != nil {

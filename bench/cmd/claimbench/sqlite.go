@@ -147,6 +147,7 @@ func measureSQLite(ctx context.Context, cfg config, b *graph.Bundle, w workload,
 		return fmt.Errorf("trace: %w", err)
 	}
 	m.latency("trace", bench.SQLite, lat)
+	m.latency("trace_cold", bench.SQLite, lat) // no cache to turn off: see postgres.go
 	lat, err = latencies(cfg.reps, w.phrases, func(ph string) error { _, err := all(q("whosaid"), ftsPhrase(ph)); return err })
 	if err != nil {
 		return fmt.Errorf("whosaid: %w", err)
@@ -213,6 +214,7 @@ func measureSQLite(ctx context.Context, cfg config, b *graph.Bundle, w workload,
 			return fmt.Errorf("node_speaker_source: %w", err)
 		}
 		m.set(fmt.Sprintf("rps_%d", c), bench.SQLite, v)
+		m.set(fmt.Sprintf("rps_%d_cold", c), bench.SQLite, v)
 	}
 	if err := db.Close(); err != nil {
 		return err

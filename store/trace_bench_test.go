@@ -58,22 +58,8 @@ func traceStore(b *testing.B, opt Options) {
 		levels[t.Level]++
 	}
 	b.Logf("tables per level: %v", levels)
-	i, hops := 0, 0
 	cpu0 := cpuTime()
-	for b.Loop() {
-		root := roots[i%len(roots)]
-		i++
-		err := s.View(ctx, func(r graph.Reader) error {
-			tr, err := graph.TraceFrom(ctx, r, root, graph.TraceOptions{})
-			if err == nil {
-				hops += len(tr.Hops)
-			}
-			return err
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
+	hops := traceLoop(b, s, roots)
 	b.ReportMetric(float64(hops)/float64(b.N), "hops/op")
 	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
 }

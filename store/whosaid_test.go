@@ -200,19 +200,27 @@ func whoSaidQueries(quotes []*graph.Quote, n int, seed uint64) []string {
 // its definition, fold.Text substring over every quote, on a generated
 // corpus with hand-written quotes that the analysers split differently:
 // the same quotes, the same total, and pages that join into the whole.
-func TestQuotesMatchingAgreesWithFold(t *testing.T) {
-	ctx := t.Context()
-	b := whoSaidCorpus(t, 250)
+// whoSaidStore is an in-memory store holding whoSaidCorpus(t, n), and the
+// corpus's quotes.
+func whoSaidStore(t *testing.T, n int) (*Store, []*graph.Quote) {
+	t.Helper()
+	b := whoSaidCorpus(t, n)
 	s := testOpen(t, Options{InMemory: true})
-	if _, err := s.Apply(ctx, b); err != nil {
+	if _, err := s.Apply(t.Context(), b); err != nil {
 		t.Fatal(err)
 	}
 	var quotes []*graph.Quote
-	for _, n := range b.Nodes {
-		if q, ok := n.(*graph.Quote); ok {
+	for _, node := range b.Nodes {
+		if q, ok := node.(*graph.Quote); ok {
 			quotes = append(quotes, q)
 		}
 	}
+	return s, quotes
+}
+
+func TestQuotesMatchingAgreesWithFold(t *testing.T) {
+	ctx := t.Context()
+	s, quotes := whoSaidStore(t, 250)
 	folded := make([]string, len(quotes))
 	for i, q := range quotes {
 		folded[i] = fold.Text(q.Text)
@@ -522,17 +530,7 @@ func FuzzNeedleWords(f *testing.F) {
 // QuotesMatching's total.
 func TestQuotesMatchingPage(t *testing.T) {
 	ctx := t.Context()
-	b := whoSaidCorpus(t, 250)
-	s := testOpen(t, Options{InMemory: true})
-	if _, err := s.Apply(ctx, b); err != nil {
-		t.Fatal(err)
-	}
-	var quotes []*graph.Quote
-	for _, n := range b.Nodes {
-		if q, ok := n.(*graph.Quote); ok {
-			quotes = append(quotes, q)
-		}
-	}
+	s, quotes := whoSaidStore(t, 250)
 	queries := append(whoSaidQueries(quotes, 40, 5), "the", "s", "ferr")
 	err := s.View(ctx, func(gr graph.Reader) error {
 		r := gr.(*reader)

@@ -41,14 +41,7 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	token := fs.String("token", e.getenv("CLAIMGRAPH_TOKEN"), "with --server, or when the server holds --data: a write `token` of that server (env CLAIMGRAPH_TOKEN, which keeps it out of the process list)")
 	sinceArg := fs.String("since", "", "incremental: only what was committed after this `TS`, the until of an earlier backup, or the path of that backup's file")
 	out := fs.String("out", "", "the backup `FILE` to write (- for standard output)")
-	rest, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(rest) > 0 {
-		return usageError("backup takes no arguments, got %q (the output is --out FILE)", rest)
-	}
-	if err := c.checkEngine(fs); err != nil {
+	if err := parseStoreFlags(fs, &c, args, "the output is --out FILE"); err != nil {
 		return err
 	}
 	if c.engine == "postgres" {

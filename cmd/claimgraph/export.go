@@ -510,14 +510,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	speaker := fs.String("speaker", "", "export this person or organisation `ID`, the quotes it spoke and the figures it stated")
 	idsFile := fs.String("ids", "", "export the keys listed in `FILE`, one a line (# comments and blank lines ignored; - reads standard input)")
 	query := fs.String("query", "", "export the nodes whose id the result of this `GRAPHQL` query holds, anywhere (- reads standard input)")
-	rest, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(rest) > 0 {
-		return usageError("export takes no arguments, got %q (the output is --out PATH)", rest)
-	}
-	if err := c.checkEngine(fs); err != nil {
+	if err := parseStoreFlags(fs, &c, args, "the output is --out PATH"); err != nil {
 		return err
 	}
 	if *format == "" {
@@ -536,6 +529,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 		}
 		q.depth = *depth
 	}
+	var err error
 	if q.format, err = parseFormat(*format); err != nil {
 		return usageError("--format: %v", err)
 	}

@@ -147,6 +147,27 @@ func (c *common) open(ctx context.Context, mustExist, readOnly bool, log zerolog
 	return st, nil
 }
 
+// parseStoreFlags parses the flags of a command that opens a store and
+// takes no arguments: parse, then the engine flags, then a usage error
+// naming the command when arguments are left (hint, when set, says where
+// they belong).
+func parseStoreFlags(fs *flag.FlagSet, c *common, args []string, hint string) error {
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := c.checkEngine(fs); err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		if hint != "" {
+			return usageError("%s takes no arguments, got %q (%s)", fs.Name(), rest, hint)
+		}
+		return usageError("%s takes no arguments, got %q", fs.Name(), rest)
+	}
+	return nil
+}
+
 // closeLogged closes a store a command opened, logging a failure to close
 // (the command's own result is already decided when it runs, deferred).
 func closeLogged(st graph.Store, log zerolog.Logger) {

@@ -22,15 +22,8 @@ func runStats(ctx context.Context, e *env, args []string) error {
 	var c common
 	addCommon(fs, e, &c, "warn")
 	asJSON := fs.Bool("json", false, "print the counts as JSON")
-	rest, err := parse(fs, args)
-	if err != nil {
+	if err := parseStoreFlags(fs, &c, args, ""); err != nil {
 		return err
-	}
-	if err := c.checkEngine(fs); err != nil {
-		return err
-	}
-	if len(rest) > 0 {
-		return usageError("stats takes no arguments, got %q", rest)
 	}
 	log, err := c.logger(e.stderr)
 	if err != nil {

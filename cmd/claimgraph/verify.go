@@ -31,15 +31,8 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	addCommon(fs, e, &c, "warn")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	maxProblems := fs.Int("max-problems", 100, "list at most `N` problems (all are counted)")
-	rest, err := parse(fs, args)
-	if err != nil {
+	if err := parseStoreFlags(fs, &c, args, ""); err != nil {
 		return err
-	}
-	if err := c.checkEngine(fs); err != nil {
-		return err
-	}
-	if len(rest) > 0 {
-		return usageError("verify takes no arguments, got %q", rest)
 	}
 	if *maxProblems < 1 {
 		return usageError("--max-problems %d: want at least 1", *maxProblems)

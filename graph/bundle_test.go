@@ -546,3 +546,54 @@ type otherNode struct{}
 func (otherNode) NodeKey() string { return "x" }
 func (otherNode) NodeKind() Kind  { return KindClaim }
 func (otherNode) Refs() []Ref     { return nil }
+
+// TestJSONLinesBatches decodes one JSON Lines input, good and bad lines
+// mixed, in batches of every size from one line to all of it: records,
+// places and problems are those of decoding line by line, in line order.
+func TestJSONLinesBatches(t *testing.T) {
+	good, err := os.ReadFile(filepath.Join("testdata", "bundle", "full.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Join([]string{
+		`{"type":"person","key":"p-x","name":"Ana Ruiz","shoe":1}`,
+		`not json at all`,
+		`["an", "array"]`,
+		`{"type":"planet","key":"mars"}`,
+		`{"type":"quote","key":"q-long","text":"` + strings.Repeat("word ", 600) + `"}`,
+		`{"type":"link","from":"a","to":"b"}`,
+		`{"claimgraph":"bundle/2"}`,
+	}, "\n") + "\n"
+	input := string(good) + bad + string(good) + bad
+	opt := DecodeOptions{MaxRecordBytes: 2000}
+	type result struct {
+		b       *Bundle
+		dropped bool
+		err     string
+	}
+	run := func(batch int) result {
+		b, dropped, err := decodeBatched(strings.NewReader(input), opt, batch)
+		r := result{b: b, dropped: dropped}
+		if err != nil {
+			r.err = err.Error()
+		}
+		return r
+	}
+	want := run(len(input) + 1) // one batch: the lines in order
+	if want.err == "" || !want.dropped || len(want.b.Nodes) < 30 {
+		t.Fatalf("the input should decode with problems and records: dropped %v, %d nodes, err %q", want.dropped, len(want.b.Nodes), want.err)
+	}
+	lines := 0
+	for _, p := range want.b.NodePlaces {
+		if p.Line <= lines {
+			t.Fatalf("node places out of line order: %v after line %d", p, lines)
+		}
+		lines = p.Line
+	}
+	for _, batch := range []int{1, 50, 200, 1000, 0} {
+		if got := run(batch); !reflect.DeepEqual(got, want) {
+			t.Errorf("batches of %d bytes: %d nodes, %d links, err %q; want %d, %d, %q",
+				batch, len(got.b.Nodes), len(got.b.Links), got.err, len(want.b.Nodes), len(want.b.Links), want.err)
+		}
+	}
+}

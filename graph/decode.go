@@ -3,12 +3,15 @@ package graph
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -50,7 +53,13 @@ func Decode(r io.Reader, opt DecodeOptions) (*Bundle, error) {
 // decode is Decode that also reports whether some record could not be read
 // at all (so that references to it would be reported as unknown).
 func decode(r io.Reader, opt DecodeOptions) (_ *Bundle, dropped bool, _ error) {
-	d := &decoder{opt: opt, max: opt.MaxRecordBytes, b: &Bundle{}}
+	return decodeBatched(r, opt, 0)
+}
+
+// decodeBatched is decode with JSON Lines decoded in batches of about
+// batchBytes (0: lineBatchBytes).
+func decodeBatched(r io.Reader, opt DecodeOptions, batchBytes int) (_ *Bundle, dropped bool, _ error) {
+	d := &decoder{opt: opt, max: opt.MaxRecordBytes, b: &Bundle{}, batchBytes: batchBytes}
 	if d.max <= 0 {
 		d.max = DefaultMaxRecordBytes
 	}
@@ -153,6 +162,8 @@ type decoder struct {
 	b        *Bundle
 	problems []Problem
 	dropped  bool // some record could not be read at all
+
+	batchBytes int // JSON Lines batch size; 0: lineBatchBytes (tests set less)
 }
 
 // drop reports a problem that leaves a record, a section or the rest of
@@ -166,9 +177,13 @@ func (d *decoder) problem(p Place, key, field, code, format string, args ...any)
 	d.problems = append(d.problems, Problem{Place: p, Key: clip(key, 130), Field: clip(field, 130), Code: code, Message: fmt.Sprintf(format, args...)})
 }
 
-// jsonLines decodes JSON Lines: one record per line.
+// jsonLines decodes JSON Lines: one record per line. Lines are read here
+// and decoded in batches on every core; the batches' records and problems
+// are joined in line order, so the result is that of decoding in order.
 func (d *decoder) jsonLines(src io.Reader) error {
 	br := bufio.NewReaderSize(src, 64<<10)
+	p := newLinePool(d)
+	defer p.close()
 	var buf []byte
 	for n := 1; ; n++ {
 		buf = buf[:0]
@@ -196,18 +211,123 @@ func (d *decoder) jsonLines(src io.Reader) error {
 			break
 		}
 		if eof && read == 0 {
-			return nil
+			return p.finish()
 		}
 		line := bytes.TrimSuffix(bytes.TrimSuffix(buf, []byte("\n")), []byte("\r"))
-		if tooLong || len(line) > d.max {
-			d.drop(Place{Line: n}, "", "", CodeSyntax, "line is longer than %d bytes", d.max)
-		} else {
-			d.line(n, line)
-		}
+		p.add(n, line, tooLong || len(line) > d.max)
 		if eof {
-			return nil
+			return p.finish()
 		}
 	}
+}
+
+// lineBatchBytes is about how many bytes of lines one batch holds.
+const lineBatchBytes = 1 << 20
+
+// lineBatch is a run of JSON Lines lines and what decoding them gave.
+type lineBatch struct {
+	lines [][]byte // each line's bytes, nil for one too long
+	first int      // the line number of lines[0]
+	size  int
+	out   *decoder
+	done  chan struct{}
+}
+
+// linePool decodes batches of lines on worker goroutines and joins their
+// results into d in order.
+type linePool struct {
+	d       *decoder
+	cur     *lineBatch
+	work    chan *lineBatch
+	pending []*lineBatch // handed out, not yet joined, in order
+	wg      sync.WaitGroup
+}
+
+func newLinePool(d *decoder) *linePool {
+	p := &linePool{d: d, work: make(chan *lineBatch)}
+	for range runtime.GOMAXPROCS(0) {
+		p.wg.Go(func() {
+			for b := range p.work {
+				b.decode(d)
+			}
+		})
+	}
+	return p
+}
+
+// decode decodes the batch's lines into a decoder of its own.
+func (b *lineBatch) decode(d *decoder) {
+	out := &decoder{opt: d.opt, max: d.max, b: &Bundle{}}
+	for i, line := range b.lines {
+		if line == nil {
+			out.drop(Place{Line: b.first + i}, "", "", CodeSyntax, "line is longer than %d bytes", d.max)
+		} else {
+			out.line(b.first+i, line)
+		}
+	}
+	b.out = out
+	close(b.done)
+}
+
+// add queues line n (tooLong: a line past the limit, not kept).
+func (p *linePool) add(n int, line []byte, tooLong bool) {
+	if p.cur == nil {
+		p.cur = &lineBatch{first: n, done: make(chan struct{})}
+	}
+	var kept []byte // nil: too long
+	if !tooLong {
+		kept = append([]byte{}, line...)
+	}
+	p.cur.lines = append(p.cur.lines, kept)
+	p.cur.size += len(line) + 1
+	if p.cur.size >= cmp.Or(p.d.batchBytes, lineBatchBytes) {
+		p.flush()
+	}
+}
+
+// flush hands the current batch to the workers, first joining the oldest
+// pending batches so that at most two per worker wait in memory.
+func (p *linePool) flush() {
+	if p.cur == nil {
+		return
+	}
+	for len(p.pending) >= 2*runtime.GOMAXPROCS(0) {
+		p.join()
+	}
+	b := p.cur
+	p.cur = nil
+	p.pending = append(p.pending, b)
+	p.work <- b
+}
+
+// join waits for the oldest pending batch and appends its results to d.
+func (p *linePool) join() {
+	b := p.pending[0]
+	p.pending = p.pending[1:]
+	<-b.done
+	d, o := p.d, b.out
+	d.b.Nodes = append(d.b.Nodes, o.b.Nodes...)
+	d.b.NodePlaces = append(d.b.NodePlaces, o.b.NodePlaces...)
+	d.b.Links = append(d.b.Links, o.b.Links...)
+	d.b.LinkPlaces = append(d.b.LinkPlaces, o.b.LinkPlaces...)
+	d.problems = append(d.problems, o.problems...)
+	d.dropped = d.dropped || o.dropped
+}
+
+// finish decodes what is left and joins every batch.
+func (p *linePool) finish() error {
+	p.flush()
+	for len(p.pending) > 0 {
+		p.join()
+	}
+	return nil
+}
+
+// close stops the workers (after finish, or on a read error: the batches
+// handed out are still decoded, and dropped).
+func (p *linePool) close() {
+	close(p.work)
+	p.wg.Wait()
 }
 
 // line decodes one JSON Lines line.

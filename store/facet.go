@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/rs/zerolog"
 
@@ -163,20 +164,38 @@ func decodeFacetCol(b []byte) (facetCol, error) {
 // addFacetEntries adds to es the facet keys of the node (kind k, user key
 // key) whose column is c, the column key included.
 func addFacetEntries(es entries, k graph.Kind, key string, c facetCol) {
+	eachFacetEntry(k, key, c, func(fk, v []byte) { es[string(fk)] = v })
+}
+
+// eachFacetEntry calls fn with every facet key of node key (of kind k)
+// whose column is c, and its value; each key is a new slice.
+func eachFacetEntry(k graph.Kind, key string, c facetCol, fn func(k, v []byte)) {
 	empty := []byte{}
-	es[string(facetColumnKey(k, key))] = encodeFacetCol(c)
+	fn(facetColumnKey(k, key), encodeFacetCol(c))
 	var pos []byte
 	if c.hasOrder {
 		pos = c.position(key)
-		es[string(append(facetVariantPrefix(k, facetAll, variantValue, ""), pos...))] = empty
+		fn(facetVariantKey(k, facetAll, variantValue, "", pos), empty)
 	}
 	for _, v := range c.vals {
-		es[string(append(facetVariantPrefix(k, v.code, variantKey, v.value), key...))] = empty
+		fn(facetVariantKey(k, v.code, variantKey, v.value, []byte(key)), empty)
 		if c.hasOrder {
-			es[string(append(facetVariantPrefix(k, v.code, variantValue, v.value), pos...))] = empty
+			fn(facetVariantKey(k, v.code, variantValue, v.value, pos), empty)
 		}
 	}
 }
+
+// facetVariantKey is facetVariantPrefix followed by suffix, in one
+// allocation.
+func facetVariantKey(k graph.Kind, code, variant byte, value string, suffix []byte) []byte {
+	b := make([]byte, 0, 6+len(value)+len(suffix)+bytesCount0(value))
+	b = append(b, famFacet, byte(k), code, variant)
+	b = appendEscaped(b, value)
+	return append(b, suffix...)
+}
+
+// bytesCount0 counts the 00 bytes of s (each escapes to two bytes).
+func bytesCount0(s string) int { return strings.Count(s, "\x00") }
 
 // facetResolver gives graph.FacetValues what references resolve to.
 type facetResolver interface {

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -162,27 +164,64 @@ func (s *Store) Apply(ctx context.Context, b *graph.Batch) (graph.ApplyResult, e
 }
 
 // cloneBatch copies the batch's records into a bundle, since Prepare fills
-// fields in place and the caller keeps its batch.
+// fields in place and the caller keeps its batch. Large batches are copied
+// on every core.
 func cloneBatch(b *graph.Batch) (*graph.Bundle, error) {
 	bundle := &graph.Bundle{Nodes: make([]graph.Node, len(b.Nodes)), Links: slices.Clone(b.Links)}
-	for i, n := range b.Nodes {
-		if n == nil || graph.NewNode(n.NodeKind()) == nil {
-			return nil, &graph.ValidationError{Problems: []graph.Problem{{
-				Place: graph.Place{Section: "nodes", Index: i}, Code: graph.CodeRequired, Message: "nil or unknown node"}}}
+	const chunk = 4096
+	parts := (len(b.Nodes) + chunk - 1) / chunk
+	errs := make([]error, parts)
+	copyPart := func(p int) {
+		for i := p * chunk; i < min(len(b.Nodes), (p+1)*chunk); i++ {
+			c, err := cloneBatchNode(b.Nodes[i], i)
+			if err != nil {
+				errs[p] = err
+				return
+			}
+			bundle.Nodes[i] = c
 		}
-		data, err := json.Marshal(n)
+	}
+	if parts <= 1 {
+		for p := range parts {
+			copyPart(p)
+		}
+	} else {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range min(parts, runtime.GOMAXPROCS(0)) {
+			wg.Go(func() {
+				for p := int(next.Add(1) - 1); p < parts; p = int(next.Add(1) - 1) {
+					copyPart(p)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	for _, err := range errs {
 		if err != nil {
-			return nil, &graph.ValidationError{Problems: []graph.Problem{{
-				Place: graph.Place{Section: n.NodeKind().Section(), Index: i}, Key: n.NodeKey(),
-				Code: graph.CodeRange, Message: fmt.Sprintf("record cannot be encoded: %v", err)}}}
-		}
-		c := graph.NewNode(n.NodeKind())
-		if err := json.Unmarshal(data, c); err != nil {
 			return nil, err
 		}
-		bundle.Nodes[i] = c
 	}
 	return bundle, nil
+}
+
+// cloneBatchNode copies record i of a batch through its bundle JSON.
+func cloneBatchNode(n graph.Node, i int) (graph.Node, error) {
+	if n == nil || graph.NewNode(n.NodeKind()) == nil {
+		return nil, &graph.ValidationError{Problems: []graph.Problem{{
+			Place: graph.Place{Section: "nodes", Index: i}, Code: graph.CodeRequired, Message: "nil or unknown node"}}}
+	}
+	data, err := json.Marshal(n)
+	if err != nil {
+		return nil, &graph.ValidationError{Problems: []graph.Problem{{
+			Place: graph.Place{Section: n.NodeKind().Section(), Index: i}, Key: n.NodeKey(),
+			Code: graph.CodeRange, Message: fmt.Sprintf("record cannot be encoded: %v", err)}}}
+	}
+	c := graph.NewNode(n.NodeKind())
+	if err := json.Unmarshal(data, c); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // writer applies one batch inside a KV transaction.
@@ -234,6 +273,16 @@ func (w *writer) set(k, v []byte) error {
 		return nil
 	}
 	return w.tx.Set(k, v)
+}
+
+// setKeyed is set for an entry whose posting prefix is known.
+func (w *writer) setKeyed(e keyed) error {
+	w.wrote = true
+	if e.posting > 0 {
+		w.stagePosting(e.k, e.posting, e.v)
+		return nil
+	}
+	return w.tx.Set(e.k, e.v)
 }
 
 func (w *writer) del(k []byte) error {
@@ -416,14 +465,22 @@ func (w *writer) apply(ctx context.Context, b *graph.Bundle, batch *graph.Batch)
 	for _, p := range nodes {
 		w.noteBatchNode(p.n)
 	}
-	for _, p := range nodes {
-		ch, before, after, err := w.putNode(ctx, p.n, p.id, p.refs)
+	// Records, index entries and creation revisions are prepared on the
+	// other cores while this loop writes them in order.
+	base := graph.Revision{Rev: int64(w.ts), At: w.at, By: w.by, Note: w.note}
+	pre := newAhead(len(nodes), func(i int) preparedNode {
+		return prepareNode(nodes[i].n, nodes[i].id, nodes[i].refs, base, !w.noHistory)
+	})
+	defer pre.stop()
+	for i, p := range nodes {
+		pn := pre.get(i)
+		ch, before, after, err := w.putPrepared(ctx, p.n, p.id, &pn)
 		if err != nil {
 			return err
 		}
 		switch ch {
 		case added:
-			w.record(p.id, graph.Revision{Change: graph.ChangeCreated, Key: p.n.NodeKey(), After: after})
+			w.recordEncoded(p.id, graph.Revision{Change: graph.ChangeCreated, Key: p.n.NodeKey(), After: after}, pn.created)
 		case changed:
 			w.record(p.id, graph.Revision{Change: graph.ChangeUpdated, Key: p.n.NodeKey(), Before: before, After: after})
 		}
@@ -610,12 +667,21 @@ func (w *writer) canon(ctx context.Context, key string) (string, error) {
 // record stamps a revision with the commit, adds it to the result and
 // stages its history key.
 func (w *writer) record(id uint64, rev graph.Revision) {
+	w.recordEncoded(id, rev, nil)
+}
+
+// recordEncoded is record with the revision's history value already
+// encoded (nil: encoded here).
+func (w *writer) recordEncoded(id uint64, rev graph.Revision, enc []byte) {
 	if w.noHistory {
 		return
 	}
 	rev.Rev, rev.At, rev.By = int64(w.ts), w.at, w.by
 	if rev.Note == "" {
 		rev.Note = w.note
+	}
+	if enc == nil {
+		enc = encodeRevision(rev)
 	}
 	w.res.Revisions = append(w.res.Revisions, rev)
 	seq, ok := w.seq[id]
@@ -625,7 +691,7 @@ func (w *writer) record(id uint64, rev graph.Revision) {
 	w.seq[id] = seq + 1
 	w.wrote = true
 	// Errors of Set are those of a reserved key, which a history key is not.
-	_ = w.tx.Set(histKey(id, w.ts, seq), encodeRevision(rev))
+	_ = w.tx.Set(histKey(id, w.ts, seq), enc)
 }
 
 // change is what a write did to one record.
@@ -780,24 +846,26 @@ func indexEntries(n graph.Node, id uint64) entries {
 // keys that differ. It returns the bundle JSON before (nil when added) and
 // after.
 func (w *writer) putNode(ctx context.Context, n graph.Node, id uint64, refs entries) (change, []byte, []byte, error) {
-	rec, err := encodeNode(n)
-	if err != nil {
-		return 0, nil, nil, err
+	p := prepareNode(n, id, refs, graph.Revision{}, false)
+	return w.putPrepared(ctx, n, id, &p)
+}
+
+// putPrepared is putNode with the record and entries prepared (p).
+func (w *writer) putPrepared(ctx context.Context, n graph.Node, id uint64, p *preparedNode) (change, []byte, []byte, error) {
+	if p.err != nil {
+		return 0, nil, nil, p.err
 	}
+	rec := p.rec
 	after := rec[2:]
 	old, getErr := w.rd.kv.Get(ctx, nodeKey(id))
 	if getErr != nil && !errors.Is(getErr, ErrKeyNotFound) {
 		return 0, nil, nil, getErr
 	}
-	newEntries := indexEntries(n, id)
-	for k, v := range refs {
-		newEntries[k] = v
-	}
-	facets, err := w.addNodeFacets(ctx, n, newEntries)
-	if err != nil {
-		return 0, nil, nil, err
-	}
 	if errors.Is(getErr, ErrKeyNotFound) {
+		facets, err := nodeFacetCol(ctx, n, w)
+		if err != nil {
+			return 0, nil, nil, err
+		}
 		if err := w.facetsWritten(ctx, id, nil, facets); err != nil {
 			return 0, nil, nil, err
 		}
@@ -811,16 +879,30 @@ func (w *writer) putNode(ctx context.Context, n graph.Node, id uint64, refs entr
 				return 0, nil, nil, err
 			}
 		}
-		w.searchLenDelta(nil, newEntries[string(searchLenKey(id))])
-		for k, v := range newEntries {
-			if err := w.set([]byte(k), v); err != nil {
+		w.searchLenDelta(nil, p.es[string(searchLenKey(id))])
+		for _, e := range p.keys {
+			if err := w.setKeyed(e); err != nil {
 				return 0, nil, nil, err
 			}
+		}
+		var serr error
+		eachFacetEntry(n.NodeKind(), key, facets, func(k, v []byte) {
+			if serr == nil {
+				serr = w.tx.Set(k, v) // facet keys are never postings
+			}
+		})
+		if serr != nil {
+			return 0, nil, nil, serr
 		}
 		if w.curating {
 			w.records[id] = after
 		}
 		return added, nil, after, nil
+	}
+	newEntries := p.es
+	facets, err := w.addNodeFacets(ctx, n, newEntries)
+	if err != nil {
+		return 0, nil, nil, err
 	}
 	if sameBytes(old, rec) {
 		return unchanged, nil, after, nil

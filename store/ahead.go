@@ -1,0 +1,126 @@
+package store
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"claimgraph/graph"
+)
+
+// preparedNode is the part of writing a node that depends on its record
+// alone: computed ahead of the writer on the other cores (ahead), so that
+// the serial part of a large batch is the bookkeeping only.
+type preparedNode struct {
+	rec     []byte  // encodeNode
+	es      entries // indexEntries with the reference entries added
+	keys    []keyed // es's keys as bytes, for a node the store lacks
+	created []byte  // history value of the node's creation (encodeRevision)
+	err     error
+}
+
+// keyed is one entry of a preparedNode with its key as bytes and whether
+// it is a search or whoSaid posting (postingKeyPrefix).
+type keyed struct {
+	k       []byte
+	v       []byte
+	posting int
+}
+
+// prepareNode computes the preparedNode of n (id) with reference entries
+// refs; rev is the creation revision without its After.
+func prepareNode(n graph.Node, id uint64, refs entries, rev graph.Revision, history bool) preparedNode {
+	rec, err := encodeNode(n)
+	if err != nil {
+		return preparedNode{err: err}
+	}
+	es := indexEntries(n, id)
+	for k, v := range refs {
+		es[k] = v
+	}
+	keys := make([]keyed, 0, len(es))
+	for k, v := range es {
+		kb := []byte(k)
+		keys = append(keys, keyed{k: kb, v: v, posting: postingKeyPrefix(kb)})
+	}
+	p := preparedNode{rec: rec, es: es, keys: keys}
+	if history {
+		rev.Change, rev.Key, rev.After = graph.ChangeCreated, n.NodeKey(), rec[2:]
+		p.created = encodeRevision(rev)
+	}
+	return p
+}
+
+// aheadChunk is how many nodes one claim of ahead prepares.
+const aheadChunk = 256
+
+// ahead prepares the nodes of a batch on GOMAXPROCS-1 goroutines while the
+// writer consumes them in order; a chunk no goroutine has claimed yet when
+// the writer reaches it is prepared by the writer itself, so the writer
+// never waits for work that has not started.
+type ahead struct {
+	n       int
+	prepare func(i int) preparedNode
+	out     []preparedNode
+	state   []atomic.Bool   // chunk claimed
+	done    []chan struct{} // closed once a claimed chunk is prepared
+	next    atomic.Int64    // the next chunk for the goroutines to try
+	stopped atomic.Bool
+	wg      sync.WaitGroup
+}
+
+// newAhead starts preparing n nodes with prepare; batches too small to be
+// worth a goroutine are prepared by the writer alone.
+func newAhead(n int, prepare func(i int) preparedNode) *ahead {
+	chunks := (n + aheadChunk - 1) / aheadChunk
+	a := &ahead{n: n, prepare: prepare, out: make([]preparedNode, n),
+		state: make([]atomic.Bool, chunks), done: make([]chan struct{}, chunks)}
+	for c := range a.done {
+		a.done[c] = make(chan struct{})
+	}
+	if chunks < 2 {
+		return a
+	}
+	for range max(1, runtime.GOMAXPROCS(0)-1) {
+		a.wg.Go(func() {
+			for !a.stopped.Load() {
+				c := int(a.next.Add(1) - 1)
+				if c >= chunks {
+					return
+				}
+				if a.state[c].CompareAndSwap(false, true) {
+					a.run(c)
+				}
+			}
+		})
+	}
+	return a
+}
+
+func (a *ahead) run(c int) {
+	for i := c * aheadChunk; i < min(a.n, (c+1)*aheadChunk); i++ {
+		a.out[i] = a.prepare(i)
+	}
+	close(a.done[c])
+}
+
+// get returns the prepared node i, once; the writer calls it for i in
+// order. The slot is cleared so that its memory goes with the writes made
+// from it.
+func (a *ahead) get(i int) preparedNode {
+	c := i / aheadChunk
+	if a.state[c].CompareAndSwap(false, true) {
+		a.run(c)
+	} else {
+		<-a.done[c]
+	}
+	p := a.out[i]
+	a.out[i] = preparedNode{}
+	return p
+}
+
+// stop ends the goroutines (after the chunks they hold) and waits for them.
+func (a *ahead) stop() {
+	a.stopped.Store(true)
+	a.wg.Wait()
+}

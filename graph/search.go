@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // SearchQuery is a full-text search (Reader.Search).
@@ -138,6 +139,73 @@ func Words(text string) []Token {
 }
 
 func analyze(text string, stem bool) []Token {
+	for i := 0; i < len(text); i++ {
+		if text[i] >= utf8.RuneSelf {
+			return analyzeRunes(text, stem)
+		}
+	}
+	return analyzeASCII(text, stem)
+}
+
+// analyzeASCII is analyzeRunes for a text of ASCII only (positions in
+// bytes are positions in code points), without the rune conversions and
+// Unicode tables: most texts take this path.
+func analyzeASCII(text string, stem bool) []Token {
+	out := make([]Token, 0, len(text)/6+1)
+	var word []byte // the word's bytes, apostrophes included
+	start := 0
+	flush := func(end int) {
+		if len(word) == 0 {
+			return
+		}
+		folded := make([]byte, 0, len(word))
+		for _, c := range word {
+			switch {
+			case c == '\'':
+			case 'A' <= c && c <= 'Z':
+				folded = append(folded, c+'a'-'A')
+			default:
+				folded = append(folded, c)
+			}
+		}
+		term := string(folded)
+		if stem {
+			term = Stem(term)
+		}
+		if term != "" {
+			out = append(out, Token{Term: term, Start: start, End: end})
+		}
+		word = word[:0]
+	}
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case asciiWordByte(c):
+			if len(word) == 0 {
+				start = i
+			}
+			word = append(word, c)
+		case c == '\'' && len(word) > 0 && i+1 < len(text) && asciiLetter(text[i+1]):
+			if (text[i+1] == 's' || text[i+1] == 'S') && (i+2 >= len(text) || !asciiWordByte(text[i+2])) {
+				flush(i) // possessive 's
+				i++
+				continue
+			}
+			word = append(word, '\'')
+		default:
+			flush(i)
+		}
+	}
+	flush(len(text))
+	return out
+}
+
+func asciiLetter(c byte) bool   { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+func asciiWordByte(c byte) bool { return asciiLetter(c) || '0' <= c && c <= '9' }
+
+// analyzeRunes splits any text into words and folds them (stemmed when
+// stem).
+func analyzeRunes(text string, stem bool) []Token {
 	var out []Token
 	var word []rune
 	start, i := 0, 0

@@ -139,3 +139,34 @@ func FuzzParseSearch(f *testing.F) {
 		}
 	})
 }
+
+// FuzzAnalyzeASCII holds the ASCII fast path of the analyser to the
+// general one: same terms and positions, stemmed or not, on any ASCII text.
+func FuzzAnalyzeASCII(f *testing.F) {
+	for _, s := range []string{
+		"Crime is way down, the mayor's office said.",
+		"I don't think so -- it's 'quoted' and O'Neil's",
+		"ROCK'N'ROLL 42x 3.5 per-cent s's 's' x's",
+		"'leading' trailing' a' 'b c'd'",
+		"",
+		"\t\n tabs\tand\nnewlines\r\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		b := []byte(s)
+		for i := range b {
+			b[i] &= 0x7f
+		}
+		s = string(b)
+		for _, stem := range []bool{false, true} {
+			got, want := analyzeASCII(s, stem), analyzeRunes(s, stem)
+			if len(got) == 0 && len(want) == 0 {
+				continue
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("%q (stem %v):\nascii %v\nrunes %v", s, stem, got, want)
+			}
+		}
+	})
+}

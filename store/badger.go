@@ -989,25 +989,69 @@ type badgerTxn struct {
 	writes   writeLog
 }
 
-// writeLog holds staged writes in chunks of writeChunk, so that a bulk
-// import of millions of writes never copies them to grow a slice.
+// writeLog holds staged writes: their keys and values copied into an
+// arena of large byte chunks, and fixed-size entries in chunks of
+// writeChunk. A bulk import of millions of writes thus never copies them
+// to grow a slice, and holds no small objects for the garbage collector
+// to trace (neither chunk kind has pointers).
 type writeLog struct {
-	chunks [][]write
-	n      int
+	ents  [][]logEntry
+	arena [][]byte
+	cur   int // the arena chunk small writes are appended to; -1: none
+	n     int
 }
 
-const writeChunk = 1 << 12
+// logEntry places one write in the arena.
+type logEntry struct {
+	chunk, off, klen, vlen uint32
+	del                    bool
+}
 
-func (l *writeLog) add(w write) {
-	if len(l.chunks) == 0 || len(l.chunks[len(l.chunks)-1]) == writeChunk {
-		l.chunks = append(l.chunks, make([]write, 0, writeChunk))
+const (
+	writeChunk = 1 << 12
+	// arenaChunk is the size of an arena chunk; a write of more than a
+	// quarter of it gets a chunk of its own.
+	arenaChunk = 1 << 20
+)
+
+func (l *writeLog) add(key, value []byte, del bool) {
+	if len(l.ents) == 0 || len(l.ents[len(l.ents)-1]) == writeChunk {
+		l.ents = append(l.ents, make([]logEntry, 0, writeChunk))
+		if len(l.arena) == 0 {
+			l.cur = -1
+		}
 	}
-	c := &l.chunks[len(l.chunks)-1]
-	*c = append(*c, w)
+	size := len(key) + len(value)
+	var c int
+	switch {
+	case size > arenaChunk/4:
+		l.arena = append(l.arena, make([]byte, 0, size))
+		c = len(l.arena) - 1
+	case l.cur < 0 || len(l.arena[l.cur])+size > cap(l.arena[l.cur]):
+		l.arena = append(l.arena, make([]byte, 0, arenaChunk))
+		l.cur = len(l.arena) - 1
+		c = l.cur
+	default:
+		c = l.cur
+	}
+	off := len(l.arena[c])
+	l.arena[c] = append(append(l.arena[c], key...), value...)
+	e := &l.ents[len(l.ents)-1]
+	*e = append(*e, logEntry{chunk: uint32(c), off: uint32(off), klen: uint32(len(key)), vlen: uint32(len(value)), del: del})
 	l.n++
 }
 
-func (l *writeLog) at(i int) *write { return &l.chunks[i/writeChunk][i%writeChunk] }
+// at returns write i; its key and value are the arena's bytes.
+func (l *writeLog) at(i int) write {
+	e := l.ents[i/writeChunk][i%writeChunk]
+	a := l.arena[e.chunk]
+	k, v := e.off, e.off+e.klen
+	w := write{key: a[k:v:v], del: e.del}
+	if !e.del {
+		w.value = a[v : v+e.vlen : v+e.vlen]
+	}
+	return w
+}
 
 func (t *badgerTxn) CommitTs() uint64 { return t.commitTs }
 
@@ -1015,10 +1059,7 @@ func (t *badgerTxn) Set(key, value []byte) error {
 	if err := checkWriteKey(key); err != nil {
 		return err
 	}
-	if value == nil {
-		value = []byte{}
-	}
-	t.writes.add(write{key: key, value: value})
+	t.writes.add(key, value, false)
 	return nil
 }
 
@@ -1026,7 +1067,7 @@ func (t *badgerTxn) Delete(key []byte) error {
 	if err := checkWriteKey(key); err != nil {
 		return err
 	}
-	t.writes.add(write{key: key, del: true})
+	t.writes.add(key, nil, true)
 	return nil
 }
 
@@ -1060,7 +1101,7 @@ func dedupe(l *writeLog) []write {
 	}
 	for i := range n {
 		if !drop[i] {
-			out = append(out, *l.at(i))
+			out = append(out, l.at(i))
 		}
 	}
 	return out

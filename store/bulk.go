@@ -271,17 +271,29 @@ func partition(l *writeLog, workers, minRuns int) [][]sortItem {
 	return runs
 }
 
-// sortRun sorts a run by key, equal keys in the order they were written.
+// sortRun sorts a run by key, equal keys in the order they were written:
+// first by the 16-byte prefixes and write order held in the items, then
+// each group of items with one prefix (keys longer than it) by key, so
+// that the keys themselves are read only where the prefixes tie.
 func sortRun(l *writeLog, run []sortItem) {
 	slices.SortFunc(run, func(a, b sortItem) int {
 		if c := cmpPrefix(a.hi, a.lo, b.hi, b.lo); c != 0 {
 			return c
 		}
-		if c := bytes.Compare(l.at(int(a.i)).key, l.at(int(b.i)).key); c != 0 {
-			return c
-		}
 		return cmp.Compare(a.i, b.i)
 	})
+	for lo := 0; lo < len(run); {
+		hi := lo + 1
+		for hi < len(run) && run[hi].hi == run[lo].hi && run[hi].lo == run[lo].lo {
+			hi++
+		}
+		if hi-lo > 1 {
+			slices.SortStableFunc(run[lo:hi], func(a, b sortItem) int {
+				return bytes.Compare(l.at(int(a.i)).key, l.at(int(b.i)).key)
+			})
+		}
+		lo = hi
+	}
 }
 
 // stream sorts each run and writes it as one stream, the workers taking

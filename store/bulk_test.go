@@ -635,7 +635,7 @@ func TestPartition(t *testing.T) {
 		var l writeLog
 		for range tc.writes {
 			k := fmt.Sprintf("%s%d", prefixes[rng.IntN(len(prefixes))], rng.IntN(tc.writes/2+1))
-			l.add(write{key: []byte("\x05" + k)})
+			l.add([]byte("\x05"+k), nil, false)
 		}
 		runs := partition(&l, tc.workers, tc.minRuns)
 		if want := min(tc.minRuns, tc.writes); len(runs) < want/2 {
@@ -653,6 +653,15 @@ func TestPartition(t *testing.T) {
 				k := l.at(int(it.i)).key
 				if j == 0 && last != nil && bytes.Compare(last, k) >= 0 {
 					t.Errorf("%+v: run %d starts at %q, not after the last key %q of the run before", tc, r, k, last)
+				}
+				if j > 0 {
+					prev := run[j-1]
+					switch c := bytes.Compare(l.at(int(prev.i)).key, k); {
+					case c > 0:
+						t.Fatalf("%+v: run %d not sorted: %q before %q", tc, r, l.at(int(prev.i)).key, k)
+					case c == 0 && prev.i > it.i:
+						t.Fatalf("%+v: run %d: writes %d and %d of %q out of write order", tc, r, prev.i, it.i, k)
+					}
 				}
 				if hi, lo := keyPrefix(k); hi != it.hi || lo != it.lo {
 					t.Errorf("%+v: prefix of %q is %x %x, item has %x %x", tc, k, hi, lo, it.hi, it.lo)

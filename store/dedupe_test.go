@@ -28,9 +28,9 @@ func TestDedupe(t *testing.T) {
 		var l writeLog
 		for _, w := range c.writes {
 			if k, v, ok := strings.Cut(w, "="); ok {
-				l.add(write{key: []byte(k), value: []byte(v)})
+				l.add([]byte(k), []byte(v), false)
 			} else {
-				l.add(write{key: []byte(w[:len(w)-1]), del: true})
+				l.add([]byte(w[:len(w)-1]), nil, true)
 			}
 		}
 		got := ""
@@ -50,7 +50,7 @@ func TestDedupe(t *testing.T) {
 	const n = 3*writeChunk + 17
 	for round := range 2 {
 		for i := range n {
-			l.add(write{key: fmt.Appendf(nil, "k%d", i), value: fmt.Appendf(nil, "%d", round)})
+			l.add(fmt.Appendf(nil, "k%d", i), fmt.Appendf(nil, "%d", round), false)
 		}
 	}
 	out := dedupe(&l)
@@ -91,5 +91,48 @@ func TestCommitTooBigAfterParts(t *testing.T) {
 				t.Errorf("Apply after the failed commit: %v, want refused %v", err, c.broken)
 			}
 		})
+	}
+}
+
+// TestWriteLogArena: writes small and large (a chunk of their own), sets
+// and deletes, read back exactly, across entry and arena chunks; a key
+// changed by its caller after the write does not change the log.
+func TestWriteLogArena(t *testing.T) {
+	var l writeLog
+	type w struct {
+		k, v string
+		del  bool
+	}
+	var want []w
+	for i := range 2*writeChunk + 5 {
+		x := w{k: fmt.Sprintf("key-%d", i), v: strings.Repeat("v", i%300)}
+		switch {
+		case i%997 == 3:
+			x.v = strings.Repeat("L", arenaChunk/4+i) // its own chunk
+		case i%13 == 0:
+			x.v, x.del = "", true
+		case i%17 == 0:
+			x.v = "" // an empty value is not a delete
+		}
+		key := []byte(x.k)
+		if x.del {
+			l.add(key, nil, true)
+		} else {
+			l.add(key, []byte(x.v), false)
+		}
+		key[0] = 'X' // the caller reuses its buffer
+		want = append(want, x)
+	}
+	if l.n != len(want) {
+		t.Fatalf("n = %d, want %d", l.n, len(want))
+	}
+	for i, x := range want {
+		got := l.at(i)
+		if string(got.key) != x.k || string(got.value) != x.v || got.del != x.del || (!x.del && got.value == nil) || (x.del && got.value != nil) {
+			t.Fatalf("write %d: %q=%q del %v, want %q=%q del %v", i, got.key, got.value, got.del, x.k, x.v, x.del)
+		}
+		if cap(got.key) != len(got.key) {
+			t.Fatalf("write %d: key capacity %d past its length %d", i, cap(got.key), len(got.key))
+		}
 	}
 }

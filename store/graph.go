@@ -472,7 +472,17 @@ func (w *writer) apply(ctx context.Context, b *graph.Bundle, batch *graph.Batch)
 		return prepareNode(nodes[i].n, nodes[i].id, nodes[i].refs, base, !w.noHistory)
 	})
 	defer pre.stop()
+	if !w.noHistory {
+		// Growing a slice of revisions by doubling copied each twice.
+		w.res.Revisions = slices.Grow(w.res.Revisions, len(nodes)+len(plans))
+		w.revised = slices.Grow(w.revised, len(nodes))
+	}
 	for i, p := range nodes {
+		if i%1024 == 1023 {
+			if err := ctx.Err(); err != nil {
+				return err // an interrupted import writes nothing
+			}
+		}
 		pn := pre.get(i)
 		ch, before, after, err := w.putPrepared(ctx, p.n, p.id, &pn)
 		if err != nil {

@@ -108,8 +108,12 @@ type whoWord struct {
 // whoWords splits runes into words exactly as graph.Analyze does, folded
 // but not stemmed (graph.Words: one splitter for search and whoSaid).
 // TestWhoWordsAgreeWithAnalyze and FuzzWhoWords hold them together.
-func whoWords(runes []rune) []whoWord {
-	toks := graph.Words(string(runes))
+func whoWords(runes []rune) []whoWord { return whoWordsText(string(runes)) }
+
+// whoWordsText is whoWords of the runes of s (invalid UTF-8 read as
+// U+FFFD, as graph.Words reads it).
+func whoWordsText(s string) []whoWord {
+	toks := graph.Words(s)
 	out := make([]whoWord, len(toks))
 	for i, t := range toks {
 		out[i] = whoWord{word: t.Term, start: t.Start, end: t.End}
@@ -179,7 +183,7 @@ func foldQuoteText(s string) string {
 // holds them equal), and its whoSaid keys (whoSaidEntries), from one
 // split of its text.
 func quoteSearchEntries(es entries, q *graph.Quote, id uint64) {
-	words := whoWords([]rune(strings.ToValidUTF8(q.Text, "\uFFFD")))
+	words := whoWordsText(q.Text)
 	stems := make([]string, len(words))
 	// The words of each term, chained: next[i] is the next word with the
 	// term of word i (-1: none), tf[i] the count of a term's first word.
@@ -230,7 +234,7 @@ func quoteSearchEntries(es entries, q *graph.Quote, id uint64) {
 func whoSaidEntries(es entries, q *graph.Quote, id uint64, words []whoWord, stems []string) {
 	irregular := false
 	if !plainText(q.Text) {
-		fw := whoWords([]rune(fold.Text(q.Text)))
+		fw := whoWordsText(fold.Text(q.Text))
 		if !slices.EqualFunc(words, fw, func(a, b whoWord) bool { return a.word == b.word }) {
 			words, irregular = fw, true
 		}

@@ -121,6 +121,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	}
 
 	// 3. Write, one atomic batch per file.
+	defer importMemoryLimit(e.getenv)()
 	var sums []fileSummary
 	for _, f := range bundles {
 		why := *note

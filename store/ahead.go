@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"errors"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -17,6 +19,32 @@ type preparedNode struct {
 	keys    []keyed // es's keys as bytes, for a node the store lacks
 	created []byte  // history value of the node's creation (encodeRevision)
 	err     error
+
+	// The facet column and keys, when batchFacets could resolve them.
+	col       facetCol
+	colReady  bool
+	facetKeys []keyed
+}
+
+// batchFacets resolves the references of facet values without reading the
+// store, for the ahead goroutines: valid while the store holds no merged
+// keys (a key is its own canonical key) and the batch's sources are known;
+// the publisher of a source the batch does not write needs a store read
+// (errNeedStore), and the writer then computes the column itself.
+type batchFacets struct {
+	sources map[string]*graph.Source // the sources the batch writes
+}
+
+// errNeedStore reports that a facet value needs a store read.
+var errNeedStore = errors.New("store: facet value needs a store read")
+
+func (batchFacets) canonKey(_ context.Context, key string) (string, error) { return key, nil }
+
+func (b batchFacets) sourcePublisher(_ context.Context, source string) (string, error) {
+	if s, ok := b.sources[source]; ok {
+		return s.Publisher, nil
+	}
+	return "", errNeedStore
 }
 
 // keyed is one entry of a preparedNode with its key as bytes and whether
@@ -28,8 +56,9 @@ type keyed struct {
 }
 
 // prepareNode computes the preparedNode of n (id) with reference entries
-// refs; rev is the creation revision without its After.
-func prepareNode(n graph.Node, id uint64, refs entries, rev graph.Revision, history bool) preparedNode {
+// refs; rev is the creation revision without its After; fr, when not nil,
+// resolves facet values without the store.
+func prepareNode(ctx context.Context, n graph.Node, id uint64, refs entries, rev graph.Revision, history bool, fr *batchFacets) preparedNode {
 	rec, err := encodeNode(n)
 	if err != nil {
 		return preparedNode{err: err}
@@ -47,6 +76,14 @@ func prepareNode(n graph.Node, id uint64, refs entries, rev graph.Revision, hist
 	if history {
 		rev.Change, rev.Key, rev.After = graph.ChangeCreated, n.NodeKey(), rec[2:]
 		p.created = encodeRevision(rev)
+	}
+	if fr != nil {
+		if c, err := nodeFacetCol(ctx, n, *fr); err == nil {
+			p.col, p.colReady = c, true
+			eachFacetEntry(n.NodeKind(), n.NodeKey(), c, func(k, v []byte) {
+				p.facetKeys = append(p.facetKeys, keyed{k: k, v: v})
+			})
+		}
 	}
 	return p
 }

@@ -468,8 +468,14 @@ func (w *writer) apply(ctx context.Context, b *graph.Bundle, batch *graph.Batch)
 	// Records, index entries and creation revisions are prepared on the
 	// other cores while this loop writes them in order.
 	base := graph.Revision{Rev: int64(w.ts), At: w.at, By: w.by, Note: w.note}
+	var fr *batchFacets
+	if merges, err := w.storeHasMerges(ctx); err != nil {
+		return err
+	} else if !merges {
+		fr = &batchFacets{sources: w.facets().sources}
+	}
 	pre := newAhead(len(nodes), func(i int) preparedNode {
-		return prepareNode(nodes[i].n, nodes[i].id, nodes[i].refs, base, !w.noHistory)
+		return prepareNode(ctx, nodes[i].n, nodes[i].id, nodes[i].refs, base, !w.noHistory, fr)
 	})
 	defer pre.stop()
 	if !w.noHistory {
@@ -646,14 +652,11 @@ func (w *writer) dropSelfParent(ctx context.Context, n graph.Node, set map[strin
 // canon returns the key that key resolves to: itself, or the node it was
 // merged into. Stores that never merged skip the lookup.
 func (w *writer) canon(ctx context.Context, key string) (string, error) {
-	if w.hasMerges == nil {
-		any, err := hasMerges(ctx, w.rd.kv)
-		if err != nil {
-			return "", err
-		}
-		w.hasMerges = &any
+	merges, err := w.storeHasMerges(ctx)
+	if err != nil {
+		return "", err
 	}
-	if !*w.hasMerges || key == "" {
+	if !merges || key == "" {
 		return key, nil
 	}
 	if ck, ok := w.canonKeys[key]; ok {
@@ -672,6 +675,19 @@ func (w *writer) canon(ctx context.Context, key string) (string, error) {
 	}
 	w.canonKeys[key] = ck
 	return ck, nil
+}
+
+// storeHasMerges reports whether the store holds merged keys (read once
+// per batch).
+func (w *writer) storeHasMerges(ctx context.Context) (bool, error) {
+	if w.hasMerges == nil {
+		any, err := hasMerges(ctx, w.rd.kv)
+		if err != nil {
+			return false, err
+		}
+		w.hasMerges = &any
+	}
+	return *w.hasMerges, nil
 }
 
 // record stamps a revision with the commit, adds it to the result and
@@ -856,7 +872,7 @@ func indexEntries(n graph.Node, id uint64) entries {
 // keys that differ. It returns the bundle JSON before (nil when added) and
 // after.
 func (w *writer) putNode(ctx context.Context, n graph.Node, id uint64, refs entries) (change, []byte, []byte, error) {
-	p := prepareNode(n, id, refs, graph.Revision{}, false)
+	p := prepareNode(ctx, n, id, refs, graph.Revision{}, false, nil)
 	return w.putPrepared(ctx, n, id, &p)
 }
 
@@ -872,9 +888,12 @@ func (w *writer) putPrepared(ctx context.Context, n graph.Node, id uint64, p *pr
 		return 0, nil, nil, getErr
 	}
 	if errors.Is(getErr, ErrKeyNotFound) {
-		facets, err := nodeFacetCol(ctx, n, w)
-		if err != nil {
-			return 0, nil, nil, err
+		facets := p.col
+		if !p.colReady {
+			var err error
+			if facets, err = nodeFacetCol(ctx, n, w); err != nil {
+				return 0, nil, nil, err
+			}
 		}
 		if err := w.facetsWritten(ctx, id, nil, facets); err != nil {
 			return 0, nil, nil, err
@@ -895,14 +914,23 @@ func (w *writer) putPrepared(ctx context.Context, n graph.Node, id uint64, p *pr
 				return 0, nil, nil, err
 			}
 		}
-		var serr error
-		eachFacetEntry(n.NodeKind(), key, facets, func(k, v []byte) {
-			if serr == nil {
-				serr = w.tx.Set(k, v) // facet keys are never postings
+		// Facet keys are never postings.
+		if p.colReady {
+			for _, e := range p.facetKeys {
+				if err := w.tx.Set(e.k, e.v); err != nil {
+					return 0, nil, nil, err
+				}
 			}
-		})
-		if serr != nil {
-			return 0, nil, nil, serr
+		} else {
+			var serr error
+			eachFacetEntry(n.NodeKind(), key, facets, func(k, v []byte) {
+				if serr == nil {
+					serr = w.tx.Set(k, v)
+				}
+			})
+			if serr != nil {
+				return 0, nil, nil, serr
+			}
 		}
 		if w.curating {
 			w.records[id] = after

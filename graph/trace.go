@@ -177,6 +177,8 @@ type tracer struct {
 	derives map[string]bool // sources read that have a derived_from edge out
 	leaf    map[string]bool // nodes reached through a link other than evidence: not walked from
 	allowed map[string]map[string]bool
+	// edges is expand's scratch list, reused from node to node.
+	edges []walkedEdge
 	// retracted and deadLinks are filled by markRetracted (assess.go).
 	retracted map[string]bool
 	deadLinks map[Hop]bool
@@ -319,7 +321,8 @@ type walkedEdge struct {
 // root, and returns the nodes it reached first.
 func (w *tracer) expand(ctx context.Context, key string, depth int) ([]string, error) {
 	kind := w.kinds[key]
-	var es []walkedEdge
+	es := w.edges[:0]
+	defer func() { w.edges = es[:0] }()
 	for _, q := range w.queries(key, kind) {
 		got, err := w.r.Edges(ctx, q)
 		if err != nil {

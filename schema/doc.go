@@ -125,12 +125,37 @@
 // three store reads, not two hundred. Connections read their edges at once
 // and their nodes through the loader.
 //
+// # Execution
+//
+// A query is executed by a compiled executor (exec.go) that does what
+// graphql-go v0.8.1's Execute does, step by step (fields collected with
+// @skip, @include and fragment type conditions, arguments and variables
+// coerced as graphql-go coerces them, the same ResolveParams for every
+// resolver, thunks called breadth first level by level so that the
+// loaders batch the same reads, leaves serialised by their types, abstract
+// types through ResolveType), without graphql-go's per-object maps and
+// closures: each document is compiled once (kept by operation next to the
+// document cache) into plans, the fields of each selection for each
+// runtime type in response order, and the answer is written straight to
+// JSON. It answers only a query that graphql-go answers without errors;
+// anything else (a mutation, __schema or __type, a variable that does not
+// coerce, a resolver error or panic, a null in a non-null position) is run
+// by graphql-go from the start, so errors and the data beside them are
+// graphql-go's. Tests run every query of the package's tests through both
+// and compare the bytes, and FuzzFastExecutor compares them on generated
+// documents.
+//
+// trace reads whole only the nodes whose selection asks more than id,
+// kind and __typename; the others are key stubs whose kind and existence
+// come from Reader.Kinds (tracefast.go), and the records the trace itself
+// read prime the loader.
+//
 // # Requests
 //
 // [NewRequestContext] puts the snapshot and a fresh loader in the context of
 // one execution. Resolvers check the context's deadline before every read,
 // so that execution winds down by itself at a timeout; the handler runs
-// graphql.Execute without cancellation so that no resolver outlives the
+// either executor without cancellation so that no resolver outlives the
 // snapshot.
 //
 // # HTTP

@@ -115,6 +115,14 @@ type handler struct {
 	// off or when the store does not report commits.
 	answers *answerCache
 	commits committer
+	// noFastExec runs every query through graphql-go.
+	noFastExec bool
+	// compiled keeps the compiled executor's plans of documents.
+	compiled *fastCache
+	// diff, when set (tests), receives the data of every query the
+	// compiled executor answered and graphql-go's data for the same query
+	// in the same snapshot, with graphql-go's errors.
+	diff func(query string, fast, slow []byte, errs []gqlerrors.FormattedError)
 }
 
 // NewHandler returns the GraphQL-over-HTTP handler for schema s over the
@@ -134,7 +142,7 @@ type handler struct {
 // error carries extensions.code; panics are recovered, logged and answered
 // as INTERNAL without their text. Each request is logged in one line.
 func NewHandler(s graphql.Schema, st graph.Store, cfg HandlerConfig, log zerolog.Logger) http.Handler {
-	h := &handler{schema: s, store: st, cfg: cfg.withDefaults(), log: log, docs: newDocCache()}
+	h := &handler{schema: s, store: st, cfg: cfg.withDefaults(), log: log, docs: newDocCache(), compiled: newFastCache()}
 	if c, ok := st.(committer); ok {
 		h.commits, h.answers = c, newAnswerCache(h.cfg.AnswerCache)
 	}
@@ -171,6 +179,9 @@ type outcome struct {
 	cost *queryCost
 	// body, when set, is the encoded response (a kept answer).
 	body []byte
+	// raw, when set, is the encoded data of the compiled executor
+	// (exec.go), which then leaves data unset.
+	raw []byte
 }
 
 // queryCost is reported as extensions.cost: the estimated number of fields
@@ -432,7 +443,7 @@ func (h *handler) executeKept(r *http.Request, schema graphql.Schema, doc *ast.D
 	}
 	h.execute(r.Context(), schema, doc, op, p, media, out)
 	if out.status == http.StatusOK && out.hasData && len(out.errs) == 0 {
-		out.body = encodeResponse(out.query, out.errs, out.data, out.hasData, out.doc, out.op, out.cost)
+		out.body = encodeResponse(out.query, out.errs, out.data, out.raw, out.hasData, out.doc, out.op, out.cost)
 		h.answers.put(key, commit, out.body)
 	}
 }
@@ -505,8 +516,30 @@ func selectOperation(doc *ast.Document, name string) (*ast.OperationDefinition, 
 func (h *handler) execute(ctx context.Context, s graphql.Schema, doc *ast.Document, op *ast.OperationDefinition, p *params, media string, out *outcome) {
 	ctx, cancel := context.WithTimeout(ctx, h.cfg.Timeout)
 	defer cancel()
-	var res *graphql.Result
+	var (
+		res *graphql.Result
+		raw []byte
+	)
 	err := h.store.View(ctx, func(rd graph.Reader) error {
+		if !h.noFastExec && op.Operation == ast.OperationTypeQuery {
+			// The compiled executor answers a query without errors
+			// exactly as graphql-go would; otherwise graphql-go runs it
+			// from the start, in a fresh execution context.
+			rctx, release := newExecutionContext(ctx, rd, h.store, out.by)
+			fc := h.compiled // kept only for documents that the docCache keeps
+			if len(p.query) > docCacheMaxQuery {
+				fc = nil
+			}
+			data, ok := fastExecute(context.WithoutCancel(rctx), &s, doc, op, p.variables, fc)
+			release()
+			if ok {
+				raw = data
+				if h.diff != nil {
+					h.compareExecutors(ctx, rd, s, doc, op, p, out, data)
+				}
+				return nil
+			}
+		}
 		rctx, release := newExecutionContext(ctx, rd, h.store, out.by)
 		// The snapshots that asOf fields and mutation payloads opened are
 		// released once Execute has returned.
@@ -522,6 +555,13 @@ func (h *handler) execute(ctx context.Context, s graphql.Schema, doc *ast.Docume
 		})
 		return nil
 	})
+	if err == nil && raw != nil {
+		if ctx.Err() != nil {
+			out.errs = append(out.errs, &reqError{code: CodeTimeout, message: "the request ran out of time; the data is incomplete"})
+		}
+		out.status, out.raw, out.hasData = http.StatusOK, raw, true
+		return
+	}
 	if err != nil || res == nil {
 		e := classify(err)
 		if e == nil {
@@ -558,6 +598,23 @@ func (h *handler) execute(ctx context.Context, s graphql.Schema, doc *ast.Docume
 	if m, ok := res.Data.(map[string]interface{}); ok && m == nil {
 		out.data = nil
 	}
+}
+
+// compareExecutors runs a query that the compiled executor answered with
+// graphql-go too, in the same snapshot, and hands both to h.diff.
+func (h *handler) compareExecutors(ctx context.Context, rd graph.Reader, s graphql.Schema, doc *ast.Document, op *ast.OperationDefinition, p *params, out *outcome, fast []byte) {
+	rctx, release := newExecutionContext(ctx, rd, h.store, out.by)
+	res := graphql.Execute(graphql.ExecuteParams{
+		Schema:        s,
+		AST:           doc,
+		OperationName: p.operationName,
+		Args:          p.variables,
+		Context:       context.WithoutCancel(rctx),
+	})
+	release()
+	var buf bytes.Buffer
+	writeOrdered(&buf, res.Data, &orderNode{sets: []*ast.SelectionSet{op.SelectionSet}, frags: fragments(doc)})
+	h.diff(p.query, fast, buf.Bytes(), res.Errors)
 }
 
 // fieldError turns an error of graphql-go's execution into a coded error.
@@ -611,7 +668,7 @@ func (h *handler) logError(e *Error) {
 func (h *handler) write(w http.ResponseWriter, r *http.Request, out *outcome, media string, start time.Time, opName string) {
 	body := out.body
 	if body == nil {
-		body = encodeResponse(out.query, out.errs, out.data, out.hasData, out.doc, out.op, out.cost)
+		body = encodeResponse(out.query, out.errs, out.data, out.raw, out.hasData, out.doc, out.op, out.cost)
 	}
 	hdr := w.Header()
 	hdr.Set("Content-Type", media+"; charset=utf-8")

@@ -12,10 +12,12 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/graphql-go/graphql"
+	"github.com/graphql-go/graphql/gqlerrors"
 	"github.com/rs/zerolog"
 
 	"claimgraph/graph"
@@ -209,14 +211,33 @@ func (c *countingReader) Stats(ctx context.Context) (graph.Stats, error) {
 type server struct {
 	h   http.Handler
 	log *bytes.Buffer
+	// fast counts the queries the compiled executor answered, each
+	// compared with graphql-go's answer (exec.go).
+	fast *atomic.Int64
 }
 
-// newServer builds the schema and handler over st.
+// newServer builds the schema and handler over st. Every query that the
+// compiled executor answers is executed by graphql-go too, in the same
+// snapshot, and the test fails when the answers differ; only over a plain
+// memgraph store, since the tests of wrapping stores count the compiled
+// executor's reads alone.
 func newServer(t testing.TB, st graph.Store, cfg HandlerConfig) *server {
 	t.Helper()
 	var log bytes.Buffer
 	s := mustSchema(t, cfg.Schema)
-	return &server{h: NewHandler(s, st, cfg, zerolog.New(&syncWriter{w: &log})), log: &log}
+	h := NewHandler(s, st, cfg, zerolog.New(&syncWriter{w: &log})).(*handler)
+	fast := &atomic.Int64{}
+	if _, plain := st.(*memgraph.Store); !plain {
+		return &server{h: h, log: &log, fast: fast}
+	}
+	h.diff = func(query string, fastData, slowData []byte, errs []gqlerrors.FormattedError) {
+		fast.Add(1)
+		if len(errs) > 0 || !bytes.Equal(fastData, slowData) {
+			t.Errorf("the compiled executor answered %s\nwith %s\ngraphql-go with %s (errors %v)",
+				truncate(query, 300), truncate(string(fastData), 2000), truncate(string(slowData), 2000), errs)
+		}
+	}
+	return &server{h: h, log: &log, fast: fast}
 }
 
 // syncWriter serialises writes to a buffer.

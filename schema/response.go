@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/graphql-go/graphql/gqlerrors"
 	"github.com/graphql-go/graphql/language/ast"
@@ -56,8 +57,12 @@ type wireError struct {
 // encodeResponse writes a GraphQL response: errors first (when any), then
 // data (when hasData; it may be null), with the fields of data in the order
 // the query selected them (graphql-go returns maps, whose order is lost).
-func encodeResponse(query string, errs []*reqError, data interface{}, hasData bool, doc *ast.Document, op *ast.OperationDefinition, cost *queryCost) []byte {
+//
+// raw, when set, is the data already encoded (by the compiled executor),
+// and is written as it is.
+func encodeResponse(query string, errs []*reqError, data interface{}, raw []byte, hasData bool, doc *ast.Document, op *ast.OperationDefinition, cost *queryCost) []byte {
 	var buf bytes.Buffer
+	buf.Grow(len(raw) + 128)
 	buf.WriteByte('{')
 	if len(errs) > 0 {
 		buf.WriteString(`"errors":[`)
@@ -86,19 +91,26 @@ func encodeResponse(query string, errs []*reqError, data interface{}, hasData bo
 			buf.WriteByte(',')
 		}
 		buf.WriteString(`"data":`)
-		var order *orderNode
-		if op != nil {
-			order = &orderNode{sets: []*ast.SelectionSet{op.SelectionSet}, frags: fragments(doc)}
+		if raw != nil {
+			buf.Write(raw)
+		} else {
+			var order *orderNode
+			if op != nil {
+				order = &orderNode{sets: []*ast.SelectionSet{op.SelectionSet}, frags: fragments(doc)}
+			}
+			writeOrdered(&buf, data, order)
 		}
-		writeOrdered(&buf, data, order)
 	}
 	if cost != nil {
 		if buf.Len() > 1 {
 			buf.WriteByte(',')
 		}
-		b, _ := json.Marshal(map[string]*queryCost{"cost": cost}) // plain values always marshal
-		buf.WriteString(`"extensions":`)
-		buf.Write(b)
+		// As json.Marshal(map[string]*queryCost{"cost": cost}) writes it.
+		buf.WriteString(`"extensions":{"cost":{"estimated":`)
+		buf.WriteString(strconv.Itoa(cost.Estimated))
+		buf.WriteString(`,"max":`)
+		buf.WriteString(strconv.Itoa(cost.Max))
+		buf.WriteString(`}}`)
 	}
 	buf.WriteString("}\n")
 	return buf.Bytes()
@@ -176,8 +188,7 @@ func writeOrdered(buf *bytes.Buffer, v interface{}, n *orderNode) {
 				buf.WriteByte(',')
 			}
 			first = false
-			b, _ := json.Marshal(k) // strings always marshal
-			buf.Write(b)
+			buf.Write(appendJSONString(buf.AvailableBuffer(), k))
 			buf.WriteByte(':')
 			writeOrdered(buf, val, child)
 		}
@@ -216,8 +227,7 @@ func writeOrdered(buf *bytes.Buffer, v interface{}, n *orderNode) {
 	case nil:
 		buf.WriteString("null")
 	case string:
-		b, _ := json.Marshal(v) // strings always marshal
-		buf.Write(b)
+		buf.Write(appendJSONString(buf.AvailableBuffer(), v))
 	case bool:
 		buf.WriteString(strconv.FormatBool(v))
 	case int:
@@ -230,6 +240,61 @@ func writeOrdered(buf *bytes.Buffer, v interface{}, n *orderNode) {
 		}
 		buf.Write(b)
 	}
+}
+
+// appendJSONString appends s as a JSON string exactly as encoding/json's
+// Marshal writes it: HTML-safe (<, > and & escaped), U+2028 and U+2029
+// escaped, invalid UTF-8 replaced by U+FFFD.
+func appendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if b := s[i]; b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '\\', '"':
+				dst = append(dst, '\\', b)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[b>>4], hex[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		if c == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if c == '\u2028' || c == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[c&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
 }
 
 // negotiate picks the response media type from an Accept header: the

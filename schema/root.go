@@ -334,30 +334,37 @@ func (b *builder) resolveTrace(rq *request, p graphql.ResolveParams) (interface{
 	}
 	include, _ := p.Args["includeRetracted"].(bool)
 	opt := graph.TraceOptions{MaxDepth: depth, MaxNodes: b.cfg.MaxTraceNodes, IncludeRetracted: include}
-	tr, err := graph.TraceFrom(rq.ctx, rq.r, id, opt)
+	rec := &recordingReader{Reader: rq.r, read: map[string]graph.Node{}}
+	tr, err := graph.TraceFrom(rq.ctx, rec, id, opt)
 	if errors.Is(err, graph.ErrNotFound) {
 		return nil, &Error{Code: CodeNotFound, Message: "trace: no node has id " + quote(id), Err: err}
 	}
 	if err != nil {
 		return nil, err
 	}
-	keys := []string{tr.Root}
-	for _, h := range tr.Hops {
-		keys = append(keys, h.From, h.To)
+	// The nodes the selection reads whole, and those a key stub answers
+	// (tracefast.go).
+	need := traceNeedsOf(p.Info.FieldASTs, p.Info.Fragments)
+	whole := []string{tr.Root} // the root's key may be a merged one: always read
+	var stubs []string
+	add := func(wanted bool, keys ...string) {
+		if wanted {
+			whole = append(whole, keys...)
+		} else {
+			stubs = append(stubs, keys...)
+		}
 	}
-	keys = append(keys, tr.Speakers...)
-	keys = append(keys, tr.PrimarySources...)
-	keys = append(keys, tr.Supporting...)
-	keys = append(keys, tr.Contradicting...)
-	nodes, err := rq.loader.many(rq.ctx, keys)
+	for _, h := range tr.Hops {
+		add(need.from, h.From)
+		add(need.to, h.To)
+	}
+	add(need.speakers, tr.Speakers...)
+	add(need.primary, tr.PrimarySources...)
+	add(need.supporting, tr.Supporting...)
+	add(need.contradicting, tr.Contradicting...)
+	byKey, err := traceNodes(rq.ctx, rq, rec.read, whole, stubs)
 	if err != nil {
 		return nil, err
-	}
-	byKey := make(map[string]graph.Node, len(keys))
-	for i, k := range keys {
-		if nodes[i] != nil {
-			byKey[k] = nodes[i]
-		}
 	}
 	tv := &traceValue{root: byKey[tr.Root], truncated: tr.Truncated}
 	if tv.root == nil {

@@ -438,29 +438,89 @@
 // hits, scores and highlights. Fields: 1 name, 2 aliases (sub is the alias
 // number), 3 title, 4 text, 5 measure (graph.SearchField).
 //
-// A query reads the five statistics keys, then the block counts of each
-// term in each field (a prefix term first skips from term to term over
-// the block keys, up to 50 terms per field): each term's document
-// frequency. The clause with the fewest postings drives: its lists are
-// decoded whole (ids, tf and lengths of the selected kinds); each other
-// clause's lists are probed at the candidates only, with a postingCursor
-// that skips the blocks holding none. The candidates are scored from the
-// blocks alone (BM25 with the tf and lengths the postings carry, k1 1.2,
-// b 0.75, names weigh 3, titles 2, the rest 1; phrases checked from the
-// occurrences, decoded for the candidates only), with no read per
-// candidate; the user keys (s | ff | id) are read only for the hits of the
-// page and those tied in score with its edges (pageSearchHits), and the
-// page is ordered by (score, key) as graph.PageSearch orders it. Before
-// blocks (layout 4) a query read one key per posting, one length key and
-// one user key per candidate: on the 100k-quote corpus (claimbench's
-// phrases of three words, all required, 2,745 hits each on average),
-// search p50 went from 34.7 to 10.0 ms in back-to-back runs (the machine
-// shared and loaded: the p99s, 89 and 122 ms, measured the load); at
-// 1M quotes (25,648 hits per query) p50 35 ms and p99 217 ms, SQLite
-// FTS5's 34 and 216 ms in the same run, where layout 4 took about 300 ms
-// at the median. The cost still grows with the matches (each is scored:
-// about 1 us in graph.SearchExpr.Score); scoring top-k with MaxScore
-// (block-max bounds from the tf and lengths) is the next step.
+// A query reads the five statistics keys, then sizes its clauses: the
+// block keys of each term in each field (a prefix term first skips from
+// term to term over the block keys, up to 50 terms per field) are
+// counted, keys only, a stretch of every list at a time, until a round
+// ends with a clause counted whole (sizeClauses). The smallest such
+// clause drives: its lists
+// are read whole, one scan of their blocks decoding the ids, tf and
+// lengths of the selected kinds and not the payloads (readAll); each
+// other clause, by size, keeps the candidates one of its lists holds,
+// its lists read at the candidates only (a block holding none is not
+// decoded past its count). Every list read is scanned to its end, each
+// block's count adding to the term's document frequency, which BM25
+// needs before anything is scored: so the blocks of every term are read
+// once, where the previous reader read them twice (counts, then ids).
+//
+// Without a limit every candidate is scored (BM25 with the tf and lengths
+// the postings carry, k1 1.2, b 0.75, names weigh 3, titles 2, the rest
+// 1; phrases checked from the occurrences; graph.SearchExpr.Score). With
+// a limit (top-k, topk.go), a query with a phrase first drops the
+// candidates where it does not stand (positions only, in id order); then
+// each candidate gets an upper bound of
+// its score from its tf and lengths alone: per list holding it, the
+// weighted BM25 of that tf and length, times the number of clause terms
+// the list can score as (a word given twice, the words of a phrase, the
+// terms a prefix covers), times 1.5 when the query can earn the phrase
+// bonus, plus a relative margin of 1e-9 for rounding. The candidates are
+// taken in descending order of bound and scored exactly until the next
+// bound is below the limit+1-th best score found after the cursor. A hit
+// left unscored scores below every hit of the page, and every hit tied
+// with the page's last is scored, so the page, its order (score, then
+// key), More and the cursors are those of scoring every match;
+// TestSearchTopKAgrees compares them with that reference (the previous
+// reader, searchExhaustive in the tests) page by page, to the bit. Total
+// is the number of candidates left. A candidate scoring above its bound (only a change
+// of graph's BM25 that the bound does not follow could make one) makes
+// the search score every candidate instead. The payloads of the
+// candidates scored are read again by block key (a few hundred blocks a
+// query); a search that scores every candidate or checks a phrase keeps
+// (copies) the blocks it reads. The user keys (s | ff | id) are read only
+// for the hits of the page and those tied in score with its edges
+// (pageSearchHits), and the page is ordered by (score, key) as
+// graph.PageSearch orders it.
+//
+// Costs. Before blocks (layout 4) a query read one key per posting, one
+// length key and one user key per candidate: on the 100k-quote corpus
+// (claimbench's phrases of three words, all required, 2,745 hits each on
+// average), search p50 went from 34.7 to 10.0 ms in back-to-back runs
+// (the machine shared and loaded: the p99s, 89 and 122 ms, measured the
+// load); at 1M quotes (25,648 hits per query) p50 35 ms and p99 217 ms,
+// SQLite FTS5's 34 and 216 ms in the same run, where layout 4 took about
+// 300 ms at the median. That reader scored every match (about 1 us each
+// in graph.SearchExpr.Score). BenchmarkSearchStore asks claimbench's
+// questions (quotes only, first 20) of a kept store, top-k and the
+// previous reader side by side in one run:
+//
+//	                    CPU/query         p50           p99          scored/query
+//	100k (2,615 hits)   1.62 / 5.77 ms    1.27 / 4.70   16.6 / 33.5  42 / 2,615
+//	1M (29,278 hits)    19.7 / 72.8 ms    20.4 / 60.7   131 / 468    210 / 29,278
+//
+// (top-k / previous reader, each of 100 phrases asked 4 or 5 times by
+// both in alternating order, second of two runs; CPU ratio 0.28 at 100k,
+// 0.27 at 1M. The machine was loaded, 8 to 10 jobs on 2 cores, so the
+// wall times, above all the p99s, measure the load: a question of 904
+// hits took 301 ms once; the CPU times are the figures.) The heaviest
+// questions at 1M take 100 to 250 ms of wall time there: "we are
+// working" has 67,172 hits, and its words' lists hold 371,893, 345,887
+// and 124,281 postings in 6,582 blocks.
+//
+// What is left grows with the postings, not the matches: the exact total
+// needs every candidate, and BM25 needs each term's document frequency,
+// the sum of its blocks' counts, before anything is scored, so every
+// block of every term of the query is read (Badger's iteration and block
+// decompression, then the ids and heads decoded: 65% of a top-k query's
+// CPU at 1M in a profile, 7 of them the sizing; scoring 30%, of which 21
+// reading the scored candidates' blocks again; the page's keys 6%). A
+// count of postings per term kept by the writer (a layout change) would
+// save the sizing scans; the blocks would still be read for the total,
+// and at 1M most blocks of the three lists hold a candidate. So the
+// target of issue 8, p99 20 ms at 1M, is not met by this reader: the
+// heaviest questions cost their postings. What would reach it: a total
+// that may be estimated (as web search engines report one), which would
+// let top-k skip the blocks whose bounds cannot reach the page
+// (block-max WAND), or fewer, larger blocks for long lists.
 //
 // # Filtered lists
 //

@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -307,127 +306,461 @@ func (r *reader) prefixTerms(ctx context.Context, f graph.SearchField, prefix st
 	return out, nil
 }
 
-// searchList is the postings of one term in one field: its document
-// frequency (every kind), then, once resolved, the ids of the selected
-// kinds that the query needs (all of them for the lists that drive the
-// candidates, the candidates it holds for the others), ascending, with
-// their tf and field length and their occurrence payloads (decoded only
-// for the scored candidates).
+// searchList is the postings of one term in one field, read in one pass
+// over its blocks: its document frequency (postings of every kind, for
+// BM25), and ids of the selected kinds, ascending, with their tf and
+// field length: every one for the lists of the clause that drives the
+// candidates, the candidates only for the others. Payloads (occurrences)
+// are decoded only for the candidates scored: each id refers to its
+// block, kept as read.
 type searchList struct {
-	f        graph.SearchField
-	term     string
-	df       int // postings of every kind (BM25 document frequency)
-	resolved bool
-	ids      []uint64
-	heads    []uint64 // tf, length: two per id
-	pays     [][]byte
+	f      graph.SearchField
+	term   string
+	prefix []byte // of its blocks
+	nblock int    // its blocks counted from their keys (sizeClauses)
+	// counted: nblock is every block; last: the last block key counted.
+	counted bool
+	last    []byte
+	read    bool
+	df      int
+	ids     []uint64
+	heads   []uint32 // tf, length: two per id
+	refs    []uint32 // block number << 8 | posting number in the block
+
+	// The blocks holding an id kept: their key ids (last id, or tailID)
+	// and, when the search keeps them (copy), their values; payload
+	// reads the others again.
+	keys   []uint64
+	blocks [][]byte
+	// where each block's payload lengths begin, and its postings
+	payAt []uint32
+	count []uint32
+	copy  bool
+	arena []byte // holds the values copied (a new one when full)
+	at    int    // the block decoded in blk, -1 for none
+	blk   postingBlock
 }
 
-// countSearchList reads the document frequency of term t in field f: the
-// counts at the head of its blocks, decoding nothing else.
-func (r *reader) countSearchList(ctx context.Context, f graph.SearchField, t string) (*searchList, error) {
-	l := &searchList{f: f, term: t}
-	prefix := blockPrefix(searchTermPrefix(f, t))
-	err := r.kv.Scan(ctx, Range{Prefix: prefix}, func(k, v []byte) error {
-		n, w := binary.Uvarint(v[min(1, len(v)):])
-		if len(v) < 2 || w <= 0 || n == 0 {
-			return fmt.Errorf("%w: posting block %x", errCorrupt, k)
+// newSearchList returns the list of term t in field f, unread.
+func newSearchList(f graph.SearchField, t string) *searchList {
+	return &searchList{f: f, term: t, prefix: blockPrefix(searchTermPrefix(f, t)), at: -1}
+}
+
+// countBlocks counts up to n more blocks of the list from their keys (the
+// values stay unread); counted reports that every block is counted.
+func (l *searchList) countBlocks(ctx context.Context, kv KVReader, n int) (counted bool, err error) {
+	if l.counted {
+		return true, nil
+	}
+	rg := Range{Prefix: l.prefix, KeysOnly: true, Limit: n}
+	if l.last != nil {
+		rg.After = l.last
+	}
+	got := 0
+	err = kv.Scan(ctx, rg, func(k, _ []byte) error {
+		got++
+		if got == n {
+			l.last = slices.Clone(k)
 		}
-		l.df += int(n)
 		return nil
 	})
-	return l, err
+	l.nblock += got
+	l.counted = got < n
+	return l.counted, err
 }
 
-// readAll resolves the list with every posting of the selected kinds.
-func (l *searchList) readAll(ctx context.Context, kv KVReader, q graph.SearchQuery) error {
-	prefix := blockPrefix(searchTermPrefix(l.f, l.term))
-	l.ids = make([]uint64, 0, l.df)
-	l.heads = make([]uint64, 0, 2*l.df)
-	l.pays = make([][]byte, 0, l.df)
-	var b postingBlock
-	err := kv.Scan(ctx, Range{Prefix: prefix}, func(k, v []byte) error {
-		if len(k) != len(prefix)+8 {
-			return fmt.Errorf("%w: posting block key %x", errCorrupt, k)
-		}
-		v = slices.Clone(v)
-		if err := decodePostingBlock(decodeID(k[len(prefix):]), v, &b); err != nil {
-			return fmt.Errorf("%w (key %x)", err, k)
-		}
-		if b.heads != 2 {
-			return fmt.Errorf("%w: posting block %x: %d heads", errCorrupt, k, b.heads)
-		}
-		for i, id := range b.ids {
-			if q.WantKind(idKind(id)) {
-				l.ids = append(l.ids, id)
-				l.heads = append(l.heads, b.head[2*i], b.head[2*i+1])
-				l.pays = append(l.pays, b.payload(i))
+// sizeClauses counts the blocks of the clauses' lists, a stretch of each
+// at a time (64 keys, doubling to 1024), until every list of a clause is
+// counted at the end of a round: the clause that drives the candidates
+// (searchCandidates) is one of those, the smallest; the others are
+// counted as far as the round went, at least as far as it. Counting
+// every list whole cost a fifth of a search at 1M quotes, where the
+// words of a query are common.
+func sizeClauses(ctx context.Context, kv KVReader, clauses [][]*searchList) error {
+	for stretch := 64; ; stretch = min(2*stretch, 1024) {
+		done := false
+		for _, c := range clauses {
+			all := true
+			for _, l := range c {
+				counted, err := l.countBlocks(ctx, kv, stretch)
+				if err != nil {
+					return err
+				}
+				all = all && counted
 			}
+			done = done || all
 		}
-		return nil
-	})
-	l.resolved = true
-	return err
-}
-
-// probe resolves the list with those of the candidates (ascending) that
-// it holds, seeking its blocks (a block without a candidate is skipped
-// undecoded).
-func (l *searchList) probe(ctx context.Context, kv KVReader, cand []uint64) error {
-	c := newPostingCursor(ctx, kv, searchTermPrefix(l.f, l.term), 0, tailID-1)
-	defer c.close()
-	l.resolved = true
-	l.ids = make([]uint64, 0, len(cand))
-	l.heads = make([]uint64, 0, 2*len(cand))
-	l.pays = make([][]byte, 0, len(cand))
-	for _, id := range cand {
-		ok, err := c.seek(id)
-		if err != nil {
-			return err
-		}
-		if !ok {
+		if done {
 			return nil
 		}
-		if c.id() != id {
+	}
+}
+
+// readAll reads the list in one scan of its blocks: each block's count
+// for the document frequency, and the ids of the kinds of sel with their
+// heads (the ids of cand only, when cand is not nil; a block holding none
+// is not decoded further).
+func (l *searchList) readAll(ctx context.Context, kv KVReader, sel *kindSet, cand []uint64) error {
+	l.read = true
+	if l.counted && l.nblock == 0 {
+		return nil
+	}
+	if sel.lo <= sel.hi {
+		n := l.nblock * postingBlockSize
+		if cand != nil {
+			n = len(cand)
+			if l.counted {
+				n = min(n, l.nblock*postingBlockSize)
+			}
+		}
+		l.ids = make([]uint64, 0, n)
+		l.refs = make([]uint32, 0, n)
+		l.heads = make([]uint32, 0, 2*n)
+	}
+	c := 0 // the next candidate
+	return kv.Scan(ctx, Range{Prefix: l.prefix}, func(k, v []byte) error {
+		if len(k) != len(l.prefix)+8 {
+			return fmt.Errorf("%w: posting block key %x", errCorrupt, k)
+		}
+		if err := l.addBlock(decodeID(k[len(l.prefix):]), v, sel, cand, &c); err != nil {
+			return fmt.Errorf("%w (key %x)", err, k)
+		}
+		return nil
+	})
+}
+
+// kindSet is a set of node kinds and the span of their ids.
+type kindSet struct {
+	in     [256]bool
+	lo, hi uint64 // lo > hi: empty
+}
+
+// selectKinds returns the kinds q selects.
+func selectKinds(q graph.SearchQuery) *kindSet {
+	s := &kindSet{lo: ^uint64(0)}
+	for _, k := range graph.Kinds {
+		if q.WantKind(k) {
+			a, b := kindRange(k)
+			s.in[byte(k)] = true
+			s.lo, s.hi = min(s.lo, a), max(s.hi, b)
+		}
+	}
+	return s
+}
+
+// uvarint decodes a uvarint at the head of p, a byte below 0x80 on the
+// fast path; n <= 0 as binary.Uvarint.
+func uvarint(p []byte) (uint64, int) {
+	if len(p) > 0 && p[0] < 0x80 {
+		return uint64(p[0]), 1
+	}
+	return binary.Uvarint(p)
+}
+
+// addBlock adds a block (key id key, value v) to the list: its count to
+// df, and its ids of the kinds of sel (and of cand[*c:] unless cand is
+// nil; *c moves past the candidates below the block's ids) with their
+// heads.
+func (l *searchList) addBlock(key uint64, v []byte, sel *kindSet, cand []uint64, c *int) error {
+	bad := func(what string) error { return fmt.Errorf("%w: posting block: %s", errCorrupt, what) }
+	if len(v) < 3 || v[0] != 2 {
+		return bad("not a search posting block")
+	}
+	p := v[1:]
+	n, w := uvarint(p)
+	if w <= 0 || n == 0 || n > uint64(len(p)) {
+		return bad("count")
+	}
+	if n > maxSearchBlock {
+		return bad(fmt.Sprintf("%d postings, more than a search reads (%d)", n, maxSearchBlock))
+	}
+	p = p[w:]
+	l.df += int(n)
+	first, w := uvarint(p)
+	if w <= 0 {
+		return bad("first id")
+	}
+	if sel.lo > sel.hi || key < sel.lo || first > sel.hi {
+		return nil // no id of the kinds selected
+	}
+	if cand != nil {
+		*c = gallop(cand, *c, first)
+		if *c == len(cand) || cand[*c] > key {
+			return nil // no candidate in the block
+		}
+	}
+	p = p[w:]
+	start := len(l.ids)
+	block := uint32(len(l.blocks)) << 8
+	id := first
+	for i := range int(n) {
+		if i > 0 {
+			d, w := uvarint(p)
+			if w <= 0 || d == 0 || d > ^uint64(0)-id {
+				return bad("id delta")
+			}
+			id += d
+			p = p[w:]
+		}
+		if !sel.in[byte(id>>56)] {
 			continue
 		}
-		if c.blk.heads != 2 {
-			return fmt.Errorf("%w: posting block of %x: %d heads", errCorrupt, searchTermPrefix(l.f, l.term), c.blk.heads)
+		if cand != nil {
+			for *c < len(cand) && cand[*c] < id {
+				*c++
+			}
+			if *c == len(cand) || cand[*c] != id {
+				continue
+			}
 		}
 		l.ids = append(l.ids, id)
-		l.heads = append(l.heads, c.head(0), c.head(1))
-		l.pays = append(l.pays, slices.Clone(c.payload()))
+		l.refs = append(l.refs, block|uint32(i))
 	}
+	if id != key && (key != tailID || id == tailID) {
+		return bad(fmt.Sprintf("last id %016x under key %016x", id, key))
+	}
+	if len(l.ids) == start {
+		return nil
+	}
+	// The heads of the ids kept (those of the others are skipped).
+	next, all := start, len(l.ids)-start == int(n)
+	for i := range int(n) {
+		tf, w := uvarint(p)
+		if w <= 0 {
+			return bad("heads")
+		}
+		p = p[w:]
+		dl, w := uvarint(p)
+		if w <= 0 {
+			return bad("heads")
+		}
+		p = p[w:]
+		if all || (next < len(l.ids) && int(l.refs[next]&0xff) == i) {
+			if tf > math.MaxUint32 || dl > math.MaxUint32 {
+				return bad("heads")
+			}
+			l.heads = append(l.heads, uint32(tf), uint32(dl))
+			next++
+		}
+	}
+	l.keys = append(l.keys, key)
+	l.payAt = append(l.payAt, uint32(len(v)-len(p)))
+	l.count = append(l.count, uint32(n))
+	if !l.copy {
+		l.blocks = append(l.blocks, nil)
+		return nil
+	}
+	if cap(l.arena)-len(l.arena) < len(v) {
+		// Buffers double up to searchArena: a short list
+		// allocates little.
+		l.arena = make([]byte, 0, max(len(v), min(searchArena, 2*cap(l.arena))))
+	}
+	i := len(l.arena)
+	l.arena = append(l.arena, v...)
+	l.blocks = append(l.blocks, l.arena[i:len(l.arena):len(l.arena)])
 	return nil
 }
 
-// has reports whether the resolved list holds id.
-func (l *searchList) has(id uint64) bool {
-	_, ok := slices.BinarySearch(l.ids, id)
-	return ok
+// maxSearchBlock is the most postings of a block a search reads (its
+// references to postings keep the number in a byte): postingBlockSize may
+// not exceed it.
+const maxSearchBlock = 256
+
+var _ [maxSearchBlock - postingBlockSize]struct{} // postingBlockSize <= maxSearchBlock
+
+// searchArena is the largest buffer that holds the blocks a search keeps:
+// one allocation per block cost a tenth of a search at 1M quotes.
+const searchArena = 256 << 10
+
+// tf and dl return the heads of the list's j-th id.
+func (l *searchList) tf(j int) uint64 { return uint64(l.heads[2*j]) }
+func (l *searchList) dl(j int) uint64 { return uint64(l.heads[2*j+1]) }
+
+// payload returns the occurrences payload of the list's j-th id: from
+// the block kept (its payload offsets decoded once while asked in a row);
+// else from the block read again and decoded (kept until another block is
+// asked for).
+func (l *searchList) payload(ctx context.Context, kv KVReader, j int) ([]byte, error) {
+	b, i := int(l.refs[j]>>8), int(l.refs[j]&0xff)
+	if v := l.blocks[b]; v != nil {
+		if l.at != b {
+			l.at = -1
+			if !l.blk.payloadsOf(v[l.payAt[b]:], int(l.count[b])) {
+				return nil, fmt.Errorf("%w: posting block of %x: payload lengths", errCorrupt, searchTermPrefix(l.f, l.term))
+			}
+			l.at = b
+		}
+		return l.blk.payload(i), nil
+	}
+	if l.at != b {
+		l.at = -1
+		v, err := kv.Get(ctx, appendID(slices.Clip(l.prefix), l.keys[b]))
+		if err != nil {
+			return nil, fmt.Errorf("posting block of %x: %w", searchTermPrefix(l.f, l.term), err)
+		}
+		if err := decodePostingBlock(l.keys[b], v, &l.blk); err != nil {
+			return nil, fmt.Errorf("%w (list %x)", err, searchTermPrefix(l.f, l.term))
+		}
+		if i >= l.blk.len() || l.blk.ids[i] != l.ids[j] {
+			return nil, fmt.Errorf("%w: posting block of %x changed", errCorrupt, searchTermPrefix(l.f, l.term))
+		}
+		l.at = b
+	}
+	return l.blk.payload(i), nil
+}
+
+// payloadsOf sets the payloads of b (offs, pay) from p, a block from its
+// n payload lengths on; false when they do not decode.
+func (b *postingBlock) payloadsOf(p []byte, n int) bool {
+	b.offs = append(b.offs[:0], 0)
+	total := 0
+	for range n {
+		x, w := uvarint(p)
+		if w <= 0 || x > uint64(len(p)) {
+			return false
+		}
+		p = p[w:]
+		total += int(x)
+		b.offs = append(b.offs, total)
+	}
+	if total != len(p) {
+		return false
+	}
+	b.pay = p
+	return true
+}
+
+// gallop returns the first index at or after j of ids (ascending) whose
+// id is at least id.
+func gallop(ids []uint64, j int, id uint64) int {
+	if j >= len(ids) || ids[j] >= id {
+		return j
+	}
+	step := 1
+	for j+step < len(ids) && ids[j+step] < id {
+		j += step
+		step *= 2
+	}
+	k, _ := slices.BinarySearch(ids[j+1:min(len(ids), j+step+1)], id)
+	return j + 1 + k
+}
+
+// searchCandidates reads the lists of the clauses and returns the ids
+// (ascending) of the kinds of sel that every clause holds in one of its
+// lists. The clause with the fewest blocks drives: its lists are read
+// whole and their union is the candidates; each other clause, by
+// ascending size, keeps the candidates that one of its lists holds, its
+// lists read at the candidates only. Every list read counts its document
+// frequency; when no candidate is left, the lists not read yet are not
+// needed (nothing is scored).
+func searchCandidates(ctx context.Context, kv KVReader, clauses [][]*searchList, sel *kindSet) ([]uint64, error) {
+	size := func(ls []*searchList) int {
+		n := 0
+		for _, l := range ls {
+			n += l.nblock
+		}
+		return n
+	}
+	counted := func(ls []*searchList) int {
+		for _, l := range ls {
+			if !l.counted {
+				return 1
+			}
+		}
+		return 0
+	}
+	// A clause counted whole first: sizeClauses stops at the smallest.
+	byOrder := slices.Clone(clauses)
+	slices.SortStableFunc(byOrder, func(a, b []*searchList) int {
+		if c := counted(a) - counted(b); c != 0 {
+			return c
+		}
+		return size(a) - size(b)
+	})
+	var cand []uint64
+	for _, l := range byOrder[0] {
+		if !l.read {
+			if err := l.readAll(ctx, kv, sel, nil); err != nil {
+				return nil, err
+			}
+		}
+		cand = append(cand, l.ids...)
+	}
+	if len(byOrder[0]) > 1 {
+		slices.Sort(cand)
+		cand = slices.Compact(cand)
+	}
+	pos := make([]int, 0, 8)
+	for _, c := range byOrder[1:] {
+		if len(cand) == 0 {
+			break
+		}
+		for _, l := range c {
+			if !l.read {
+				if err := l.readAll(ctx, kv, sel, cand); err != nil {
+					return nil, err
+				}
+			}
+		}
+		pos = append(pos[:0], make([]int, len(c))...)
+		kept := cand[:0]
+		for _, id := range cand {
+			for i, l := range c {
+				pos[i] = gallop(l.ids, pos[i], id)
+				if pos[i] < len(l.ids) && l.ids[pos[i]] == id {
+					kept = append(kept, id)
+					break
+				}
+			}
+		}
+		cand = kept
+	}
+	return cand, nil
 }
 
 // Search implements graph.Reader. It reads the collection statistics (one
-// key per field) and the blocks of each query term in each field (a
-// prefix term expands by a skip scan over the term keys, up to 50 terms
-// per field): each term's document frequency, and the ids, tf and field
-// lengths of the selected kinds. The candidates are the ids that hold a
-// term of every clause (intersection, smallest clause first); each is
-// scored from its postings alone (graph.SearchExpr.Score: BM25 from tf
-// and the lengths in the blocks, phrases checked from the occurrences,
-// decoded for the candidates only). The user keys (s | ff | id) are read
+// key per field), counts the blocks of the query's terms in each field
+// (a prefix term expands by a skip scan over the term keys, up to 50
+// terms per field) until the smallest clause is known (sizeClauses), and
+// reads the blocks of each term once (searchCandidates): its document
+// frequency, and the ids, tf and field lengths of the selected kinds, of
+// every id for the smallest clause, of the candidates for the others.
+// The candidates are the ids that hold a term of every clause. With a
+// limit, only the candidates whose score bound reaches the best hits
+// found so far are scored (topk.go); without, every one. Scoring is
+// graph.SearchExpr.Score from the postings alone (BM25 from tf and the
+// lengths in the blocks, phrases checked from the occurrences, decoded
+// for the candidates scored only). The user keys (s | ff | id) are read
 // only for the hits of the page and for the hits tied with them in score
 // (pageSearchHits).
 func (r *reader) Search(ctx context.Context, q graph.SearchQuery) (graph.SearchPage, error) {
+	p, _, err := r.search(ctx, q)
+	return p, err
+}
+
+// searchWork is what a search did: its candidates, how many of them it
+// scored, and whether a candidate scored above its bound so that every
+// candidate was scored instead (errBoundBroken).
+type searchWork struct {
+	candidates, scored int
+	fellBack           bool
+}
+
+// search is Search, reporting its work.
+func (r *reader) search(ctx context.Context, q graph.SearchQuery) (_ graph.SearchPage, work searchWork, _ error) {
 	expr, err := graph.ParseSearch(q.Text)
 	if err != nil {
-		return graph.SearchPage{}, err
+		return graph.SearchPage{}, work, err
+	}
+	cur, err := parseSearchCursor(q.After)
+	if err != nil {
+		return graph.SearchPage{}, work, err
 	}
 	st := &graph.SearchStats{Docs: map[graph.SearchField]int{}, TotalLen: map[graph.SearchField]int{}, DF: map[graph.SearchField]map[string]int{}}
 	for _, f := range graph.SearchFields {
 		docs, words, err := readSearchStats(ctx, r.kv, f)
 		if err != nil {
-			return graph.SearchPage{}, err
+			return graph.SearchPage{}, work, err
 		}
 		st.Docs[f], st.TotalLen[f] = docs, words
 		st.DF[f] = map[string]int{}
@@ -435,22 +768,24 @@ func (r *reader) Search(ctx context.Context, q graph.SearchQuery) (graph.SearchP
 	lists := map[string]*searchList{} // by field byte + term
 	var order []*searchList
 	clauses := make([][]*searchList, len(expr.Clauses))
+	// The blocks are kept (copied) when most candidates will need their
+	// payloads: every candidate is scored (no limit), or checked for a
+	// phrase. Top-k scores a few hundred: their blocks are read again.
+	keep := q.Limit <= 0 || slices.ContainsFunc(expr.Clauses, func(c graph.SearchClause) bool { return c.Phrase })
 	for i, c := range expr.Clauses {
 		for _, f := range graph.SearchFields {
 			terms := c.Terms
 			if c.Prefix {
 				if terms, err = r.prefixTerms(ctx, f, c.Terms[0]); err != nil {
-					return graph.SearchPage{}, err
+					return graph.SearchPage{}, work, err
 				}
 			}
 			for _, t := range terms {
 				id := string(rune(f)) + t
 				l := lists[id]
 				if l == nil {
-					if l, err = r.countSearchList(ctx, f, t); err != nil {
-						return graph.SearchPage{}, err
-					}
-					st.DF[f][t] = l.df
+					l = newSearchList(f, t)
+					l.copy = keep
 					lists[id] = l
 					order = append(order, l)
 				}
@@ -458,104 +793,51 @@ func (r *reader) Search(ctx context.Context, q graph.SearchQuery) (graph.SearchP
 			}
 		}
 	}
-	size := func(ls []*searchList) int {
-		n := 0
-		for _, l := range ls {
-			n += l.df
-		}
-		return n
+	if err := sizeClauses(ctx, r.kv, clauses); err != nil {
+		return graph.SearchPage{}, work, err
 	}
-	byOrder := make([]int, len(clauses))
-	for i := range byOrder {
-		byOrder[i] = i
+	cand, err := searchCandidates(ctx, r.kv, clauses, selectKinds(q))
+	if err != nil {
+		return graph.SearchPage{}, work, err
 	}
-	slices.SortFunc(byOrder, func(a, b int) int { return size(clauses[a]) - size(clauses[b]) })
-	// The candidates: the union of the smallest clause's lists, read
-	// whole, kept where every other clause holds them (its lists probed
-	// at the candidates only).
-	var cand []uint64
-	for _, l := range clauses[byOrder[0]] {
-		if !l.resolved {
-			if err := l.readAll(ctx, r.kv, q); err != nil {
-				return graph.SearchPage{}, err
-			}
-		}
-		cand = append(cand, l.ids...)
-	}
-	slices.Sort(cand)
-	cand = slices.Compact(cand)
-	for _, i := range byOrder[1:] {
-		if len(cand) == 0 {
-			break
-		}
-		for _, l := range clauses[i] {
-			if !l.resolved {
-				if err := l.probe(ctx, r.kv, cand); err != nil {
-					return graph.SearchPage{}, err
-				}
-			}
-		}
-		cand = slices.DeleteFunc(cand, func(id uint64) bool {
-			for _, l := range clauses[i] {
-				if l.has(id) {
-					return false
-				}
-			}
-			return true
-		})
-	}
-	// Lists of no clause checked yet (a term of the smallest clause in
-	// another field, say) are resolved for scoring.
 	for _, l := range order {
-		if !l.resolved && len(cand) > 0 {
-			if err := l.probe(ctx, r.kv, cand); err != nil {
-				return graph.SearchPage{}, err
-			}
+		st.DF[l.f][l.term] = l.df
+	}
+	work.candidates = len(cand)
+	run := newSearchRun(ctx, r, expr, st, order, cand)
+	var hits []scoredHit
+	total := 0
+	if q.Limit > 0 {
+		hits, total, err = run.topK(q.Limit+1, cur)
+		if errors.Is(err, errBoundBroken) {
+			work.fellBack = true
+			run = newSearchRun(ctx, r, expr, st, order, cand)
 		}
 	}
-	hits := make([]scoredHit, 0, len(cand))
-	// One document, cleared for each candidate (an empty field map
-	// scores as an absent one).
-	d := &graph.SearchDoc{Terms: map[graph.SearchField]map[string][]graph.Occurrence{}, Lengths: map[graph.SearchField]int{}}
-	for _, id := range cand {
-		d.Kind = idKind(id)
-		clear(d.Lengths)
-		for _, m := range d.Terms {
-			clear(m)
-		}
-		for _, l := range order {
-			if !l.resolved {
-				continue
-			}
-			j, ok := slices.BinarySearch(l.ids, id)
-			if !ok {
-				continue
-			}
-			occ, err := decodeOccurrences(l.heads[2*j], l.pays[j])
-			if err != nil {
-				return graph.SearchPage{}, err
-			}
-			if d.Terms[l.f] == nil {
-				d.Terms[l.f] = map[string][]graph.Occurrence{}
-			}
-			d.Terms[l.f][l.term] = occ
-			d.Lengths[l.f] = int(l.heads[2*j+1])
-		}
-		if score, hl, ok := expr.Score(d, st); ok {
-			hits = append(hits, scoredHit{id: id, hit: graph.SearchHit{Kind: d.Kind, Score: score, Highlights: hl}})
-		}
+	if q.Limit <= 0 || work.fellBack {
+		hits, err = run.all()
+		total = len(hits)
 	}
-	return pageSearchHits(hits, q.After, q.Limit, func(id uint64) (string, error) {
-		v, err := r.kv.Get(ctx, searchLenKey(id))
-		if errors.Is(err, ErrKeyNotFound) {
-			return "", fmt.Errorf("%w: search postings of %x without lengths", errCorrupt, id)
-		}
-		if err != nil {
-			return "", err
-		}
-		key, _, err := decodeSearchLen(v)
-		return key, err
-	})
+	work.scored = run.scored
+	if err != nil {
+		return graph.SearchPage{}, work, err
+	}
+	p, err := pageSearchHits(hits, total, cur, q.Limit, run.key)
+	return p, work, err
+}
+
+// searchKey reads the user key of node id from its length key
+// (s | ff | id).
+func (r *reader) searchKey(ctx context.Context, id uint64) (string, error) {
+	v, err := r.kv.Get(ctx, searchLenKey(id))
+	if errors.Is(err, ErrKeyNotFound) {
+		return "", fmt.Errorf("%w: search postings of %x without lengths", errCorrupt, id)
+	}
+	if err != nil {
+		return "", err
+	}
+	key, _, err := decodeSearchLen(v)
+	return key, err
 }
 
 // scoredHit is a hit whose key is not read yet.
@@ -565,18 +847,12 @@ type scoredHit struct {
 }
 
 // pageSearchHits returns the page that graph.PageSearch returns for the
-// hits, reading the keys (keyOf) only of the hits it must order by key:
-// those of the page and those tied in score with the cursor or with the
-// page's last hit.
-func pageSearchHits(hits []scoredHit, after string, limit int, keyOf func(uint64) (string, error)) (graph.SearchPage, error) {
-	var cur *graph.SearchHit
-	if after != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(after)
-		if err != nil || len(raw) < 8 {
-			return graph.SearchPage{}, fmt.Errorf("%w: malformed search cursor %q", graph.ErrInvalid, after)
-		}
-		cur = &graph.SearchHit{Score: math.Float64frombits(binary.BigEndian.Uint64(raw)), Key: string(raw[8:])}
-	}
+// hits (every hit, or at least every hit scoring as high as the page's
+// last; total is the number of matches) after the cursor cur (nil: the
+// first page), reading the keys (keyOf) only of
+// the hits it must order by key: those of the page and those tied in
+// score with the cursor or with the page's last hit.
+func pageSearchHits(hits []scoredHit, total int, cur *graph.SearchHit, limit int, keyOf func(uint64) (string, error)) (graph.SearchPage, error) {
 	slices.SortFunc(hits, func(a, b scoredHit) int {
 		switch {
 		case a.hit.Score > b.hit.Score:
@@ -586,7 +862,7 @@ func pageSearchHits(hits []scoredHit, after string, limit int, keyOf func(uint64
 		}
 		return 0
 	})
-	p := graph.SearchPage{Total: len(hits)}
+	p := graph.SearchPage{Total: total}
 	want := len(hits) // hits to collect: the page and one more
 	if limit > 0 {
 		want = limit + 1

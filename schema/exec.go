@@ -396,21 +396,9 @@ func (x *fastExec) complete(t graphql.Type, f *fastField, info graphql.ResolveIn
 	case *graphql.Enum:
 		return completeLeaf(t.Serialize(res))
 	case *graphql.Union:
-		var rt *graphql.Object
-		if t.ResolveType != nil {
-			rt = t.ResolveType(graphql.ResolveTypeParams{Value: res, Info: info, Context: x.ctx})
-		} else {
-			rt = x.defaultResolveType(t, res, info)
-		}
-		return x.completeAbstract(t, rt, f, info, path, res)
+		return x.completeAbstract(t, x.runtimeType(t, t.ResolveType, res, info), f, info, path, res)
 	case *graphql.Interface:
-		var rt *graphql.Object
-		if t.ResolveType != nil {
-			rt = t.ResolveType(graphql.ResolveTypeParams{Value: res, Info: info, Context: x.ctx})
-		} else {
-			rt = x.defaultResolveType(t, res, info)
-		}
-		return x.completeAbstract(t, rt, f, info, path, res)
+		return x.completeAbstract(t, x.runtimeType(t, t.ResolveType, res, info), f, info, path, res)
 	case *graphql.Object:
 		return x.completeObject(t, f, info, path, res)
 	}
@@ -428,6 +416,15 @@ func completeLeaf(v interface{}) interface{} {
 
 // defaultResolveType tries IsTypeOf of each possible type, as graphql-go's
 // defaultResolveTypeFn.
+// runtimeType is the object type of res in the abstract type t: its
+// ResolveType (resolve) when it has one, else the default resolution.
+func (x *fastExec) runtimeType(t graphql.Abstract, resolve graphql.ResolveTypeFn, res interface{}, info graphql.ResolveInfo) *graphql.Object {
+	if resolve != nil {
+		return resolve(graphql.ResolveTypeParams{Value: res, Info: info, Context: x.ctx})
+	}
+	return x.defaultResolveType(t, res, info)
+}
+
 func (x *fastExec) defaultResolveType(t graphql.Abstract, res interface{}, info graphql.ResolveInfo) *graphql.Object {
 	for _, pt := range x.schema.PossibleTypes(t) {
 		if pt.IsTypeOf == nil {

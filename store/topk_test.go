@@ -49,23 +49,7 @@ func TestSearchTopKAgrees(t *testing.T) {
 		for j, limit := range []int{20, 1, 3, 50, 0} {
 			q := graph.SearchQuery{Text: text, Kinds: kinds[(i+j)%len(kinds)], Limit: limit}
 			for n := 0; ; n++ {
-				var got, want graph.SearchPage
-				var work searchWork
-				err := s.View(ctx, func(gr graph.Reader) error {
-					r := gr.(*reader)
-					var err error
-					if got, work, err = r.search(ctx, q); err != nil {
-						return err
-					}
-					if work.fellBack {
-						t.Errorf("%+v: a candidate scored above its bound", q)
-					}
-					want, err = r.searchExhaustive(ctx, q)
-					return err
-				})
-				if err != nil {
-					t.Fatalf("%+v: %v", q, err)
-				}
+				got, want, work := searchBoth(t, s, q)
 				pages++
 				if msg := diffSearchPages(got, want); msg != "" {
 					t.Fatalf("%+v, page %d: %s", q, n, msg)
@@ -121,23 +105,7 @@ func TestSearchTopKTies(t *testing.T) {
 			q := graph.SearchQuery{Text: text, Limit: limit}
 			seen := 0
 			for n := 0; ; n++ {
-				var got, want graph.SearchPage
-				var work searchWork
-				err := s.View(ctx, func(gr graph.Reader) error {
-					r := gr.(*reader)
-					var err error
-					if got, work, err = r.search(ctx, q); err != nil {
-						return err
-					}
-					if work.fellBack {
-						t.Errorf("%+v: a candidate scored above its bound", q)
-					}
-					want, err = r.searchExhaustive(ctx, q)
-					return err
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
+				got, want, _ := searchBoth(t, s, q)
 				if msg := diffSearchPages(got, want); msg != "" {
 					t.Fatalf("%+v, page %d: %s", q, n, msg)
 				}
@@ -296,4 +264,28 @@ func FuzzSearchListBlock(f *testing.F) {
 			}
 		}
 	})
+}
+
+// searchBoth answers q with the pruned search and with the exhaustive
+// reference in one snapshot; a candidate scoring above its bound is an
+// error.
+func searchBoth(t *testing.T, s *Store, q graph.SearchQuery) (got, want graph.SearchPage, work searchWork) {
+	t.Helper()
+	ctx := t.Context()
+	err := s.View(ctx, func(gr graph.Reader) error {
+		r := gr.(*reader)
+		var err error
+		if got, work, err = r.search(ctx, q); err != nil {
+			return err
+		}
+		if work.fellBack {
+			t.Errorf("%+v: a candidate scored above its bound", q)
+		}
+		want, err = r.searchExhaustive(ctx, q)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("%+v: %v", q, err)
+	}
+	return got, want, work
 }

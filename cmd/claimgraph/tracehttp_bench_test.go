@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"

@@ -182,7 +182,7 @@ func edgeScans(q graph.EdgeQuery, id uint64) ([]edgeScan, error) {
 
 // walkEdges calls fn for each adjacency key and value that q selects (After
 // and Limit ignored), in (relation, other id) order.
-func (r *reader) walkEdges(ctx context.Context, q graph.EdgeQuery, keysOnly bool, fn func(k, v []byte) error) error {
+func (r *reader) walkEdges(ctx context.Context, q graph.EdgeQuery, keysOnly bool, after []byte, fn func(k, v []byte) error) error {
 	id, ok, err := r.id(ctx, q.Key)
 	if err != nil || !ok {
 		if err == nil {
@@ -196,10 +196,17 @@ func (r *reader) walkEdges(ctx context.Context, q graph.EdgeQuery, keysOnly bool
 	}
 	filterKind := q.Kind != 0 && len(q.Relations) == 0
 	if len(scans) > 1 && q.Kind == 0 {
-		return r.walkCodes(ctx, adjPrefix(q.Dir, id), scans, keysOnly, fn)
+		return r.walkCodes(ctx, adjPrefix(q.Dir, id), scans, keysOnly, after, fn)
 	}
 	for _, sc := range scans {
-		err := r.kv.Scan(ctx, Range{Prefix: sc.prefix, KeysOnly: keysOnly}, func(k, v []byte) error {
+		rg := Range{Prefix: sc.prefix, KeysOnly: keysOnly}
+		if after != nil && bytes.Compare(after, sc.prefix) >= 0 {
+			if !bytes.HasPrefix(after, sc.prefix) {
+				continue // every key of this scan comes before the cursor
+			}
+			rg.After = after // a page is a seek, not a walk from the start
+		}
+		err := r.kv.Scan(ctx, rg, func(k, v []byte) error {
 			if filterKind && (len(k) != adjKeyLen || graph.Kind(k[10]) != q.Kind) {
 				return nil
 			}
@@ -226,7 +233,7 @@ var errReseek = errors.New("store: seek to the next relation")
 // in between that were not asked are skipped; after maxSkipped of them in
 // a row the walk seeks to the next relation asked, so a node with many
 // edges of one such relation costs one more seek, not a read of each.
-func (r *reader) walkCodes(ctx context.Context, base []byte, scans []edgeScan, keysOnly bool, fn func(k, v []byte) error) error {
+func (r *reader) walkCodes(ctx context.Context, base []byte, scans []edgeScan, keysOnly bool, after []byte, fn func(k, v []byte) error) error {
 	last := scans[len(scans)-1].code
 	end := append(slices.Clip(base), last+1)
 	if last == 0xff {
@@ -236,6 +243,9 @@ func (r *reader) walkCodes(ctx context.Context, base []byte, scans []edgeScan, k
 	for i < len(scans) {
 		skipped := 0
 		rg := Range{Prefix: base, Start: scans[i].prefix, End: end, KeysOnly: keysOnly}
+		if after != nil && bytes.Compare(after, rg.Start) >= 0 {
+			rg.After = after // keys up to the cursor are not read
+		}
 		err := r.kv.Scan(ctx, rg, func(k, v []byte) error {
 			if len(k) != adjKeyLen {
 				return nil
@@ -323,7 +333,7 @@ func (r *reader) Edges(ctx context.Context, q graph.EdgeQuery) ([]graph.Edge, er
 		return nil, err
 	}
 	var out []graph.Edge
-	err = r.walkEdges(ctx, q, false, func(k, v []byte) error {
+	err = r.walkEdges(ctx, q, false, afterKey, func(k, v []byte) error {
 		if afterKey != nil && bytes.Compare(k, afterKey) <= 0 {
 			return nil
 		}
@@ -397,7 +407,7 @@ func (r *reader) edgeCursor(ctx context.Context, q graph.EdgeQuery) ([]byte, err
 // CountEdges implements graph.Reader with key-only scans.
 func (r *reader) CountEdges(ctx context.Context, q graph.EdgeQuery) (int, error) {
 	n := 0
-	err := r.walkEdges(ctx, q, true, func(k, v []byte) error { n++; return nil })
+	err := r.walkEdges(ctx, q, true, nil, func(k, v []byte) error { n++; return nil })
 	return n, err
 }
 

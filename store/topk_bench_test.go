@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode"
 
+	"claimgraph/bench"
 	"claimgraph/graph"
 )
 
@@ -143,30 +143,14 @@ func searchStoreFixture(b *testing.B, dir string) []string {
 	return phrases
 }
 
-// claimbenchPhrases draws 100 phrases as claimbench does (three
-// consecutive words of a random quote, letters only).
+// claimbenchPhrases draws 100 phrases by claimbench's rule
+// (bench.Phrases), with a seed of its own.
 func claimbenchPhrases(all *graph.Batch, seed uint64) []string {
-	var qs []*graph.Quote
+	var texts []string
 	for _, n := range all.Nodes {
 		if q, ok := n.(*graph.Quote); ok {
-			qs = append(qs, q)
+			texts = append(texts, q.Text)
 		}
 	}
-	r := rand.New(rand.NewPCG(seed, 77))
-	var out []string
-	for tries := 0; len(out) < 100 && tries < 10000; tries++ {
-		words := strings.Fields(qs[r.IntN(len(qs))].Text)
-		if len(words) < 3 {
-			continue
-		}
-		i := r.IntN(len(words) - 2)
-		ph := words[i : i+3]
-		if slices.ContainsFunc(ph, func(w string) bool {
-			return strings.IndexFunc(w, func(c rune) bool { return !unicode.IsLetter(c) }) >= 0
-		}) {
-			continue
-		}
-		out = append(out, strings.Join(ph, " "))
-	}
-	return out
+	return bench.Phrases(rand.New(rand.NewPCG(seed, 77)), texts, 100)
 }

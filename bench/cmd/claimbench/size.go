@@ -7,9 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
-	"unicode"
 
 	"claimgraph/bench"
 	"claimgraph/gen"
@@ -87,20 +85,11 @@ func newWorkload(b *graph.Bundle, roots int, seed uint64) workload {
 		}
 	}
 	// Phrases: three consecutive plain words of a random quote.
-	for tries := 0; len(w.phrases) < 100 && tries < 10000; tries++ {
-		words := strings.Fields(qs[r.IntN(len(qs))].Text)
-		if len(words) < 3 {
-			continue
-		}
-		i := r.IntN(len(words) - 2)
-		ph := words[i : i+3]
-		if slices.ContainsFunc(ph, func(w string) bool {
-			return strings.IndexFunc(w, func(c rune) bool { return !unicode.IsLetter(c) }) >= 0
-		}) {
-			continue
-		}
-		w.phrases = append(w.phrases, strings.Join(ph, " "))
+	texts := make([]string, len(qs))
+	for i, q := range qs {
+		texts[i] = q.Text
 	}
+	w.phrases = bench.Phrases(r, texts, 100)
 	// Speakers: the three busiest and seven from the top tenth.
 	sp := sortedKeys(perSpeaker)
 	slices.SortStableFunc(sp, func(a, b string) int { return perSpeaker[b] - perSpeaker[a] })

@@ -165,8 +165,14 @@
 // big-endian, with the node kind in the top byte (1 person, 2 organisation,
 // 3 source, 4 quote, 5 claim, 6 figure) and a per-kind counter below; the
 // counters (family c) are read and advanced inside the serialised writer and
-// never read by readers. Examples use quote q1 with id 04 00 00 00 00 00 00
-// 07 and person p-1 with id 01 00 00 00 00 00 00 02.
+// never read by readers. The live counts beside them (c | kind | 6e) hold
+// how many nodes of the kind exist, written by the writer in the commit
+// that adds or merges them away, so List's total and Stats read one key
+// instead of counting every node (a page of List at 1M quotes counted 1M
+// keys); a store written before them has none for a kind until a batch
+// changes the kind, and readers count the list keys meanwhile. Examples
+// use quote q1 with id 04 00 00 00 00 00 00 07 and person p-1 with id
+// 01 00 00 00 00 00 00 02.
 //
 //	family  key                                         value
 //	00      engine: 00 63 commit marker; 00 76 lo hi void range (reserved for engines)
@@ -179,6 +185,7 @@
 //	64 'd'  d | index | time (8 bytes) | id             user key
 //	74 't'  retired in layout 4: whoSaid trigrams (t | trigram | id), deleted on open
 //	63 'c'  c | kind                                    last counter of the kind (8 bytes)
+//	        c | kind | 6e                               nodes of the kind (8 bytes): List's total, Stats
 //	68 'h'  h | id | rev (8) | seq (4)                  revision
 //	76 'v'  v | id                                      latest rev of the node (8 bytes)
 //	77 'w'  w | id                                      retraction of the node
@@ -189,15 +196,17 @@
 //	        f | kind | facet | 01 | escaped value | 02 | key   empty (value order, no value)
 //	        f | kind | 00 | 01 | 00 01 | 01 | value (8) | key   empty (every node, value order)
 //	        f | kind | ff | key                         the node's facet values
-//	6d 'm'  m v                                         key layout version (05)
+//	6d 'm'  m v                                         key layout version (06)
 //	        m g                                         empty: some key was merged
 //	6c 'l'  reserved: change log
 //	73 's'  s | 10+field | term | 00 | last id          block of up to 128 search postings (Posting blocks)
 //	        s | 1c | word | 00 | last id                block of up to 128 whoSaid word postings
 //	        s | ff | id                                 user key and word count per field
-//	        s | fb | id                                 empty: a quote with a word over 256 bytes
+//	        s | fb | id                                 empty: a quote always checked by whoSaid (irregular, or a word over 256 bytes)
+//	        s | fd | field | reversed word | 00         empty: reversed dictionary of the lists of fields 04 and fc (layout 6)
 //	        s | fe | field                              nodes and words of the field (BM25 statistics)
-//	        (a list's last block is keyed ff ff ff ff ff ff ff ff instead of its last id)
+//	        (a list's last block is keyed ff ff ff ff ff ff ff ff instead of its last id;
+//	        every word position in a posting is stored as pos<<2 | literal<<1 | joined, layout 6)
 //
 // Byte-level examples:
 //
@@ -209,9 +218,12 @@
 //	x name "jose alvarez" 78 01 6a6f736520616c766172657a 00 01 0100000000000002 -> "p-1"
 //	d said_at 1970-01-01T00:00:00.000000001Z
 //	                     64 01 80 00 00 00 00 00 00 01 0400000000000007 -> "q1"
-//	s text "ferry", q1 alone in the list (once, word 3 of 12, code points 11 to 16)
+//	s text "ferry", q1 alone in the list (once, word 3 of 12, literal and
+//	  followed by one space: pos 3<<2 | 3, code points 11 to 16)
 //	                     73 14 6665727279 00 ffffffffffffffff
-//	                     -> 02 01 87808080808080800401 0c 04 0003 0b10
+//	                     -> 02 01 87808080808080800401 0c 04 000f 0b10
+//	s reversed dictionary of the list of "ferry" in field text
+//	                     73 fd 04 7972726566 00                     -> (empty)
 //	h c-1 rev 1890000000000001 seq 2
 //	                     68 0500000000000003 1890000000000001 00000002 -> 01 02 "updated" "c-1" ...
 //	v c-1                76 0500000000000003                        -> 18 90 00 00 00 00 00 01
@@ -261,7 +273,12 @@
 // that marks the store layout 5 (reindexPostings; 22 s for the 100k-quote
 // corpus, 2.1 million keys deleted). The deleted keys stay in the engine
 // (every version is kept), under other list bytes than the blocks, so
-// that no block scan walks them.
+// that no block scan walks them. Layout 5 had no flags on the word
+// positions of the postings, no reversed dictionary (s | fd) and listed
+// under s | fb only the quotes with a long word: New runs the same
+// migration (reindexPostings) for a store of layout 5, and marks it 6
+// (34 s for the 100k-quote store, 7.5 minutes and a peak RSS of 5.1 GB
+// for the 1M-quote one, on the loaded 2-core machine).
 //
 // # Posting blocks
 //
@@ -289,7 +306,7 @@
 //
 // so that ids, tf and lengths are read without decoding an occurrence
 // (the example above: n 1, first id q1, tf 1, length 12, a payload of 4
-// bytes, sub 0, pos 3, code points 11 to 16). postingCursor reads a list
+// bytes, sub 0, pos 3 stored with its flags as 0f, code points 11 to 16). postingCursor reads a list
 // in id order and seeks by block keys (the first key at or after
 // prefix | id is the block holding id, or the first posting after it), so
 // a block without an id sought is skipped undecoded. Verify decodes each
@@ -421,8 +438,32 @@
 // stand next to each other as in the query; the word at the right edge
 // expands, as a prefix, over the distinct words (skip scans); a query of
 // one word or part of one reads the words of the dictionary that contain
-// it. Every candidate's record is then checked (fold.Text substring, the
-// contract), so the postings only select; the records are read by point
+// it. Since layout 6 (whosaid_flags.go, whosaid_query.go) a query of
+// plain words (letters and digits separated by single spaces) also
+// constrains its first word, by suffix (the reversed dictionary
+// s | fd), and a candidate whose words are literal, joined by single
+// spaces (two flag bits on every stored position) and not under s | fb is
+// proven to match without reading its record; its user key is read from
+// s | ff only when it is on the page. Every other candidate's record is
+// checked (fold.Text substring, the contract: irregular quotes, words
+// apostrophes cut, queries with punctuation; results stay exactly the
+// definition's). BenchmarkWhoSaidStore, claimbench's phrases (three
+// plain words of a quote), proven path and previous reader side by side
+// in one run, the machine shared (load 3 to 6):
+//
+//	                        CPU/query        p50            p99            records read/query
+//	100k (2,466 matches)    3.4 / 32.2 ms    2.1 / 31.8     23 / 160       5.8 / 3,281
+//	1M (28,230 matches)     64 / 402 ms      49 / 388       491 / 1,934    21 / 35,862
+//	1M, proven path alone   30 ms            18.9           151 to 176
+//
+// (the stores are claimbench's, migrated from layout 5: three versions
+// of every block key, where a fresh import has one; a fresh 100k store
+// measured alike within the noise.) What is left grows with the postings of
+// the query's words: every block of their lists holding a candidate is
+// read, and a first or last word expands to the lists of every word
+// ending or beginning with it ("it was a": 57,666 matches, 0.4 to 0.8 s;
+// "is reckless and", 2,971 matches but the lists of every word ending
+// with "is": 0.23 s). The records are read by point
 // Gets (an iterator's seek to candidates 35 ids apart cost more: p50 26.5
 // against 18.6 ms in an A/B on the 100k-quote corpus). QuotesMatchingPage
 // (used by the GraphQL whoSaid field) checks only the candidates after

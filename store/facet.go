@@ -455,7 +455,9 @@ func reindexFacets(ctx context.Context, kv KV, mark bool) (int, error) {
 // family t (dropTrigrams), writes the facet keys of a store of a layout
 // before 4 in one commit (reindexFacets), then deletes family s and
 // writes it again from the records, postings in blocks (reindexPostings:
-// layout 5), in one commit that marks the layout. A crash before that
+// layout 5) with whoSaid's position flags and reversed dictionary
+// (layout 6; every layout before 6 takes this step), in one commit that
+// marks the layout. A crash before that
 // commit leaves the old layout marked, and the next open runs the
 // migration again (writing the same keys).
 func migrate(ctx context.Context, kv KV, v byte, log zerolog.Logger) error {

@@ -237,6 +237,10 @@ type writer struct {
 
 	ids      map[string]uint64 // batch node key -> id
 	counters map[graph.Kind]uint64
+	// live is the change of each kind's number of nodes in the batch
+	// (list keys set for new nodes, deleted for merged ones), written to
+	// the live count keys at its end (flushLiveCounts).
+	live     map[graph.Kind]int
 	problems []graph.Problem
 	wrote    bool
 
@@ -257,7 +261,7 @@ func newWriter(tx Txn, res *graph.ApplyResult, b *graph.Batch, noHistory bool) *
 	ts := tx.CommitTs()
 	return &writer{tx: tx, rd: newReader(tx), res: res, noHistory: noHistory,
 		ts: ts, at: commitTime(ts), by: b.By, note: b.Note,
-		ids: map[string]uint64{}, counters: map[graph.Kind]uint64{},
+		ids: map[string]uint64{}, counters: map[graph.Kind]uint64{}, live: map[graph.Kind]int{},
 		canonKeys: map[string]string{}, seq: map[uint64]uint32{},
 		records: map[uint64][]byte{}, links: map[string]edgeValue{}, retractedIDs: map[uint64]bool{},
 		curating: len(b.Unlinks)+len(b.Retracts) > 0}
@@ -538,6 +542,9 @@ func (w *writer) apply(ctx context.Context, b *graph.Bundle, batch *graph.Batch)
 			return err
 		}
 	}
+	if err := w.flushLiveCounts(ctx); err != nil {
+		return err
+	}
 	if !w.noHistory {
 		rev := encodeUint64(w.ts)
 		for _, id := range w.revised {
@@ -740,6 +747,51 @@ func count(c *graph.Counts, ch change) {
 	}
 }
 
+// flushLiveCounts writes the live count key of every kind whose number
+// of nodes the batch changed: the count at the read snapshot plus the
+// batch's change. A store written before live counts existed has no key
+// for a kind until a batch changes it; its count is then taken once from
+// the kind's list keys (liveCount).
+func (w *writer) flushLiveCounts(ctx context.Context) error {
+	for _, k := range graph.Kinds {
+		d := w.live[k]
+		if d == 0 {
+			continue
+		}
+		n, err := liveCount(ctx, w.rd.kv, k)
+		if err != nil {
+			return err
+		}
+		if n+d < 0 {
+			return fmt.Errorf("%w: %d %v nodes after a batch removing %d of %d", errCorrupt, n+d, k, -d, n)
+		}
+		if err := w.set(liveCountKey(k), encodeUint64(uint64(n+d))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// liveCount returns the number of nodes of kind k in a snapshot: its live
+// count key, or, when the snapshot has none (nothing of the kind written
+// since live counts exist), a count of the kind's list keys.
+func liveCount(ctx context.Context, kv KVReader, k graph.Kind) (int, error) {
+	v, err := kv.Get(ctx, liveCountKey(k))
+	if errors.Is(err, ErrKeyNotFound) {
+		n := 0
+		err := kv.Scan(ctx, Range{Prefix: kindListPrefix(k), KeysOnly: true}, func(_, _ []byte) error { n++; return nil })
+		return n, err
+	}
+	if err != nil {
+		return 0, err
+	}
+	c, err := decodeUint64(v)
+	if err != nil {
+		return 0, fmt.Errorf("%w: live count of %v: %v", errCorrupt, k, err)
+	}
+	return int(c), nil
+}
+
 // allocate returns a new id of kind k from the kind's counter, read once
 // per batch and written back at its end.
 func (w *writer) allocate(ctx context.Context, k graph.Kind) (uint64, error) {
@@ -908,6 +960,7 @@ func (w *writer) putPrepared(ctx context.Context, n graph.Node, id uint64, p *pr
 				return 0, nil, nil, err
 			}
 		}
+		w.live[n.NodeKind()]++
 		w.searchLenDelta(nil, p.es[string(searchLenKey(id))])
 		for _, e := range p.keys {
 			if err := w.setKeyed(e); err != nil {

@@ -529,6 +529,7 @@ func (w *writer) merge(ctx context.Context, m graph.Merge) error {
 		if err := w.del(kindListKey(d.NodeKind(), k)); err != nil {
 			return err
 		}
+		w.live[d.NodeKind()]--
 		// Keys merged into this one earlier now resolve to Into too.
 		var earlier []string
 		err := w.rd.kv.Scan(ctx, Range{Prefix: mergedToPrefix(id), KeysOnly: true}, func(key, _ []byte) error {

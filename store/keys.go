@@ -19,7 +19,7 @@ const (
 	famExact     byte = 'x' // x | index | escaped value | 00 01 | id -> user key
 	famDate      byte = 'd' // d | index | time | id        -> user key
 	famTrigram   byte = 't' // retired in layout 4 (trigrams of whoSaid); dropTrigrams deletes it
-	famCounter   byte = 'c' // c | kind                     -> last counter of the kind
+	famCounter   byte = 'c' // c | kind -> last counter of the kind; c | kind | 'n' -> nodes of the kind
 	famMeta      byte = 'm' // m | name                     -> value
 	famHistory   byte = 'h' // h | id | rev | seq           -> revision
 	famLatest    byte = 'v' // v | id                       -> latest rev (8 bytes)
@@ -47,8 +47,10 @@ const (
 // family f (filtered lists): New builds it in one commit (reindexFacets).
 // Layout 5 stores the postings of family s in blocks (postings.go): New
 // deletes family s of an earlier layout and writes it again in one commit
-// (reindexPostings).
-const layoutVersion = 5
+// (reindexPostings). Layout 6 adds whoSaid's flags to the word positions
+// of the postings and the reversed dictionary (whosaid_flags.go): the same
+// migration (reindexPostings) rebuilds family s of a store of layout 5.
+const layoutVersion = 6
 
 var metaLayoutKey = []byte{famMeta, 'v'}
 
@@ -120,6 +122,13 @@ func kindListKey(k graph.Kind, key string) []byte {
 func nodeKey(id uint64) []byte { return appendID([]byte{famNode}, id) }
 
 func counterKey(k graph.Kind) []byte { return []byte{famCounter, byte(k)} }
+
+// liveCountKey is the key of the number of nodes of kind k (its list
+// keys, family y), kept by the writer in the commit that changes them.
+func liveCountKey(k graph.Kind) []byte { return []byte{famCounter, byte(k), liveCountSuffix} }
+
+// liveCountSuffix ends a live count key.
+const liveCountSuffix byte = 'n'
 
 // adjFamily returns the adjacency family of a direction.
 func adjFamily(dir graph.Direction) byte {

@@ -19,6 +19,8 @@ import (
 //	s | field | term | 00 | id  -> uvarint tf, uvarint len, then tf × (sub, pos, start, end)
 //	s | fc | word | 00 | id     -> uvarint count, then count × pos
 //
+// (pos is stored as pos<<2 | flags, layout 6: whosaid_flags.go.)
+//
 // (len is the node's word count in the field: the BM25 length.) They are
 // stored in blocks: the key of a block is the key of its last logical
 // posting with the field byte moved (s | blockField(field) | term | 00 |
@@ -373,6 +375,12 @@ func (w *writer) flushList(ctx context.Context, logical []byte, lw *listWrites, 
 	})
 	if err != nil {
 		return err
+	}
+	if len(blocks) == 0 {
+		// A new list: its reversed dictionary key (whosaid_flags.go).
+		if err := w.listCreated(logical, changes); err != nil {
+			return err
+		}
 	}
 	// Group the writes by block: the first block whose key is at or
 	// after their id.

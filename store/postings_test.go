@@ -423,8 +423,8 @@ func TestPostingsMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, err := snap.Get(ctx, metaLayoutKey); err != nil || v[0] != layoutVersion || layoutVersion != 5 {
-		t.Errorf("layout %x %v, want 5", v, err)
+	if v, err := snap.Get(ctx, metaLayoutKey); err != nil || v[0] != layoutVersion || layoutVersion != 6 {
+		t.Errorf("layout %x %v, want 6", v, err)
 	}
 	snap.Close()
 	// Again (a crash before the mark): the same state.
@@ -449,7 +449,7 @@ func TestPostingBlockBytes(t *testing.T) {
 	defer kv.Close()
 	q1 := makeID(graph.KindQuote, 7)
 	val := binary.AppendUvarint(nil, 1)
-	for _, x := range []int{12, 0, 3, 11, 16} {
+	for _, x := range []int{12, 0, 3<<posFlagBits | posLiteral | posJoined, 11, 16} {
 		val = binary.AppendUvarint(val, uint64(x))
 	}
 	_, err = kv.Update(ctx, func(tx Txn) error {
@@ -475,7 +475,10 @@ func TestPostingBlockBytes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"7314" + fmt.Sprintf("%x", "ferry") + "00ffffffffffffffff -> 0201" + "878080808080808004" + "010c04" + "00030b10"}
+	want := []string{
+		"7314" + fmt.Sprintf("%x", "ferry") + "00ffffffffffffffff -> 0201" + "878080808080808004" + "010c04" + "000f0b10",
+		"73fd04" + fmt.Sprintf("%x", "yrref") + "00 -> ",
+	}
 	if !slices.Equal(got, want) {
 		t.Errorf("keys %q, want %q", got, want)
 	}

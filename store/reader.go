@@ -425,7 +425,7 @@ func (r *reader) List(ctx context.Context, k graph.Kind, after string, limit int
 		return graph.Page{}, fmt.Errorf("%w: kind %d", graph.ErrInvalid, k)
 	}
 	prefix := kindListPrefix(k)
-	total, err := r.countKeys(ctx, Range{Prefix: prefix})
+	total, err := liveCount(ctx, r.kv, k)
 	if err != nil {
 		return graph.Page{}, err
 	}
@@ -558,7 +558,7 @@ func decodeID(b []byte) uint64 {
 func (r *reader) Stats(ctx context.Context) (graph.Stats, error) {
 	st := graph.Stats{Nodes: make(map[graph.Kind]int, len(graph.Kinds))}
 	for _, k := range graph.Kinds {
-		n, err := r.countKeys(ctx, Range{Prefix: kindListPrefix(k)})
+		n, err := liveCount(ctx, r.kv, k)
 		if err != nil {
 			return st, err
 		}

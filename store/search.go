@@ -210,7 +210,7 @@ func searchDocEntries(es entries, d graph.SearchDoc, id uint64) {
 			v := binary.AppendUvarint(nil, uint64(len(occ)))
 			v = binary.AppendUvarint(v, uint64(d.Lengths[f]))
 			for _, o := range occ {
-				for _, x := range []int{o.Sub, o.Pos, o.Start, o.End} {
+				for _, x := range []int{o.Sub, o.Pos << posFlagBits, o.Start, o.End} { // no flags (whosaid_flags.go)
 					v = binary.AppendUvarint(v, uint64(x))
 				}
 			}
@@ -256,7 +256,8 @@ func decodeSearchLen(v []byte) (string, map[graph.SearchField]int, error) {
 }
 
 // decodeOccurrences decodes the payload of a search posting: tf
-// occurrences (sub, pos, start, end).
+// occurrences (sub, pos, start, end); pos is stored with whoSaid's flag
+// bits below it (whosaid_flags.go), which this drops.
 func decodeOccurrences(tf uint64, v []byte) ([]graph.Occurrence, error) {
 	if tf > uint64(len(v)) {
 		return nil, fmt.Errorf("%w: search posting payload", errCorrupt)
@@ -271,7 +272,7 @@ func decodeOccurrences(tf uint64, v []byte) ([]graph.Occurrence, error) {
 			}
 			xs[j], v = int(x), v[w:]
 		}
-		out[i] = graph.Occurrence{Sub: xs[0], Pos: xs[1], Start: xs[2], End: xs[3]}
+		out[i] = graph.Occurrence{Sub: xs[0], Pos: xs[1] >> posFlagBits, Start: xs[2], End: xs[3]}
 	}
 	return out, nil
 }

@@ -702,7 +702,7 @@ func (r *reader) Aggregate(ctx context.Context, s graph.Selection, by graph.Grou
 		if err != nil {
 			return nil, err
 		}
-		total, err := r.countKeys(ctx, Range{Prefix: kindListPrefix(s.Kind)})
+		total, err := liveCount(ctx, r.kv, s.Kind)
 		if err != nil {
 			return nil, err
 		}

@@ -500,6 +500,9 @@ func (v *verifier) checkRetractions(ctx context.Context) error {
 func (v *verifier) checkCounters(ctx context.Context) error {
 	stored := map[graph.Kind]bool{}
 	err := v.snap.Scan(ctx, Range{Prefix: []byte{famCounter}}, func(k, val []byte) error {
+		if len(k) == 3 && k[2] == liveCountSuffix && graph.Kind(k[1]).Valid() {
+			return v.checkLiveCount(ctx, graph.Kind(k[1]), k, val)
+		}
 		if len(k) != 2 || !graph.Kind(k[1]).Valid() {
 			v.problem(famCounter, "extra", k, "not the counter of a kind")
 			return nil
@@ -523,6 +526,25 @@ func (v *verifier) checkCounters(ctx context.Context) error {
 		if m := v.maxIndex[kind]; m > 0 && !stored[kind] {
 			v.problem(famCounter, "missing", counterKey(kind), "no %v counter but id %d of the kind is in use", kind, m)
 		}
+	}
+	return nil
+}
+
+// checkLiveCount checks the live count key k (value val) of kind against
+// the kind's list keys.
+func (v *verifier) checkLiveCount(ctx context.Context, kind graph.Kind, k, val []byte) error {
+	c, err := decodeUint64(val)
+	if err != nil {
+		v.problem(famCounter, "decode", k, "%v", err)
+		return nil
+	}
+	n := 0
+	err = v.snap.Scan(ctx, Range{Prefix: kindListPrefix(kind), KeysOnly: true}, func(_, _ []byte) error { n++; return nil })
+	if err != nil {
+		return err
+	}
+	if c != uint64(n) {
+		v.problem(famCounter, "count", k, "the live count of %v is %d but %d nodes of the kind are listed: totals would be wrong", kind, c, n)
 	}
 	return nil
 }
@@ -680,6 +702,7 @@ func (v *verifier) derivedPass(ctx context.Context, p int) error {
 
 	storedStats := map[byte][]byte{}
 	blocks := &blockCheck{}
+	dicts := &dictCheck{} // the reversed dictionary (whosaid_flags.go)
 	err = v.snap.Scan(ctx, Range{}, func(k, val []byte) error {
 		if p == 0 {
 			v.rep.Keys++
@@ -691,6 +714,9 @@ func (v *verifier) derivedPass(ctx context.Context, p int) error {
 			}
 			return nil
 		case f == famSearch && blockKeyPrefix(k) > 0:
+			if p == 0 {
+				dicts.block(k)
+			}
 			v.checkBlock(blocks, p, k, val, func(lk []byte, lv []byte) {
 				if !inPass(lk) {
 					return
@@ -711,6 +737,11 @@ func (v *verifier) derivedPass(ctx context.Context, p int) error {
 		case (f == famOut || f == famIn) && len(k) == adjKeyLen && k[9] >= firstLinkCode:
 			if p == 0 {
 				return v.checkLink(ctx, k, val)
+			}
+			return nil
+		case f == famSearch && len(k) >= 2 && k[1] == searchDictField:
+			if p == 0 {
+				v.dictKey(dicts, k)
 			}
 			return nil
 		case f == famSearch && len(k) == 3 && k[1] == searchStatsField:
@@ -746,6 +777,7 @@ func (v *verifier) derivedPass(ctx context.Context, p int) error {
 	}
 	if p == 0 {
 		v.checkStats(storedStats)
+		v.checkDicts(dicts)
 	}
 	return nil
 }

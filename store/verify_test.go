@@ -398,7 +398,7 @@ func TestVerifyFindsCorruption(t *testing.T) {
 		{"kind list entry deleted", func(t *testing.T, f fixture) corruption {
 			k := kindListKey(graph.KindPerson, "verify-extra")
 			f.write(t, del(k))
-			return corruption{key: k, family: "y", check: "missing"}
+			return corruption{key: k, family: "y", check: "missing", alsoAccepted: []string{"c count"}}
 		}},
 		{"record broken", func(t *testing.T, f fixture) corruption {
 			k := nodeKey(f.id(t, "verify-extra"))
@@ -435,6 +435,12 @@ func TestVerifyFindsCorruption(t *testing.T) {
 			k := counterKey(graph.KindPerson)
 			f.write(t, set(k, encodeUint64(1)))
 			return corruption{key: k, family: "c", check: "counter"}
+		}},
+		{"live count off by one", func(t *testing.T, f fixture) corruption {
+			k, v := f.first(t, liveCountKey(graph.KindQuote), nil)
+			c, _ := decodeUint64(v)
+			f.write(t, set(k, encodeUint64(c+1)))
+			return corruption{key: k, family: "c", check: "count"}
 		}},
 		{"merged flag deleted", func(t *testing.T, f fixture) corruption {
 			f.write(t, del(metaMergedKey))

@@ -453,7 +453,7 @@ func TestDropTrigrams(t *testing.T) {
 
 // TestQuoteSearchEntries checks that the search keys of a quote, built
 // from whoWords, are those that graph.IndexNode gives (which memgraph and
-// the other kinds use).
+// the other kinds use), with the flags of refFlags on the positions.
 func TestQuoteSearchEntries(t *testing.T) {
 	b := whoSaidCorpus(t, 100)
 	extra := []string{"", "!!", "a's b's", "ʼaʼbʼsʼ", "x\u0301y", strings.Repeat("long", 100), "ﬁre the fire ﬁre"}
@@ -469,6 +469,7 @@ func TestQuoteSearchEntries(t *testing.T) {
 		quoteSearchEntries(got, q, 1)
 		want := entries{}
 		searchDocEntries(want, graph.IndexNode(q), 1)
+		addRefFlags(t, want, q.Text)
 		whoSaidEntries(want, q, 1, whoWords([]rune(strings.ToValidUTF8(q.Text, "\uFFFD"))), nil)
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("quote %q: quoteSearchEntries %q, want %q", q.Text, got, want)

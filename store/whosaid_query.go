@@ -1,0 +1,676 @@
+package store
+
+import (
+	"bytes"
+	"container/heap"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"claimgraph/fold"
+	"claimgraph/graph"
+)
+
+// The whoSaid query (see the top of whosaid.go for the postings and
+// whosaid_flags.go for the flags and the reversed dictionary).
+//
+// Proofs. When the folded query is words separated by single spaces
+// (proofWords), every word is a constraint with its place: the first by
+// suffix (the words of both dictionaries ending with it, from the
+// reversed dictionary), the middle ones exact, the last by prefix (skip
+// scans, as before), a single word by containment (a skip scan over
+// every word). The constraints are intersected by leapfrogging, and a
+// candidate where the words stand at consecutive places (positions
+// only: the candidates of the previous reader, narrowed by the suffix)
+// is proven when some placement has every word literal and every word
+// but the last joined to the next, and the quote is not listed under
+// s | fb (irregular or with a long word: always checked). A proven quote
+// matches: its folded text holds the first word's suffix, a space, the
+// middle words, a space ... and the last word's prefix, that is the
+// query. It is counted without reading its record; the page's quotes
+// read their user keys only (s | ff | id). The other candidates (not
+// proven, or listed under s | fb) are checked against their records as
+// before, so the results are exactly the definition's. A query that does
+// not qualify, or whose first or last word expands to more than
+// whoSaidProofCap words, takes the previous reader (whoSaidPlan).
+
+// whoSaidProofCap bounds the words the first or last word of a proven
+// query expands to in each dictionary.
+const whoSaidProofCap = 256
+
+// QuotesMatching implements graph.Reader: the quotes whose text, folded
+// with fold.Text, contains the folded text, in id (creation) order, with
+// their total. See the top of whosaid.go and whosaid_query.go for how
+// the postings select the candidates and prove most of them.
+func (r *reader) QuotesMatching(ctx context.Context, text string, after string, limit int) (graph.Page, error) {
+	p, _, err := r.quotesMatching(ctx, text, after, limit, true, true)
+	return p, err
+}
+
+// QuotesMatchingPage is QuotesMatching without the total: it checks the
+// candidates after the cursor only until the page is full and one more
+// match is found (More), and returns, for the total, a function that
+// runs the whole query again and counts every match (call it while the
+// snapshot is open). The GraphQL whoSaid field calls the function only
+// when totalCount is selected.
+func (r *reader) QuotesMatchingPage(ctx context.Context, text string, after string, limit int) (graph.Page, func(context.Context) (int, error), error) {
+	p, _, err := r.quotesMatching(ctx, text, after, limit, false, true)
+	if err != nil {
+		return graph.Page{}, nil, err
+	}
+	p.Total = 0
+	return p, func(ctx context.Context) (int, error) {
+		p, _, err := r.quotesMatching(ctx, text, after, limit, true, true)
+		return p.Total, err
+	}, nil
+}
+
+// errPageFull ends the checks of quotesMatching without the total.
+var errPageFull = errors.New("store: page full")
+
+// whoSaidWork is what a whoSaid query did: the matches proven from the
+// postings and the records checked.
+type whoSaidWork struct {
+	proven, checked int
+}
+
+// quotesMatching is QuotesMatching; without total, Total is 0 and the
+// checks stop when the page is known. Without prove every candidate's
+// record is checked (the previous reader; tests and benchmarks compare).
+func (r *reader) quotesMatching(ctx context.Context, text string, after string, limit int, total, prove bool) (_ graph.Page, work whoSaidWork, _ error) {
+	needle := fold.Text(text)
+	if needle == "" {
+		return graph.Page{}, work, fmt.Errorf("%w: empty search text", graph.ErrInvalid)
+	}
+	nws := needleWords([]rune(needle))
+	if len(nws) == 0 {
+		return graph.Page{}, work, fmt.Errorf("%w: search text %q has no letters or digits", graph.ErrInvalid, text)
+	}
+	var afterID uint64
+	if after != "" {
+		id, ok, err := r.id(ctx, after)
+		if err != nil {
+			return graph.Page{}, work, err
+		}
+		if !ok || idKind(id) != graph.KindQuote {
+			return graph.Page{}, work, fmt.Errorf("%w: cursor %q is not a quote", graph.ErrInvalid, after)
+		}
+		afterID = id
+	}
+	p := graph.Page{}
+	var keyless []int // indexes in p.Keys of proven quotes, keys to read
+	var keylessIDs []uint64
+	// match counts a matching quote (key "" for a proven one).
+	match := func(id uint64, key string) error {
+		p.Total++
+		if id > afterID && (limit <= 0 || len(p.Keys) < limit) {
+			if key == "" {
+				keyless = append(keyless, len(p.Keys))
+				keylessIDs = append(keylessIDs, id)
+			}
+			p.Keys = append(p.Keys, key)
+		} else if id > afterID {
+			p.More = true
+			if !total {
+				return errPageFull
+			}
+		}
+		return nil
+	}
+	check := func(id uint64, v []byte) error {
+		work.checked++
+		key, t, err := decodeQuoteText(v)
+		if err != nil {
+			return err
+		}
+		if !strings.Contains(foldQuoteText(t), needle) {
+			return nil
+		}
+		return match(id, key)
+	}
+	var cons []*constraint
+	defer func() {
+		for _, c := range cons {
+			c.close()
+		}
+	}()
+	words, qualifies := proofWords(needle)
+	prove = prove && qualifies
+	proving := false
+	if prove && len(words) > 1 {
+		var err error
+		cons, proving, err = r.proofPlan(ctx, words)
+		if err != nil {
+			return graph.Page{}, work, err
+		}
+	}
+	if !proving {
+		var err error
+		cons, err = r.whoSaidPlan(ctx, nws)
+		if err != nil {
+			return graph.Page{}, work, err
+		}
+		if prove && len(words) == 1 && len(cons) == 1 {
+			// One word: the previous reader's constraint (the words
+			// containing it), with positions for the proof.
+			c := cons[0]
+			c.at, c.need = 0, posLiteral
+			for _, l := range c.lists {
+				l.keysOnly = false
+			}
+			proving = true
+		}
+	}
+	if cons == nil {
+		rg := Range{Prefix: []byte{famNode, byte(graph.KindQuote)}}
+		if !total && afterID != 0 {
+			rg.After = nodeKey(afterID)
+		}
+		err := r.kv.Scan(ctx, rg, func(k, v []byte) error {
+			err := check(decodeID(k[1:]), v)
+			if errors.Is(err, errPageFull) {
+				return ErrStopScan
+			}
+			return err
+		})
+		return p, work, err
+	}
+	var long []uint64
+	err := r.kv.Scan(ctx, Range{Prefix: []byte{famSearch, searchLongField, byte(graph.KindQuote)}, KeysOnly: true}, func(k, _ []byte) error {
+		long = append(long, decodeID(k[2:]))
+		return nil
+	})
+	if err != nil {
+		return graph.Page{}, work, err
+	}
+	from := uint64(0)
+	if !total {
+		// Only the candidates after the cursor.
+		from = afterID + 1
+	}
+	i, _ := slices.BinarySearch(long, from)
+	long = long[i:]
+	// Each candidate in id order: a proven one counts, the others are
+	// checked against their records, read by point reads (a Badger Get
+	// skips the tables whose bloom filter lacks the key, where an
+	// iterator's seek, the candidates being far apart, seeks every level:
+	// A/B on the 100k-quote corpus, p50 18.6 against 26.5 ms).
+	visit := func(id uint64, proven bool) error {
+		if proven {
+			work.proven++
+			return match(id, "")
+		}
+		v, err := r.kv.Get(ctx, nodeKey(id))
+		if errors.Is(err, ErrKeyNotFound) {
+			return fmt.Errorf("%w: search postings of quote %x without a record", errCorrupt, id)
+		}
+		if err != nil {
+			return err
+		}
+		return check(id, v)
+	}
+	err = leapfrogEach(ctx, cons, from, proving, func(id uint64, proven bool) error {
+		// The quotes under s | fb, always checked, in order.
+		for len(long) > 0 && long[0] <= id {
+			l := long[0]
+			long = long[1:]
+			if l == id {
+				proven = false
+				continue
+			}
+			if err := visit(l, false); err != nil {
+				return err
+			}
+		}
+		return visit(id, proven)
+	})
+	for err == nil && len(long) > 0 {
+		err, long = visit(long[0], false), long[1:]
+	}
+	if err != nil && !errors.Is(err, errPageFull) {
+		return graph.Page{}, work, err
+	}
+	for j, i := range keyless {
+		key, err := r.searchKey(ctx, keylessIDs[j])
+		if err != nil {
+			return graph.Page{}, work, err
+		}
+		p.Keys[i] = key
+	}
+	return p, work, nil
+}
+
+// constraint is one word of the query: the union of the postings lists
+// that hold it, its place among the query's words (-1: none to check)
+// and the flags a proof needs of it.
+type constraint struct {
+	at    int
+	need  uint8
+	lists []*postings
+	// The lists not done, a heap by current id once seek has run (a
+	// constraint of one list seeks it directly).
+	h      listHeap
+	inited bool
+	occ    []uint64 // positions (with flags) at the current id
+}
+
+func (c *constraint) close() {
+	for _, l := range c.lists {
+		l.close()
+	}
+}
+
+// listHeap orders lists by their current id.
+type listHeap []*postings
+
+func (h listHeap) Len() int           { return len(h) }
+func (h listHeap) Less(i, j int) bool { return h[i].id < h[j].id }
+func (h listHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *listHeap) Push(x any)        { *h = append(*h, x.(*postings)) }
+func (h *listHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// seek moves the lists of the constraint to their first posting at or
+// after id and returns the smallest; false when every list is done.
+func (c *constraint) seek(ctx context.Context, id uint64) (uint64, bool, error) {
+	if len(c.lists) == 1 {
+		l := c.lists[0]
+		ok, err := l.seek(ctx, id)
+		return l.id, ok, err
+	}
+	if !c.inited {
+		c.inited = true
+		for _, l := range c.lists {
+			ok, err := l.seek(ctx, id)
+			if err != nil {
+				return 0, false, err
+			}
+			if ok {
+				c.h = append(c.h, l)
+			}
+		}
+		heap.Init(&c.h)
+	}
+	for len(c.h) > 0 && c.h[0].id < id {
+		ok, err := c.h[0].seek(ctx, id)
+		if err != nil {
+			return 0, false, err
+		}
+		if ok {
+			heap.Fix(&c.h, 0)
+		} else {
+			heap.Pop(&c.h)
+		}
+	}
+	if len(c.h) == 0 {
+		return 0, false, nil
+	}
+	return c.h[0].id, true, nil
+}
+
+// positions gathers in c.occ the positions (with flags) of the word at
+// id, where c was sought: the lists of the heap at id (a pruned walk).
+func (c *constraint) positions(id uint64) error {
+	c.occ = c.occ[:0]
+	if len(c.lists) == 1 {
+		var err error
+		if l := c.lists[0]; l.at && l.id == id {
+			c.occ, err = l.positions(c.occ)
+		}
+		return err
+	}
+	var walk func(i int) error
+	walk = func(i int) error {
+		if i >= len(c.h) || c.h[i].id != id {
+			return nil
+		}
+		var err error
+		if c.occ, err = c.h[i].positions(c.occ); err != nil {
+			return err
+		}
+		if err := walk(2*i + 1); err != nil {
+			return err
+		}
+		return walk(2*i + 2)
+	}
+	return walk(0)
+}
+
+// leapfrogEach calls fn, in id order from id from, with the quotes that
+// every constraint holds where their words stand as in the query (when
+// the constraints have places), and whether the flags prove the match
+// (with prove). Each constraint in turn seeks to the largest id another
+// has reached, so a rare word skips the postings of the common ones. The
+// constraints with fewer lists go first (a word before a prefix that
+// expands to many). An error from fn ends the walk and is returned.
+func leapfrogEach(ctx context.Context, cons []*constraint, from uint64, prove bool, fn func(id uint64, proven bool) error) error {
+	slices.SortStableFunc(cons, func(a, b *constraint) int { return len(a.lists) - len(b.lists) })
+	x := from
+	for {
+		agree := true
+		for _, c := range cons {
+			y, ok, err := c.seek(ctx, x)
+			if err != nil || !ok {
+				return err
+			}
+			if y != x {
+				x, agree = y, false
+				break
+			}
+		}
+		if !agree {
+			continue
+		}
+		found, proven := true, false
+		if cons[0].at >= 0 {
+			var err error
+			found, proven, err = align(cons, x, prove)
+			if err != nil {
+				return err
+			}
+		}
+		if found {
+			if err := fn(x, proven); err != nil {
+				return err
+			}
+		}
+		x++
+	}
+}
+
+// align reports whether the words of the constraints stand at id as they
+// do in the query (some base b has each constraint's word at b + its
+// place), and, with prove, whether some such base has every word with the
+// flags its constraint needs.
+func align(cons []*constraint, id uint64, prove bool) (found, proven bool, err error) {
+	for _, c := range cons {
+		if err := c.positions(id); err != nil {
+			return false, false, err
+		}
+	}
+	for _, o0 := range cons[0].occ {
+		b := int(o0>>posFlagBits) - cons[0].at
+		all, strict := true, prove && uint8(o0)&cons[0].need == cons[0].need
+		for _, c := range cons[1:] {
+			want := uint64(b + c.at)
+			any, ok := false, false
+			for _, o := range c.occ {
+				if o>>posFlagBits == want {
+					any = true
+					if uint8(o)&c.need == c.need {
+						ok = true
+						break
+					}
+				}
+			}
+			if !any {
+				all = false
+				break
+			}
+			strict = strict && ok
+		}
+		if all {
+			found = true
+			if strict {
+				return true, true, nil
+			}
+		}
+	}
+	return found, false, nil
+}
+
+// proofPlan returns the constraints of a query of two or more
+// proofWords words, each word with its place and the flags a proof needs
+// of it; ok is false (and no constraint is left open) when the first or
+// last word expands to more than whoSaidProofCap words. The caller
+// closes the constraints, also on error.
+func (r *reader) proofPlan(ctx context.Context, words []string) (cons []*constraint, ok bool, err error) {
+	n := len(words)
+	fail := func(err error) ([]*constraint, bool, error) {
+		for _, c := range cons {
+			c.close()
+		}
+		return nil, false, err
+	}
+	// The first word: the words of both dictionaries ending with it.
+	first := &constraint{at: 0, need: posLiteral | posJoined}
+	for _, f := range []byte{byte(graph.SearchText), searchWordField} {
+		ws, ok, err := r.suffixWords(ctx, f, words[0], whoSaidProofCap)
+		if err != nil || !ok {
+			return fail(err)
+		}
+		for _, w := range ws {
+			if f == searchWordField {
+				first.lists = append(first.lists, r.wordList(w))
+			} else {
+				first.lists = append(first.lists, r.termList(w))
+			}
+		}
+	}
+	cons = append(cons, first)
+	for i := 1; i < n-1; i++ {
+		w := words[i]
+		c := &constraint{at: i, need: posLiteral | posJoined, lists: []*postings{r.wordList(w)}}
+		if graph.Stem(w) == w {
+			c.lists = append(c.lists, r.termList(w))
+		}
+		cons = append(cons, c)
+	}
+	last, ok, err := r.expand(ctx, words[n-1], n-1, whoSaidProofCap, nil)
+	if err != nil || !ok {
+		return fail(err)
+	}
+	last.need = posLiteral
+	cons = append(cons, last)
+	return cons, true, nil
+}
+
+// whoSaidPlan returns the constraints that select the candidates of a
+// query, or nil when none does (the quote records are then scanned). The
+// caller closes the constraints, also on error.
+func (r *reader) whoSaidPlan(ctx context.Context, nws []needleWord) ([]*constraint, error) {
+	var cons []*constraint
+	last := len(nws) - 1
+	for i, w := range nws {
+		if !w.left || !w.right || len(w.word) > maxSearchTerm {
+			continue
+		}
+		c := &constraint{at: i, lists: []*postings{r.wordList(w.word)}}
+		if graph.Stem(w.word) == w.word {
+			c.lists = append(c.lists, r.termList(w.word))
+		}
+		cons = append(cons, c)
+	}
+	// The word at the right edge begins a word of the quote.
+	if w := nws[last]; w.left && !w.right && len(w.word) <= maxSearchTerm {
+		capN := whoSaidCap
+		if len(cons) > 0 {
+			capN = whoSaidOptionalCap
+		}
+		c, ok, err := r.expand(ctx, w.word, last, capN, nil)
+		if err != nil {
+			return cons, err
+		}
+		if ok {
+			cons = append(cons, c)
+		}
+	}
+	if len(cons) > 0 {
+		checkPos := len(cons) > 1
+		for _, c := range cons {
+			if !checkPos {
+				c.at = -1
+			}
+			for _, l := range c.lists {
+				l.keysOnly = !checkPos
+			}
+		}
+		return cons, nil
+	}
+	// One word, or a part of one: the words of the dictionary that
+	// contain it (or end with it, when the query ends the word).
+	if len(nws) != 1 || len(nws[0].word) > maxSearchTerm {
+		return nil, nil
+	}
+	w := nws[0]
+	if w.word == "s" {
+		// Possibly the s of a possessive, which is in no word.
+		return nil, nil
+	}
+	has := func(t string) bool { return strings.Contains(t, w.word) }
+	if w.right {
+		has = func(t string) bool { return strings.HasSuffix(t, w.word) }
+	}
+	c, ok, err := r.expand(ctx, "", -1, whoSaidCap, has)
+	if err != nil || !ok {
+		return nil, err
+	}
+	for _, l := range c.lists {
+		l.keysOnly = true
+	}
+	return []*constraint{c}, nil
+}
+
+// expand returns the constraint of the words of both lists that begin
+// with prefix and satisfy keep (nil: all), found by skip scans over the
+// distinct words; ok is false when a list has more than capN of them.
+func (r *reader) expand(ctx context.Context, prefix string, at, capN int, keep func(string) bool) (*constraint, bool, error) {
+	c := &constraint{at: at}
+	for _, f := range []byte{byte(graph.SearchText), searchWordField} {
+		words, ok, err := r.dictWords(ctx, f, prefix, keep, capN)
+		if err != nil || !ok {
+			return nil, false, err
+		}
+		for _, w := range words {
+			if f == searchWordField {
+				c.lists = append(c.lists, r.wordList(w))
+			} else {
+				c.lists = append(c.lists, r.termList(w))
+			}
+		}
+	}
+	return c, true, nil
+}
+
+// dictWords returns the distinct words (terms) of field f of family s
+// that begin with prefix and satisfy keep (nil: all), skipping from word
+// to word over the block keys with one cursor; ok is false when more than
+// capN do.
+func (r *reader) dictWords(ctx context.Context, f byte, prefix string, keep func(string) bool, capN int) ([]string, bool, error) {
+	base := append([]byte{famSearch, blockField(f)}, prefix...)
+	c := openCursor(ctx, r.kv, base, true, 2)
+	defer c.close()
+	var out []string
+	ok, err := c.seek(base)
+	for ok && err == nil {
+		k := c.key()
+		i := bytes.IndexByte(k[2:], 0)
+		if i < 0 {
+			return nil, false, fmt.Errorf("%w: search key %x", errCorrupt, k)
+		}
+		w := string(k[2 : 2+i])
+		if keep == nil || keep(w) {
+			if len(out) == capN {
+				return nil, false, nil
+			}
+			out = append(out, w)
+		}
+		// The first key after every posting of w.
+		ok, err = c.seek(append(append([]byte{famSearch, blockField(f)}, w...), 1))
+	}
+	return out, err == nil, err
+}
+
+// termList is the cursor over the quote postings of a search term.
+func (r *reader) termList(term string) *postings {
+	return &postings{r: r, prefix: searchTermPrefix(graph.SearchText, term)}
+}
+
+// wordList is the cursor over the quote postings of a word.
+func (r *reader) wordList(word string) *postings {
+	return &postings{r: r, prefix: searchWordPrefix(word), word: true}
+}
+
+// postings is a cursor over the quotes of one postings list (a
+// postingCursor over its blocks); the positions of the word at the
+// current posting are decoded when asked for.
+type postings struct {
+	r        *reader
+	prefix   []byte // s | field | word | 00
+	word     bool   // a word posting (count, positions), else a search posting
+	keysOnly bool   // positions are not needed
+
+	c    *postingCursor
+	at   bool // at a posting: id is its
+	done bool
+	id   uint64
+}
+
+func (p *postings) close() {
+	if p.c != nil {
+		p.c.close()
+	}
+}
+
+// seek moves to the first posting at or after id; false when none is left.
+func (p *postings) seek(ctx context.Context, id uint64) (bool, error) {
+	if p.done {
+		return false, nil
+	}
+	if p.at && p.id >= id {
+		return true, nil
+	}
+	if p.c == nil {
+		lo, hi := kindRange(graph.KindQuote)
+		p.c = newPostingCursor(ctx, p.r.kv, p.prefix, lo, hi)
+	}
+	ok, err := p.c.seek(id)
+	if err != nil || !ok {
+		p.at, p.done = false, true
+		return false, err
+	}
+	p.id, p.at = p.c.id(), true
+	return true, nil
+}
+
+// positions appends to dst the positions, with their flags, of the word
+// at the current posting.
+func (p *postings) positions(dst []uint64) ([]uint64, error) {
+	if p.keysOnly {
+		return dst, nil
+	}
+	return decodePositions(p.c.head(0), p.c.payload(), p.word, dst)
+}
+
+// decodePositions appends to dst the word positions, with their flags
+// (pos<<2 | flags), of a posting payload: n positions of a word posting,
+// or the pos of each of n occurrences (sub, pos, start, end) of a search
+// posting.
+func decodePositions(n uint64, v []byte, word bool, dst []uint64) ([]uint64, error) {
+	per, at := 4, 1
+	if word {
+		per, at = 1, 0
+	}
+	if n > uint64(len(v)) {
+		return nil, fmt.Errorf("%w: posting payload", errCorrupt)
+	}
+	for range n {
+		for j := range per {
+			x, w := uvarint(v)
+			if w <= 0 {
+				return nil, fmt.Errorf("%w: posting payload", errCorrupt)
+			}
+			if j == at {
+				dst = append(dst, x)
+			}
+			v = v[w:]
+		}
+	}
+	return dst, nil
+}

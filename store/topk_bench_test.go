@@ -30,17 +30,9 @@ import (
 //	CLAIMGRAPH_BENCH_QUOTES=1000000 CLAIMGRAPH_SEARCH_STORE=/tmp/topk/s1m \
 //	  go test ./store -run '^$' -bench SearchStore -benchtime 400x
 func BenchmarkSearchStore(b *testing.B) {
-	dir := os.Getenv("CLAIMGRAPH_SEARCH_STORE")
-	if dir == "" {
-		b.Skip("CLAIMGRAPH_SEARCH_STORE is not set")
-	}
-	ctx := context.Background()
-	phrases := searchStoreFixture(b, dir)
-	s, err := Open(ctx, benchOptions(dir))
-	if err != nil {
-		b.Fatal(err)
-	}
+	s, phrases := openSearchStore(b)
 	defer s.Close()
+	ctx := context.Background()
 	type side struct {
 		name          string
 		search        func(r *reader, q graph.SearchQuery) (graph.SearchPage, int, error)
@@ -107,6 +99,23 @@ func BenchmarkSearchStore(b *testing.B) {
 	}
 	b.ReportMetric(float64(sides[0].total)/float64(len(sides[0].lat)), "hits/op")
 	b.ReportMetric(float64(sides[0].cpu)/float64(sides[1].cpu), "cpu-topk/exhaustive")
+}
+
+// openSearchStore opens the store of CLAIMGRAPH_SEARCH_STORE (built first
+// when needed, searchStoreFixture) and returns it with its phrases; it
+// skips the benchmark when the variable is unset.
+func openSearchStore(b *testing.B) (*Store, []string) {
+	b.Helper()
+	dir := os.Getenv("CLAIMGRAPH_SEARCH_STORE")
+	if dir == "" {
+		b.Skip("CLAIMGRAPH_SEARCH_STORE is not set")
+	}
+	phrases := searchStoreFixture(b, dir)
+	s, err := Open(context.Background(), benchOptions(dir))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s, phrases
 }
 
 // searchStoreFixture returns the phrases of the store in dir, building the

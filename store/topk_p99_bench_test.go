@@ -23,17 +23,9 @@ import (
 //	CLAIMGRAPH_SEARCH_STORE=/tmp/s1m-search CLAIMGRAPH_SEARCH_DUMP=/tmp/pages.json \
 //	  go test ./store -run '^$' -bench SearchStoreTopK -benchtime 500x
 func BenchmarkSearchStoreTopK(b *testing.B) {
-	dir := os.Getenv("CLAIMGRAPH_SEARCH_STORE")
-	if dir == "" {
-		b.Skip("CLAIMGRAPH_SEARCH_STORE is not set")
-	}
-	ctx := context.Background()
-	phrases := searchStoreFixture(b, dir)
-	s, err := Open(ctx, benchOptions(dir))
-	if err != nil {
-		b.Fatal(err)
-	}
+	s, phrases := openSearchStore(b)
 	defer s.Close()
+	ctx := context.Background()
 	if out := os.Getenv("CLAIMGRAPH_SEARCH_DUMP"); out != "" {
 		dumpSearchPages(b, s, phrases, out)
 	}

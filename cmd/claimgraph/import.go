@@ -80,6 +80,10 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	}
 	defer closeLogged(st, log)
 
+	// The heap's soft limit covers decoding as well as writing: the decoded
+	// files and the staged writes are both held until each commit.
+	defer importMemoryLimit(e.getenv)()
+
 	// Read, validate and prepare every file against one snapshot of the
 	// store plus the files before it, listing every problem of every file
 	// before anything is written.
@@ -121,7 +125,6 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	}
 
 	// 3. Write, one atomic batch per file.
-	defer importMemoryLimit(e.getenv)()
 	var sums []fileSummary
 	for _, f := range bundles {
 		why := *note

@@ -182,7 +182,7 @@ func TestParseVarValue(t *testing.T) {
 
 func TestVarsSet(t *testing.T) {
 	v := vars{}
-	for _, s := range []string{"text=crime is down", "$first=3"} {
+	for _, s := range []string{"text=crime is down", "$first=3", "_x9=1"} {
 		if err := v.Set(s); err != nil {
 			t.Fatalf("Set(%q): %v", s, err)
 		}
@@ -190,7 +190,7 @@ func TestVarsSet(t *testing.T) {
 	if v["text"] != "crime is down" || fmt.Sprint(v["first"]) != "3" {
 		t.Errorf("vars = %#v", v)
 	}
-	for _, bad := range []string{"novalue", "=3", "text=again"} {
+	for _, bad := range []string{"novalue", "=3", "text=again", "$$=1", "1st=2", "a-b=3", "sp ace=4", "é=5"} {
 		if err := v.Set(bad); err == nil {
 			t.Errorf("Set(%q) succeeded, want an error", bad)
 		}

@@ -25,11 +25,27 @@ func (v vars) Set(s string) error {
 	if !ok || name == "" {
 		return fmt.Errorf("want NAME=VALUE, got %q", s)
 	}
+	if !graphQLName(name) {
+		return fmt.Errorf("variable name %q in %q is not a GraphQL name (a letter or _, then letters, digits or _)", name, s)
+	}
 	if _, dup := v[name]; dup {
 		return fmt.Errorf("variable %q given twice", name)
 	}
 	v[name] = parseVarValue(value)
 	return nil
+}
+
+// graphQLName reports whether s is a GraphQL Name: /[_A-Za-z][_0-9A-Za-z]*/.
+func graphQLName(s string) bool {
+	for i, c := range []byte(s) {
+		switch {
+		case c == '_', 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case i > 0 && '0' <= c && c <= '9':
+		default:
+			return false
+		}
+	}
+	return s != ""
 }
 
 // parseVarValue returns value decoded as JSON when it is valid JSON, else

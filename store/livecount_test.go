@@ -51,12 +51,11 @@ func TestLiveCounts(t *testing.T) {
 		{"two merged into one", &graph.Batch{Merges: []graph.Merge{{Keys: []string{"p-4", "p-1"}, Into: "p-2"}}}, want{500, 1}},
 	}
 	for _, st := range steps {
-		res, err := s.Apply(ctx, st.batch)
+		_, err := s.Apply(ctx, st.batch)
 		if err != nil {
 			t.Fatalf("%s: %v", st.name, err)
 		}
 		atCommit = append(atCommit, s.kv.LastCommit())
-		_ = res
 		wants = append(wants, st.want)
 		checkCounts(t, s, 0, st.name, st.want.quotes, st.want.people)
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -145,17 +144,7 @@ func (r *reader) searchExhaustive(ctx context.Context, q graph.SearchQuery) (gra
 	if err != nil {
 		return graph.SearchPage{}, err
 	}
-	return pageSearchHits(hits, len(hits), cur, q.Limit, func(id uint64) (string, error) {
-		v, err := r.kv.Get(ctx, searchLenKey(id))
-		if errors.Is(err, ErrKeyNotFound) {
-			return "", fmt.Errorf("%w: search postings of %x without lengths", errCorrupt, id)
-		}
-		if err != nil {
-			return "", err
-		}
-		key, _, err := decodeSearchLen(v)
-		return key, err
-	})
+	return pageSearchHits(hits, len(hits), cur, q.Limit, func(id uint64) (string, error) { return r.searchKey(ctx, id) })
 }
 
 // refList is the postings of one term in one field: its document

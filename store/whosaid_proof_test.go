@@ -59,14 +59,7 @@ func addRefFlags(t *testing.T, es entries, text string) {
 			continue
 		}
 		term := k[2 : len(k)-9]
-		var xs []uint64
-		for len(v) > 0 {
-			x, n := binary.Uvarint(v)
-			if n <= 0 {
-				t.Fatalf("posting %q: bad uvarint", k)
-			}
-			xs, v = append(xs, x), v[n:]
-		}
+		xs := uvarints(t, v)
 		var out []byte
 		for i, x := range xs {
 			if i >= 2 && (i-2)%4 == 1 {
@@ -366,9 +359,8 @@ func checkQuoteFlags(t *testing.T, s string) {
 	}
 }
 
-// layout5Value returns a logical posting value of layout 6 as layout 5
-// stored it: positions without flags.
-func layout5Value(t *testing.T, heads int, v []byte) []byte {
+// uvarints decodes v, a run of uvarints, failing the test on a bad one.
+func uvarints(t *testing.T, v []byte) []uint64 {
 	t.Helper()
 	var xs []uint64
 	for len(v) > 0 {
@@ -378,6 +370,14 @@ func layout5Value(t *testing.T, heads int, v []byte) []byte {
 		}
 		xs, v = append(xs, x), v[n:]
 	}
+	return xs
+}
+
+// layout5Value returns a logical posting value of layout 6 as layout 5
+// stored it: positions without flags.
+func layout5Value(t *testing.T, heads int, v []byte) []byte {
+	t.Helper()
+	xs := uvarints(t, v)
 	var out []byte
 	for i, x := range xs {
 		j := i - heads

@@ -69,6 +69,11 @@ func New(ctx context.Context, kv KV, log zerolog.Logger) (*Store, error) {
 			return nil, err
 		}
 	}
+	if err == nil {
+		if _, err := writeMissingLiveCounts(ctx, kv, log); err != nil {
+			return nil, fmt.Errorf("store: writing the live counts: %w", err)
+		}
+	}
 	return &Store{kv: kv, log: log}, nil
 }
 

@@ -2,8 +2,12 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"testing"
+
+	"github.com/rs/zerolog"
 
 	"claimgraph/graph"
 )
@@ -82,6 +86,55 @@ func TestLiveCounts(t *testing.T) {
 	checkCounts(t, s, 0, "count key written again", 510, 1)
 	if rep, err := s.Verify(ctx, VerifyOptions{}); err != nil || !rep.OK() {
 		t.Fatalf("verify: %v %+v", err, rep)
+	}
+
+	// Opening a store without the keys writes them, in one commit, for the
+	// kinds that have nodes; opening it again writes nothing.
+	if _, err := s.kv.Update(ctx, func(tx Txn) error {
+		for _, k := range graph.Kinds {
+			if err := tx.Delete(liveCountKey(k)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	before := s.kv.LastCommit()
+	if _, err := New(ctx, s.kv, zerolog.Nop()); err != nil {
+		t.Fatal(err)
+	}
+	if s.kv.LastCommit() == before {
+		t.Fatal("opening a store without live counts committed nothing")
+	}
+	written := map[graph.Kind]uint64{}
+	snap0, err := s.kv.Snapshot(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range graph.Kinds {
+		v, err := snap0.Get(ctx, liveCountKey(k))
+		if errors.Is(err, ErrKeyNotFound) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if written[k], err = decodeUint64(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snap0.Close()
+	if want := map[graph.Kind]uint64{graph.KindPerson: 1, graph.KindSource: 1, graph.KindQuote: 510}; !maps.Equal(written, want) {
+		t.Fatalf("live counts written at open: %v, want %v", written, want)
+	}
+	checkCounts(t, s, 0, "count keys written at open", 510, 1)
+	again := s.kv.LastCommit()
+	if _, err := New(ctx, s.kv, zerolog.Nop()); err != nil {
+		t.Fatal(err)
+	}
+	if s.kv.LastCommit() != again {
+		t.Fatal("opening a store with its live counts committed")
 	}
 
 	// A deep page of List reads about a page of keys.

@@ -1,0 +1,47 @@
+package store
+
+import (
+	"context"
+	"errors"
+
+	"github.com/rs/zerolog"
+
+	"claimgraph/graph"
+)
+
+// writeMissingLiveCounts writes, in one commit, the live count key of every
+// kind that has nodes but no count key: a store written before live counts
+// existed (or by a version that did not keep them) would otherwise count
+// the kind's list keys on every List page, Stats and facet count, which is
+// quadratic in paging. It returns the kinds it counted; a store whose
+// counts are all present (or that holds nothing) is not written.
+func writeMissingLiveCounts(ctx context.Context, kv KV, log zerolog.Logger) ([]graph.Kind, error) {
+	var counted []graph.Kind
+	_, err := kv.Update(ctx, func(tx Txn) error {
+		counted = counted[:0]
+		for _, k := range graph.Kinds {
+			_, err := tx.Get(ctx, liveCountKey(k))
+			if err == nil {
+				continue
+			}
+			if !errors.Is(err, ErrKeyNotFound) {
+				return err
+			}
+			n := 0
+			err = tx.Scan(ctx, Range{Prefix: kindListPrefix(k), KeysOnly: true}, func(_, _ []byte) error { n++; return nil })
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				continue // a kind never written reads as 0 without its key
+			}
+			if err := tx.Set(liveCountKey(k), encodeUint64(uint64(n))); err != nil {
+				return err
+			}
+			counted = append(counted, k)
+			log.Info().Str("kind", k.String()).Int("nodes", n).Msg("store: wrote the live count of a store written before live counts")
+		}
+		return nil
+	})
+	return counted, err
+}

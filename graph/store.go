@@ -143,6 +143,12 @@ type Batch struct {
 	By string
 	// Note says why.
 	Note string
+	// Bulk marks a batch whose caller hands its records over and needs
+	// only the counts back (claimgraph import): Apply may complete the
+	// records in place instead of working on a copy, and leaves
+	// ApplyResult.Revisions empty (the revisions are recorded all the
+	// same), so that a batch of millions of records is held once.
+	Bulk bool
 }
 
 // Counts tallies records added, changed and left unchanged by a write.

@@ -98,7 +98,7 @@ const aheadChunk = 256
 type ahead struct {
 	n       int
 	prepare func(i int) preparedNode
-	out     []preparedNode
+	out     [][]preparedNode // by chunk; a chunk's slice goes once the writer has taken it
 	state   []atomic.Bool   // chunk claimed
 	done    []chan struct{} // closed once a claimed chunk is prepared
 	next    atomic.Int64    // the next chunk for the goroutines to try
@@ -110,7 +110,7 @@ type ahead struct {
 // worth a goroutine are prepared by the writer alone.
 func newAhead(n int, prepare func(i int) preparedNode) *ahead {
 	chunks := (n + aheadChunk - 1) / aheadChunk
-	a := &ahead{n: n, prepare: prepare, out: make([]preparedNode, n),
+	a := &ahead{n: n, prepare: prepare, out: make([][]preparedNode, chunks),
 		state: make([]atomic.Bool, chunks), done: make([]chan struct{}, chunks)}
 	for c := range a.done {
 		a.done[c] = make(chan struct{})
@@ -135,9 +135,12 @@ func newAhead(n int, prepare func(i int) preparedNode) *ahead {
 }
 
 func (a *ahead) run(c int) {
-	for i := c * aheadChunk; i < min(a.n, (c+1)*aheadChunk); i++ {
-		a.out[i] = a.prepare(i)
+	first := c * aheadChunk
+	out := make([]preparedNode, min(a.n, first+aheadChunk)-first)
+	for j := range out {
+		out[j] = a.prepare(first + j)
 	}
+	a.out[c] = out
 	close(a.done[c])
 }
 
@@ -151,8 +154,13 @@ func (a *ahead) get(i int) preparedNode {
 	} else {
 		<-a.done[c]
 	}
-	p := a.out[i]
-	a.out[i] = preparedNode{}
+	out := a.out[c]
+	j := i - c*aheadChunk
+	p := out[j]
+	out[j] = preparedNode{}
+	if j == len(out)-1 {
+		a.out[c] = nil
+	}
 	return p
 }
 

@@ -37,8 +37,14 @@ func TestAhead(t *testing.T) {
 				if string(p.rec) != fmt.Sprint(i) {
 					t.Fatalf("get(%d) = %q", i, p.rec)
 				}
-				if a.out[i].rec != nil {
+				c, j := i/aheadChunk, i%aheadChunk
+				if out := a.out[c]; out != nil && out[j].rec != nil {
 					t.Fatalf("slot %d kept after get", i)
+				}
+				if j == aheadChunk-1 || i == tc.n-1 {
+					if a.out[c] != nil {
+						t.Fatalf("chunk %d kept after its last get", c)
+					}
 				}
 			}
 			a.stop()

@@ -128,7 +128,13 @@ func (s *Store) Apply(ctx context.Context, b *graph.Batch) (graph.ApplyResult, e
 	if b == nil {
 		b = &graph.Batch{}
 	}
-	bundle, err := cloneBatch(b)
+	var bundle *graph.Bundle
+	var err error
+	if b.Bulk {
+		bundle, err = adoptBatch(b)
+	} else {
+		bundle, err = cloneBatch(b)
+	}
 	if err != nil {
 		return graph.ApplyResult{}, err
 	}
@@ -166,6 +172,18 @@ func (s *Store) Apply(ctx context.Context, b *graph.Batch) (graph.ApplyResult, e
 		}
 		return res, nil
 	}
+}
+
+// adoptBatch is cloneBatch for a Bulk batch: the bundle holds the
+// batch's own records, checked as cloneBatch checks them.
+func adoptBatch(b *graph.Batch) (*graph.Bundle, error) {
+	for i, n := range b.Nodes {
+		if n == nil || graph.NewNode(n.NodeKind()) == nil {
+			return nil, &graph.ValidationError{Problems: []graph.Problem{{
+				Place: graph.Place{Section: "nodes", Index: i}, Code: graph.CodeRequired, Message: "nil or unknown node"}}}
+		}
+	}
+	return &graph.Bundle{Nodes: b.Nodes, Links: slices.Clone(b.Links)}, nil
 }
 
 // cloneBatch copies the batch's records into a bundle, since Prepare fills
@@ -235,6 +253,8 @@ type writer struct {
 	rd        *reader
 	res       *graph.ApplyResult
 	noHistory bool
+	// countsOnly leaves res.Revisions empty (graph.Batch.Bulk).
+	countsOnly bool
 
 	ts       uint64    // the commit timestamp
 	at       time.Time // the same instant
@@ -269,7 +289,7 @@ func newWriter(tx Txn, res *graph.ApplyResult, b *graph.Batch, noHistory bool) *
 		ids: map[string]uint64{}, counters: map[graph.Kind]uint64{}, live: map[graph.Kind]int{},
 		canonKeys: map[string]string{}, seq: map[uint64]uint32{},
 		records: map[uint64][]byte{}, links: map[string]edgeValue{}, retractedIDs: map[uint64]bool{},
-		curating: len(b.Unlinks)+len(b.Retracts) > 0}
+		curating: len(b.Unlinks)+len(b.Retracts) > 0, countsOnly: b.Bulk}
 }
 
 // entries maps keys to values: the index and adjacency keys a node owns.
@@ -489,7 +509,9 @@ func (w *writer) apply(ctx context.Context, b *graph.Bundle, batch *graph.Batch)
 	defer pre.stop()
 	if !w.noHistory {
 		// Growing a slice of revisions by doubling copied each twice.
-		w.res.Revisions = slices.Grow(w.res.Revisions, len(nodes)+len(plans))
+		if !w.countsOnly {
+			w.res.Revisions = slices.Grow(w.res.Revisions, len(nodes)+len(plans))
+		}
 		w.revised = slices.Grow(w.revised, len(nodes))
 	}
 	for i, p := range nodes {
@@ -499,6 +521,7 @@ func (w *writer) apply(ctx context.Context, b *graph.Bundle, batch *graph.Batch)
 			}
 		}
 		pn := pre.get(i)
+		nodes[i].refs = nil // prepared into pn; its memory goes with pn's
 		ch, before, after, err := w.putPrepared(ctx, p.n, p.id, &pn)
 		if err != nil {
 			return err
@@ -721,7 +744,9 @@ func (w *writer) recordEncoded(id uint64, rev graph.Revision, enc []byte) {
 	if enc == nil {
 		enc = encodeRevision(rev)
 	}
-	w.res.Revisions = append(w.res.Revisions, rev)
+	if !w.countsOnly {
+		w.res.Revisions = append(w.res.Revisions, rev)
+	}
 	seq, ok := w.seq[id]
 	if !ok {
 		w.revised = append(w.revised, id)

@@ -93,7 +93,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	)
 	err = st.View(ctx, func(r graph.Reader) error {
 		ov := &overlay{Reader: r, nodes: map[string]graph.Node{}}
-		for _, name := range files {
+		for i, name := range files {
 			b, err := readFile(ctx, e, name, *allowUnknown, ov)
 			var verr *graph.ValidationError
 			switch {
@@ -102,8 +102,8 @@ func runImport(ctx context.Context, e *env, args []string) error {
 			case err != nil:
 				return err
 			}
-			if b != nil {
-				ov.add(b)
+			if b != nil && i < len(files)-1 {
+				ov.add(b) // for the files after it
 			}
 			if err == nil {
 				bundles = append(bundles, importFile{name: name, by: "import:" + baseName(name), bundle: b})
@@ -126,7 +126,8 @@ func runImport(ctx context.Context, e *env, args []string) error {
 
 	// 3. Write, one atomic batch per file.
 	var sums []fileSummary
-	for _, f := range bundles {
+	for i, f := range bundles {
+		bundles[i].bundle = nil // f's records go once written (Bulk)
 		why := *note
 		if why == "" {
 			why = "claimgraph import " + f.name
@@ -206,8 +207,10 @@ func readFile(ctx context.Context, e *env, name string, allowUnknown bool, r gra
 
 // applyWithSpinner applies one file's batch, with a spinner on a terminal.
 func applyWithSpinner(ctx context.Context, e *env, st graph.Store, f importFile, why string) (graph.ApplyResult, error) {
+	batch := f.bundle.Batch(f.by, why)
+	batch.Bulk = true // the records are ours to hand over; the summary needs counts only
 	if !isTerminal(e.stderr) {
-		return st.Apply(ctx, f.bundle.Batch(f.by, why))
+		return st.Apply(ctx, batch)
 	}
 	bar := progressbar.NewOptions64(-1,
 		progressbar.OptionSetWriter(e.stderr),
@@ -228,7 +231,7 @@ func applyWithSpinner(ctx context.Context, e *env, st graph.Store, f importFile,
 			}
 		}
 	}()
-	res, err := st.Apply(ctx, f.bundle.Batch(f.by, why))
+	res, err := st.Apply(ctx, batch)
 	close(done)
 	_ = bar.Finish()
 	return res, err

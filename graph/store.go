@@ -149,6 +149,14 @@ type Batch struct {
 	// ApplyResult.Revisions empty (the revisions are recorded all the
 	// same), so that a batch of millions of records is held once.
 	Bulk bool
+	// Validated says that the caller validated the batch's records with
+	// Validate against the state of commit ValidatedAt (a revision as
+	// ApplyResult.Rev gives it; 0 for an empty store) and has not changed
+	// them since: while that commit is still the store's latest, Apply
+	// does not validate them again, since it would find what the caller
+	// found. The store's own checks and the curation operations' still run.
+	Validated   bool
+	ValidatedAt int64
 }
 
 // Counts tallies records added, changed and left unchanged by a write.

@@ -99,9 +99,9 @@ type ahead struct {
 	n       int
 	prepare func(i int) preparedNode
 	out     [][]preparedNode // by chunk; a chunk's slice goes once the writer has taken it
-	state   []atomic.Bool   // chunk claimed
-	done    []chan struct{} // closed once a claimed chunk is prepared
-	next    atomic.Int64    // the next chunk for the goroutines to try
+	state   []atomic.Bool    // chunk claimed
+	done    []chan struct{}  // closed once a claimed chunk is prepared
+	next    atomic.Int64     // the next chunk for the goroutines to try
 	stopped atomic.Bool
 	wg      sync.WaitGroup
 }

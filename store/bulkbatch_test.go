@@ -135,3 +135,45 @@ func TestBulkBatch(t *testing.T) {
 		t.Fatal("a refused Bulk batch committed")
 	}
 }
+
+// TestValidatedBatch: a batch the caller validated against the store's
+// latest commit (Batch.Validated) is not validated again, and one
+// validated against an earlier commit is. A key the bundle format refuses
+// shows which happened: the store itself can write it.
+func TestValidatedBatch(t *testing.T) {
+	ctx := t.Context()
+	s, err := Open(ctx, Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	bad := func() *graph.Batch {
+		return &graph.Batch{Nodes: []graph.Node{&graph.Person{Key: "P-Upper", Name: "Upper Case"}}}
+	}
+	if _, err := s.Apply(ctx, &graph.Batch{Nodes: []graph.Node{&graph.Person{Key: "p-first", Name: "First"}}}); err != nil {
+		t.Fatal(err)
+	}
+	first := int64(s.LastCommit())
+	for _, tc := range []struct {
+		name      string
+		validated bool
+		at        int64
+	}{
+		{"not validated", false, first},
+		{"validated against an earlier commit", true, first - 1},
+		{"validated against the empty store", true, 0},
+	} {
+		b := bad()
+		b.Validated, b.ValidatedAt = tc.validated, tc.at
+		_, err := s.Apply(ctx, b)
+		var ve *graph.ValidationError
+		if !errors.As(err, &ve) || ve.Problems[0].Code != graph.CodeBadKey {
+			t.Fatalf("%s: %v, want the bad key reported", tc.name, err)
+		}
+	}
+	b := bad()
+	b.Validated, b.ValidatedAt = true, first
+	if _, err := s.Apply(ctx, b); err != nil {
+		t.Fatalf("validated against the latest commit: %v (validated again)", err)
+	}
+}

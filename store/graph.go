@@ -327,11 +327,15 @@ func (w *writer) problem(p graph.Place, key, field, code, format string, args ..
 	w.problems = append(w.problems, graph.Problem{Place: p, Key: key, Field: field, Code: code, Message: fmt.Sprintf(format, args...)})
 }
 
-// validate runs graph.Validate on the records and graph.ValidateCuration on
-// the curation operations, and reports the problems of both in one
-// *graph.ValidationError.
+// validate runs graph.Validate on the records (unless the caller validated
+// them against this very state: graph.Batch.Validated) and
+// graph.ValidateCuration on the curation operations, and reports the
+// problems of both in one *graph.ValidationError.
 func (w *writer) validate(ctx context.Context, b *graph.Bundle, batch *graph.Batch) error {
-	err := graph.Validate(ctx, b, w.rd)
+	var err error
+	if !batch.Validated || uint64(batch.ValidatedAt) != w.rd.kv.ReadTs() {
+		err = graph.Validate(ctx, b, w.rd)
+	}
 	var ve *graph.ValidationError
 	if err != nil && !errors.As(err, &ve) {
 		return err

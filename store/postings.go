@@ -283,15 +283,19 @@ func decodePostingBlock(key uint64, v []byte, b *postingBlock) error {
 }
 
 // postingWrites holds the logical posting writes of a batch, by list
-// (s | field | term | 00): a nil value deletes.
+// (s | field | term | 00): a nil value deletes. The values are copied into
+// an arena of pointer-free chunks: a large import stages tens of millions
+// of postings, which as separate slices the garbage collector would scan
+// on every cycle.
 type postingWrites struct {
 	size  int // postingBlockSize; tests set less
 	lists map[string]*listWrites
+	vals  valueArena
 }
 
 type listWrites struct {
 	ids  []uint64
-	vals [][]byte
+	refs []uint64 // the values, in postingWrites.vals (noValue: delete)
 }
 
 // stagePosting records a logical posting write (v nil: delete) of key k,
@@ -307,7 +311,49 @@ func (w *writer) stagePosting(k []byte, n int, v []byte) {
 		w.postings.lists[string(k[:n])] = lw
 	}
 	lw.ids = append(lw.ids, decodeID(k[n:]))
-	lw.vals = append(lw.vals, v)
+	lw.refs = append(lw.refs, w.postings.vals.add(v))
+}
+
+// valueArena keeps byte strings in chunks without pointers, each as its
+// length (uvarint) and bytes, referred to by chunk<<32 | offset.
+type valueArena struct {
+	chunks [][]byte
+}
+
+// valueChunk is the size of an arena chunk; a longer value gets a chunk
+// of its own.
+const valueChunk = 1 << 20
+
+// noValue is the reference of a nil value.
+const noValue = ^uint64(0)
+
+// add copies v into the arena and returns its reference.
+func (a *valueArena) add(v []byte) uint64 {
+	if v == nil {
+		return noValue
+	}
+	need := binary.MaxVarintLen64 + len(v)
+	n := len(a.chunks)
+	if n == 0 || cap(a.chunks[n-1])-len(a.chunks[n-1]) < need {
+		a.chunks = append(a.chunks, make([]byte, 0, max(valueChunk, need)))
+		n++
+	}
+	c := a.chunks[n-1]
+	ref := uint64(n-1)<<32 | uint64(len(c))
+	c = binary.AppendUvarint(c, uint64(len(v)))
+	a.chunks[n-1] = append(c, v...)
+	return ref
+}
+
+// get returns the value of ref (nil for noValue); the slice aliases the
+// arena.
+func (a *valueArena) get(ref uint64) []byte {
+	if ref == noValue {
+		return nil
+	}
+	c := a.chunks[ref>>32][uint32(ref):]
+	l, k := binary.Uvarint(c)
+	return c[k : k+int(l) : k+int(l)]
 }
 
 // flushPostings writes the staged logical postings into their blocks.
@@ -323,7 +369,7 @@ func (w *writer) flushPostings(ctx context.Context) error {
 	}
 	slices.Sort(prefixes)
 	for _, p := range prefixes {
-		if err := w.flushList(ctx, []byte(p), pw.lists[p], pw.size); err != nil {
+		if err := w.flushList(ctx, []byte(p), pw.lists[p], &pw.vals, pw.size); err != nil {
 			return err
 		}
 	}
@@ -331,7 +377,7 @@ func (w *writer) flushPostings(ctx context.Context) error {
 }
 
 // flushList merges the writes of one list into its blocks.
-func (w *writer) flushList(ctx context.Context, logical []byte, lw *listWrites, size int) error {
+func (w *writer) flushList(ctx context.Context, logical []byte, lw *listWrites, vals *valueArena, size int) error {
 	heads := postingHeads(logical[1])
 	prefix := blockPrefix(logical)
 	// The writes in id order, the last write of an id winning.
@@ -350,11 +396,12 @@ func (w *writer) flushList(ctx context.Context, logical []byte, lw *listWrites, 
 	})
 	changes := make([]postingEntry, 0, len(idx))
 	for _, i := range idx {
+		v := vals.get(lw.refs[i])
 		if n := len(changes); n > 0 && changes[n-1].id == lw.ids[i] {
-			changes[n-1].val = lw.vals[i]
+			changes[n-1].val = v
 			continue
 		}
-		changes = append(changes, postingEntry{lw.ids[i], lw.vals[i]})
+		changes = append(changes, postingEntry{lw.ids[i], v})
 	}
 	lo, hi := changes[0].id, changes[len(changes)-1].id
 	// The blocks the writes fall in: those from the one holding lo to the

@@ -483,3 +483,30 @@ func TestPostingBlockBytes(t *testing.T) {
 		t.Errorf("keys %q, want %q", got, want)
 	}
 }
+
+// TestValueArena: the staged posting values come back as added, nil
+// (a delete) as nil and empty as empty, across chunk boundaries and for
+// values longer than a chunk.
+func TestValueArena(t *testing.T) {
+	var a valueArena
+	vals := [][]byte{nil, {}, []byte("x"), bytes.Repeat([]byte{7}, valueChunk+5), []byte("after the long one")}
+	for i := range 3 * valueChunk / 100 {
+		vals = append(vals, bytes.Repeat([]byte{byte(i)}, 1+i%97))
+	}
+	refs := make([]uint64, len(vals))
+	for i, v := range vals {
+		refs[i] = a.add(v)
+	}
+	if len(a.chunks) < 4 {
+		t.Fatalf("%d chunks; the test wants several", len(a.chunks))
+	}
+	for i, v := range vals {
+		got := a.get(refs[i])
+		if (got == nil) != (v == nil) || !bytes.Equal(got, v) {
+			t.Fatalf("value %d: got %d bytes (nil %v), want %d (nil %v)", i, len(got), got == nil, len(v), v == nil)
+		}
+		if cap(got) != len(got) {
+			t.Fatalf("value %d: capacity %d past its length %d", i, cap(got), len(got))
+		}
+	}
+}

@@ -20,6 +20,10 @@ type importFile struct {
 	name   string // as given ("-" for stdin)
 	by     string // "import:<base name>"
 	bundle *graph.Bundle
+	// validated: the commit the file was validated against, when known
+	// (graph.Batch.Validated).
+	validated   bool
+	validatedAt int64
 }
 
 // fileSummary is what one file's import did.
@@ -91,6 +95,14 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		bundles  []importFile
 		problems int
 	)
+	// The last commit, read before the snapshot: when Apply finds it still
+	// the last, the files' validation holds and is not run again (a commit
+	// in between makes Apply validate; never the other way round).
+	lc, validated := st.(interface{ LastCommit() uint64 })
+	var validatedAt int64
+	if validated {
+		validatedAt = int64(lc.LastCommit())
+	}
 	err = st.View(ctx, func(r graph.Reader) error {
 		ov := &overlay{Reader: r, nodes: map[string]graph.Node{}}
 		for i, name := range files {
@@ -106,7 +118,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 				ov.add(b) // for the files after it
 			}
 			if err == nil {
-				bundles = append(bundles, importFile{name: name, by: "import:" + baseName(name), bundle: b})
+				bundles = append(bundles, importFile{name: name, by: "import:" + baseName(name), bundle: b, validated: validated, validatedAt: validatedAt})
 			}
 		}
 		return nil
@@ -209,6 +221,7 @@ func readFile(ctx context.Context, e *env, name string, allowUnknown bool, r gra
 func applyWithSpinner(ctx context.Context, e *env, st graph.Store, f importFile, why string) (graph.ApplyResult, error) {
 	batch := f.bundle.Batch(f.by, why)
 	batch.Bulk = true // the records are ours to hand over; the summary needs counts only
+	batch.Validated, batch.ValidatedAt = f.validated, f.validatedAt
 	if !isTerminal(e.stderr) {
 		return st.Apply(ctx, batch)
 	}

@@ -1325,10 +1325,12 @@ func members(obj []byte) ([]member, error) {
 		return nil, errNotObject
 	}
 	i = skipSpace(obj, i+1)
-	var out []member
 	if i < len(obj) && obj[i] == '}' {
-		return out, nil
+		return nil, nil
 	}
+	// One allocation for a record of the usual size, instead of a slice
+	// doubled from one member.
+	out := make([]member, 0, 8)
 	for {
 		if i >= len(obj) || obj[i] != '"' {
 			return nil, errBadJSON

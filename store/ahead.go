@@ -80,6 +80,7 @@ func prepareNode(ctx context.Context, n graph.Node, id uint64, refs entries, rev
 	if fr != nil {
 		if c, err := nodeFacetCol(ctx, n, *fr); err == nil {
 			p.col, p.colReady = c, true
+			p.facetKeys = make([]keyed, 0, 12) // a quote has 10
 			eachFacetEntry(n.NodeKind(), n.NodeKey(), c, func(k, v []byte) {
 				p.facetKeys = append(p.facetKeys, keyed{k: k, v: v})
 			})

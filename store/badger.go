@@ -770,10 +770,12 @@ func (r *badgerReader) cachedNode(key []byte) (graph.Node, bool) {
 	return r.cache.node(key)
 }
 
-func (r *badgerReader) putNode(key []byte, size int, n graph.Node) {
-	if r.cache != nil {
-		r.cache.putNode(key, size, n)
+func (r *badgerReader) putNode(key []byte, size int, n graph.Node) bool {
+	if r.cache == nil {
+		return false
 	}
+	r.cache.putNode(key, size, n)
+	return true
 }
 
 // close closes the idle iterators; the snapshot's transaction can then be

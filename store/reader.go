@@ -69,7 +69,9 @@ func (r *reader) id(ctx context.Context, key string) (uint64, bool, error) {
 // of a snapshot of the latest commit, readcache.go).
 type nodeCacher interface {
 	cachedNode(key []byte) (graph.Node, bool)
-	putNode(key []byte, size int, n graph.Node)
+	// putNode keeps a decoded record; false when there is no cache to
+	// keep it in.
+	putNode(key []byte, size int, n graph.Node) bool
 }
 
 func (r *reader) nodeByID(ctx context.Context, id uint64) (graph.Node, error) {
@@ -85,10 +87,9 @@ func (r *reader) nodeByID(ctx context.Context, id uint64) (graph.Node, error) {
 		return nil, err
 	}
 	n, err := decodeNode(v)
-	if err != nil || nc == nil {
-		return n, err
+	if err != nil || nc == nil || !nc.putNode(k, len(v), n) {
+		return n, err // fresh from the bytes: the caller's own
 	}
-	nc.putNode(k, len(v), n)
 	return cloneNode(n), nil
 }
 

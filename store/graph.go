@@ -255,6 +255,8 @@ type writer struct {
 	noHistory bool
 	// countsOnly leaves res.Revisions empty (graph.Batch.Bulk).
 	countsOnly bool
+	// ctx is the batch's context, for the reads of set and del.
+	ctx context.Context
 
 	ts       uint64    // the commit timestamp
 	at       time.Time // the same instant
@@ -265,9 +267,16 @@ type writer struct {
 	// live is the change of each kind's number of nodes in the batch
 	// (list keys set for new nodes, deleted for merged ones), written to
 	// the live count keys at its end (flushLiveCounts).
-	live     map[graph.Kind]int
-	problems []graph.Problem
-	wrote    bool
+	live map[graph.Kind]int
+	// edgeDelta and linkDelta are the batch's change of the number of out
+	// adjacency keys and of links among them (flushLiveCounts); outState
+	// says whether each out key the batch wrote through set or del
+	// exists after those writes (a new node's keys, which cannot exist
+	// before, are counted where they are written and not kept here).
+	edgeDelta, linkDelta int
+	outState             map[string]bool
+	problems             []graph.Problem
+	wrote                bool
 
 	hasMerges    *bool                        // whether the store holds merged keys; nil until read
 	canonKeys    map[string]string            // key -> the key it resolves to
@@ -287,7 +296,7 @@ func newWriter(tx Txn, res *graph.ApplyResult, b *graph.Batch, noHistory bool) *
 	return &writer{tx: tx, rd: newReader(tx), res: res, noHistory: noHistory,
 		ts: ts, at: commitTime(ts), by: b.By, note: b.Note,
 		ids: map[string]uint64{}, counters: map[graph.Kind]uint64{}, live: map[graph.Kind]int{},
-		canonKeys: map[string]string{}, seq: map[uint64]uint32{},
+		canonKeys: map[string]string{}, seq: map[uint64]uint32{}, ctx: context.Background(), outState: map[string]bool{},
 		records: map[uint64][]byte{}, links: map[string]edgeValue{}, retractedIDs: map[uint64]bool{},
 		curating: len(b.Unlinks)+len(b.Retracts) > 0, countsOnly: b.Bulk}
 }
@@ -301,7 +310,47 @@ func (w *writer) set(k, v []byte) error {
 		w.stagePosting(k, n, v)
 		return nil
 	}
+	if err := w.noteOut(k, true); err != nil {
+		return err
+	}
 	return w.tx.Set(k, v)
+}
+
+// noteOut counts a write of key k when it is an out adjacency key: a set
+// (exists true) of a key that did not exist adds an edge, a delete of one
+// that did removes it, and likewise a link.
+func (w *writer) noteOut(k []byte, exists bool) error {
+	if len(k) != adjKeyLen || k[0] != famOut {
+		return nil
+	}
+	before, ok := w.outState[string(k)]
+	if !ok {
+		_, err := w.rd.kv.Get(w.ctx, k)
+		switch {
+		case err == nil:
+			before = true
+		case !errors.Is(err, ErrKeyNotFound):
+			return err
+		}
+	}
+	w.outState[string(k)] = exists
+	if before != exists {
+		w.countEdge(k, exists)
+	}
+	return nil
+}
+
+// countEdge adds (or removes) the out adjacency key k to the batch's
+// change of the edge and link counts.
+func (w *writer) countEdge(k []byte, add bool) {
+	d := 1
+	if !add {
+		d = -1
+	}
+	w.edgeDelta += d
+	if k[9] >= firstLinkCode {
+		w.linkDelta += d
+	}
 }
 
 // setKeyed is set for an entry whose posting prefix is known.
@@ -319,6 +368,9 @@ func (w *writer) del(k []byte) error {
 	if n := postingKeyPrefix(k); n > 0 {
 		w.stagePosting(k, n, nil)
 		return nil
+	}
+	if err := w.noteOut(k, false); err != nil {
+		return err
 	}
 	return w.tx.Delete(k)
 }
@@ -361,6 +413,7 @@ type foldRec struct {
 }
 
 func (w *writer) apply(ctx context.Context, b *graph.Bundle, batch *graph.Batch) error {
+	w.ctx = ctx
 	if err := graph.CheckExpected(ctx, batch.Expected, w.rd); err != nil {
 		return err
 	}
@@ -787,6 +840,22 @@ func count(c *graph.Counts, ch change) {
 // for a kind until a batch changes it; its count is then taken once from
 // the kind's list keys (liveCount).
 func (w *writer) flushLiveCounts(ctx context.Context) error {
+	if w.edgeDelta != 0 || w.linkDelta != 0 {
+		e, l, err := edgeCounts(ctx, w.rd.kv)
+		if err != nil {
+			return err
+		}
+		e, l = e+w.edgeDelta, l+w.linkDelta
+		if e < 0 || l < 0 || l > e {
+			return fmt.Errorf("%w: %d edges and %d links after a batch changing them by %d and %d", errCorrupt, e, l, w.edgeDelta, w.linkDelta)
+		}
+		if err := w.set(liveEdgesKey, encodeUint64(uint64(e))); err != nil {
+			return err
+		}
+		if err := w.set(liveLinksKey, encodeUint64(uint64(l))); err != nil {
+			return err
+		}
+	}
 	for _, k := range graph.Kinds {
 		d := w.live[k]
 		if d == 0 {
@@ -804,6 +873,38 @@ func (w *writer) flushLiveCounts(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// edgeCounts returns the number of edges and links in a snapshot: its
+// edge and link count keys, or, when it has none (written before they
+// existed), a count of the out adjacency keys.
+func edgeCounts(ctx context.Context, kv KVReader) (edges, links int, err error) {
+	ev, eerr := kv.Get(ctx, liveEdgesKey)
+	lv, lerr := kv.Get(ctx, liveLinksKey)
+	if eerr == nil && lerr == nil {
+		e, err := decodeUint64(ev)
+		if err != nil {
+			return 0, 0, fmt.Errorf("%w: edge count: %v", errCorrupt, err)
+		}
+		l, err := decodeUint64(lv)
+		if err != nil {
+			return 0, 0, fmt.Errorf("%w: link count: %v", errCorrupt, err)
+		}
+		return int(e), int(l), nil
+	}
+	for _, err := range []error{eerr, lerr} {
+		if err != nil && !errors.Is(err, ErrKeyNotFound) {
+			return 0, 0, err
+		}
+	}
+	err = kv.Scan(ctx, Range{Prefix: []byte{famOut}, KeysOnly: true}, func(k, _ []byte) error {
+		edges++
+		if len(k) == adjKeyLen && k[9] >= firstLinkCode {
+			links++
+		}
+		return nil
+	})
+	return edges, links, err
 }
 
 // liveCount returns the number of nodes of kind k in a snapshot: its live
@@ -1000,6 +1101,9 @@ func (w *writer) putPrepared(ctx context.Context, n graph.Node, id uint64, p *pr
 			if err := w.setKeyed(e); err != nil {
 				return 0, nil, nil, err
 			}
+			if len(e.k) == adjKeyLen && e.k[0] == famOut {
+				w.countEdge(e.k, true) // a new node's: not stored before
+			}
 		}
 		// Facet keys are never postings.
 		if p.colReady {
@@ -1113,6 +1217,9 @@ func (w *writer) putLink(ctx context.Context, l graph.Link, from, to uint64, cod
 		l.At = graph.FormatLinkTime(w.at)
 	}
 	val := edgeValue{Other: l.To, Reason: l.Reason, Note: l.Note, By: l.By, At: l.At, RAt: prev.RAt, RBy: prev.RBy, RReason: prev.RReason}
+	if _, ok := w.outState[string(out)]; !ok {
+		w.outState[string(out)] = ch != added // read above: set need not read it again
+	}
 	if err := w.setLink(out, l.From, val); err != nil {
 		return 0, err
 	}

@@ -130,6 +130,14 @@ func liveCountKey(k graph.Kind) []byte { return []byte{famCounter, byte(k), live
 // liveCountSuffix ends a live count key.
 const liveCountSuffix byte = 'n'
 
+// liveEdgesKey and liveLinksKey hold the number of edges (out adjacency
+// keys, family o) and of links among them (relation codes from
+// firstLinkCode), kept by the writer like the live counts of kinds.
+var (
+	liveEdgesKey = []byte{famCounter, 0x00, 'e'}
+	liveLinksKey = []byte{famCounter, 0x00, 'l'}
+)
+
 // adjFamily returns the adjacency family of a direction.
 func adjFamily(dir graph.Direction) byte {
 	if dir == graph.In {

@@ -10,15 +10,31 @@ import (
 )
 
 // writeMissingLiveCounts writes, in one commit, the live count key of every
-// kind that has nodes but no count key: a store written before live counts
-// existed (or by a version that did not keep them) would otherwise count
-// the kind's list keys on every List page, Stats and facet count, which is
-// quadratic in paging. It returns the kinds it counted; a store whose
-// counts are all present (or that holds nothing) is not written.
+// kind that has nodes but no count key, and the edge and link counts when
+// they are missing: a store written before live counts existed (or by a
+// version that did not keep them) would otherwise count the kind's list
+// keys on every List page, Stats and facet count, which is quadratic in
+// paging, and every out adjacency key on every Stats. It returns the kinds
+// it counted; a store whose counts are all present is not written.
 func writeMissingLiveCounts(ctx context.Context, kv KV, log zerolog.Logger) ([]graph.Kind, error) {
 	var counted []graph.Kind
 	_, err := kv.Update(ctx, func(tx Txn) error {
 		counted = counted[:0]
+		_, eerr := tx.Get(ctx, liveEdgesKey)
+		_, lerr := tx.Get(ctx, liveLinksKey)
+		if eerr != nil || lerr != nil {
+			e, l, err := edgeCounts(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if err := tx.Set(liveEdgesKey, encodeUint64(uint64(e))); err != nil {
+				return err
+			}
+			if err := tx.Set(liveLinksKey, encodeUint64(uint64(l))); err != nil {
+				return err
+			}
+			log.Info().Int("edges", e).Int("links", l).Msg("store: wrote the edge and link counts of a store written before them")
+		}
 		for _, k := range graph.Kinds {
 			_, err := tx.Get(ctx, liveCountKey(k))
 			if err == nil {

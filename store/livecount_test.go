@@ -50,6 +50,16 @@ func TestLiveCounts(t *testing.T) {
 		{"second chunk", quotes(300, 500), want{500, 1}},
 		{"same again: nothing new", quotes(0, 500), want{500, 1}},
 		{"two people", people("p-2", "p-3"), want{500, 3}},
+		{"links, two to people about to be merged", &graph.Batch{Links: []graph.Link{
+			{From: "q-0003", To: "p-3", Relation: graph.RelContext},
+			{From: "q-0003", To: "p-2", Relation: graph.RelContext},
+			{From: "q-0004", To: "q-0005", Relation: graph.RelRespondsTo},
+			{From: "q-0006", To: "q-0005", Relation: graph.RelRespondsTo},
+		}}, want{500, 3}},
+		{"a link again, and a link unlinked", &graph.Batch{
+			Links:   []graph.Link{{From: "q-0003", To: "p-2", Relation: graph.RelContext, Note: "again"}},
+			Unlinks: []graph.LinkID{{From: "q-0004", Relation: graph.RelRespondsTo, To: "q-0005"}},
+		}, want{500, 3}},
 		{"merge one person into another", &graph.Batch{Merges: []graph.Merge{{Keys: []string{"p-3"}, Into: "p-2"}}}, want{500, 2}},
 		{"one more person", people("p-4"), want{500, 3}},
 		{"two merged into one", &graph.Batch{Merges: []graph.Merge{{Keys: []string{"p-4", "p-1"}, Into: "p-2"}}}, want{500, 1}},
@@ -184,6 +194,23 @@ func checkCounts(t *testing.T, s *Store, ts uint64, name string, quotes, people 
 		st, err := r.Stats(ctx)
 		if err != nil {
 			return err
+		}
+		edges, links := 0, 0
+		err = r.(*reader).kv.Scan(ctx, Range{Prefix: []byte{famOut}, KeysOnly: true}, func(k, _ []byte) error {
+			edges++
+			if k[9] >= firstLinkCode {
+				links++
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if st.Edges != edges || st.Links != links {
+			t.Errorf("%s: Stats %d edges and %d links; %d and %d stored", name, st.Edges, st.Links, edges, links)
+		}
+		if edges == 0 {
+			t.Errorf("%s: no edges: the test wants some", name)
 		}
 		for k, want := range map[graph.Kind]int{graph.KindQuote: quotes, graph.KindPerson: people} {
 			p, err := r.List(ctx, k, "", 0)

@@ -555,7 +555,8 @@ func decodeID(b []byte) uint64 {
 	return id
 }
 
-// Stats implements graph.Reader with key-only scans.
+// Stats implements graph.Reader from the live counts (key-only scans in a
+// store written before them).
 func (r *reader) Stats(ctx context.Context) (graph.Stats, error) {
 	st := graph.Stats{Nodes: make(map[graph.Kind]int, len(graph.Kinds))}
 	for _, k := range graph.Kinds {
@@ -565,12 +566,7 @@ func (r *reader) Stats(ctx context.Context) (graph.Stats, error) {
 		}
 		st.Nodes[k] = n
 	}
-	err := r.kv.Scan(ctx, Range{Prefix: []byte{famOut}, KeysOnly: true}, func(k, _ []byte) error {
-		st.Edges++
-		if len(k) == adjKeyLen && k[9] >= firstLinkCode {
-			st.Links++
-		}
-		return nil
-	})
+	var err error
+	st.Edges, st.Links, err = edgeCounts(ctx, r.kv)
 	return st, err
 }

@@ -503,6 +503,9 @@ func (v *verifier) checkCounters(ctx context.Context) error {
 		if len(k) == 3 && k[2] == liveCountSuffix && graph.Kind(k[1]).Valid() {
 			return v.checkLiveCount(ctx, graph.Kind(k[1]), k, val)
 		}
+		if bytes.Equal(k, liveEdgesKey) || bytes.Equal(k, liveLinksKey) {
+			return v.checkEdgeCount(ctx, k, val)
+		}
 		if len(k) != 2 || !graph.Kind(k[1]).Valid() {
 			v.problem(famCounter, "extra", k, "not the counter of a kind")
 			return nil
@@ -545,6 +548,35 @@ func (v *verifier) checkLiveCount(ctx context.Context, kind graph.Kind, k, val [
 	}
 	if c != uint64(n) {
 		v.problem(famCounter, "count", k, "the live count of %v is %d but %d nodes of the kind are listed: totals would be wrong", kind, c, n)
+	}
+	return nil
+}
+
+// checkEdgeCount checks the edge or link count key k (value val) against
+// the out adjacency keys.
+func (v *verifier) checkEdgeCount(ctx context.Context, k, val []byte) error {
+	c, err := decodeUint64(val)
+	if err != nil {
+		v.problem(famCounter, "decode", k, "%v", err)
+		return nil
+	}
+	edges, links := 0, 0
+	err = v.snap.Scan(ctx, Range{Prefix: []byte{famOut}, KeysOnly: true}, func(k, _ []byte) error {
+		edges++
+		if len(k) == adjKeyLen && k[9] >= firstLinkCode {
+			links++
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	what, n := "edges", edges
+	if bytes.Equal(k, liveLinksKey) {
+		what, n = "links", links
+	}
+	if c != uint64(n) {
+		v.problem(famCounter, "count", k, "the count of %s is %d but %d are stored: Stats would be wrong", what, c, n)
 	}
 	return nil
 }

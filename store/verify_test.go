@@ -516,6 +516,9 @@ func TestVerifyFindsCorruption(t *testing.T) {
 // a broken or changed record leaves its old derived keys extra and its new
 // ones missing.
 func secondary(c corruption, what string) bool {
+	if what == "c count" && (c.family == "o" || c.family == "i") {
+		return true // an edge added or deleted behind the writer's back: the edge count disagrees
+	}
 	return c.family == "n" || (c.family == "x" && c.check == "missing" && (what == "x extra" || what == "s extra" || what == "s missing" || what == "s value" || what == "s stats"))
 }
 

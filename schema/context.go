@@ -54,6 +54,18 @@ func requestFrom(ctx context.Context) (*request, error) {
 	return nil, &Error{Code: CodeInternal, Message: "internal error", Err: errNoRequest}
 }
 
+// detached returns ctx without its cancellation, as context.WithoutCancel,
+// with the request state again on top, where requestFrom finds it at once:
+// a Value call through WithoutCancel's context allocates (it boxes the
+// wrapper as a Context), and resolvers look the state up for every field.
+func detached(ctx context.Context) context.Context {
+	d := context.WithoutCancel(ctx)
+	if rq, ok := ctx.Value(requestKey{}).(*request); ok {
+		return context.WithValue(d, requestKey{}, rq)
+	}
+	return d
+}
+
 // errNoRequest is the cause logged when a resolver runs without
 // NewRequestContext.
 const errNoRequest = errorString("schema: resolver context lacks NewRequestContext")

@@ -101,6 +101,8 @@ type fastField struct {
 	subs map[*graphql.Object]*fastPlan
 	// keyJSON is the key as a JSON string with its colon.
 	keyJSON []byte
+	// keyVal is the key as the Key of a graphql.ResponsePath.
+	keyVal interface{}
 }
 
 // fastCompiled is what a document compiles to: its fragments and, when no
@@ -122,6 +124,10 @@ type fastCompiled struct {
 // operation).
 type fastCache struct {
 	c *lru.Cache[*ast.OperationDefinition, *fastCompiled]
+	// bufs are buffers in which fastExecute writes the data, which it then
+	// copies at its size: without them the buffer of every request grows
+	// by doubling, a copy each time.
+	bufs sync.Pool
 }
 
 func newFastCache() *fastCache {
@@ -279,10 +285,27 @@ func fastExecute(ctx context.Context, s *graphql.Schema, doc *ast.Document, op *
 	for i := 0; i < len(x.queue); i++ {
 		x.dethunk(x.queue[i])
 	}
-	var buf bytes.Buffer
-	writeFast(&buf, obj)
-	return buf.Bytes(), true
+	if fc == nil {
+		var buf bytes.Buffer
+		writeFast(&buf, obj)
+		return buf.Bytes(), true
+	}
+	buf, _ := fc.bufs.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	buf.Reset()
+	writeFast(buf, obj)
+	data = bytes.Clone(buf.Bytes())
+	if buf.Cap() <= maxPooledBuffer {
+		fc.bufs.Put(buf)
+	}
+	return data, true
 }
+
+// maxPooledBuffer is the capacity above which a buffer of fastCache.bufs is
+// dropped after use, so that one large answer does not stay in memory.
+const maxPooledBuffer = 256 << 10
 
 // giveUp abandons the execution.
 func giveUp() { panic(fastFallback{}) }
@@ -323,8 +346,12 @@ func (x *fastExec) executeFields(t *graphql.Object, source interface{}, plan *fa
 		source = map[string]interface{}{}
 	}
 	obj := &fastObject{plan: plan, vals: make([]interface{}, len(plan.fields))}
+	// The paths of the fields, as path.WithKey makes them, in one
+	// allocation, with keys boxed once per plan.
+	paths := make([]graphql.ResponsePath, len(plan.fields))
 	for i, f := range plan.fields {
-		obj.vals[i] = x.resolveField(t, source, f, path.WithKey(f.key))
+		paths[i] = graphql.ResponsePath{Prev: path, Key: f.keyVal}
+		obj.vals[i] = x.resolveField(t, source, f, &paths[i])
 	}
 	return obj
 }
@@ -483,8 +510,10 @@ func (x *fastExec) subPlan(f *fastField, t *graphql.Object) *fastPlan {
 func (x *fastExec) completeList(t *graphql.List, f *fastField, info graphql.ResolveInfo, path *graphql.ResponsePath, res interface{}) interface{} {
 	if items, ok := res.([]interface{}); ok {
 		out := &fastList{items: make([]interface{}, len(items))}
+		paths := make([]graphql.ResponsePath, len(items)) // as path.WithKey(i) makes them, in one allocation
 		for i, v := range items {
-			out.items[i] = x.complete(t.OfType, f, info, path.WithKey(i), v)
+			paths[i] = graphql.ResponsePath{Prev: path, Key: i}
+			out.items[i] = x.complete(t.OfType, f, info, &paths[i], v)
 		}
 		return out
 	}
@@ -576,6 +605,7 @@ func (x *fastExec) plan(t *graphql.Object, n *orderNode, sets []*ast.SelectionSe
 		}
 		f.order = n.kids[key]
 		f.keyJSON = append(appendJSONString(nil, key), ':')
+		f.keyVal = key
 		p.fields = append(p.fields, f)
 	}
 	if len(byKey) > 0 {

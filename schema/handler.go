@@ -292,6 +292,15 @@ func (h *handler) readParams(w http.ResponseWriter, r *http.Request) (*params, *
 	if body[0] == '[' {
 		return nil, newReqError(CodeBadUserInput, "batched requests (a JSON array) are not supported; send one request per POST"), http.StatusBadRequest
 	}
+	if p, ok := fastParams(body); ok {
+		return p, nil, 0
+	}
+	return decodeBody(body)
+}
+
+// decodeBody decodes a trimmed, non-empty request body that is not an
+// array: the general path, for what fastParams declines.
+func decodeBody(body []byte) (*params, *reqError, int) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
 		return nil, newReqError(CodeBadUserInput, "the request body is not a JSON object"), http.StatusBadRequest
@@ -530,7 +539,7 @@ func (h *handler) execute(ctx context.Context, s graphql.Schema, doc *ast.Docume
 			if len(p.query) > docCacheMaxQuery {
 				fc = nil
 			}
-			data, ok := fastExecute(context.WithoutCancel(rctx), &s, doc, op, p.variables, fc)
+			data, ok := fastExecute(detached(rctx), &s, doc, op, p.variables, fc)
 			release()
 			if ok {
 				raw = data
@@ -551,7 +560,7 @@ func (h *handler) execute(ctx context.Context, s graphql.Schema, doc *ast.Docume
 			AST:           doc,
 			OperationName: p.operationName,
 			Args:          p.variables,
-			Context:       context.WithoutCancel(rctx),
+			Context:       detached(rctx),
 		})
 		return nil
 	})
@@ -609,7 +618,7 @@ func (h *handler) compareExecutors(ctx context.Context, rd graph.Reader, s graph
 		AST:           doc,
 		OperationName: p.operationName,
 		Args:          p.variables,
-		Context:       context.WithoutCancel(rctx),
+		Context:       detached(rctx),
 	})
 	release()
 	var buf bytes.Buffer

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/graphql-go/graphql"
@@ -36,6 +37,9 @@ type execution struct {
 	// by names the writer of mutations (a token's name); "" refuses writes.
 	by string
 
+	// routed is set once roots has a request, so that route need not
+	// lock before (it runs for every field).
+	routed   atomic.Bool
 	mu       sync.Mutex
 	roots    map[string]*request // root response key -> request of its subtree
 	at       map[int64]*request  // asOf instant -> request
@@ -84,7 +88,7 @@ func rootKey(path *graphql.ResponsePath) (string, bool) {
 // field registered, or rq.
 func (rq *request) route(path *graphql.ResponsePath) *request {
 	e := rq.exec
-	if e == nil {
+	if e == nil || !e.routed.Load() {
 		return rq
 	}
 	e.mu.Lock()
@@ -109,6 +113,7 @@ func (rq *request) register(path *graphql.ResponsePath, sub *request) {
 	rq.exec.mu.Lock()
 	defer rq.exec.mu.Unlock()
 	rq.exec.roots[k] = sub
+	rq.exec.routed.Store(true)
 }
 
 // hold opens a snapshot with open and keeps it open until the returned

@@ -69,9 +69,16 @@ func New(ctx context.Context, kv KV, log zerolog.Logger) (*Store, error) {
 			return nil, err
 		}
 	}
-	if err == nil {
+	// The live counts of a store written before them. They only spare
+	// readers a count, so an engine that takes no writes (a read-only
+	// PostgreSQL engine, a standby) opens without them.
+	ro, _ := kv.(interface{ ReadOnly() bool })
+	if err == nil && (ro == nil || !ro.ReadOnly()) {
 		if _, err := writeMissingLiveCounts(ctx, kv, log); err != nil {
-			return nil, fmt.Errorf("store: writing the live counts: %w", err)
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			log.Warn().Err(err).Msg("store: could not write the live counts; readers count the keys instead")
 		}
 	}
 	return &Store{kv: kv, log: log}, nil

@@ -78,17 +78,8 @@ func TestLiveCounts(t *testing.T) {
 		checkCounts(t, s, ts, steps[i].name+" (asOf)", wants[i].quotes, wants[i].people)
 	}
 	// A store written before live counts: the keys deleted. Readers count
-	// the list keys; the next batch writes the right count.
-	if _, err := s.kv.Update(ctx, func(tx Txn) error {
-		for _, k := range graph.Kinds {
-			if err := tx.Delete(liveCountKey(k)); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	// the list and adjacency keys; the next batch writes the right counts.
+	dropCounts(t, s)
 	checkCounts(t, s, 0, "without count keys", 500, 1)
 	if _, err := s.Apply(ctx, quotes(500, 510)); err != nil {
 		t.Fatal(err)
@@ -99,17 +90,9 @@ func TestLiveCounts(t *testing.T) {
 	}
 
 	// Opening a store without the keys writes them, in one commit, for the
-	// kinds that have nodes; opening it again writes nothing.
-	if _, err := s.kv.Update(ctx, func(tx Txn) error {
-		for _, k := range graph.Kinds {
-			if err := tx.Delete(liveCountKey(k)); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	// kinds that have nodes and for edges and links; opening it again
+	// writes nothing.
+	dropCounts(t, s)
 	before := s.kv.LastCommit()
 	if _, err := New(ctx, s.kv, zerolog.Nop()); err != nil {
 		t.Fatal(err)
@@ -138,6 +121,16 @@ func TestLiveCounts(t *testing.T) {
 	if want := map[graph.Kind]uint64{graph.KindPerson: 1, graph.KindSource: 1, graph.KindQuote: 510}; !maps.Equal(written, want) {
 		t.Fatalf("live counts written at open: %v, want %v", written, want)
 	}
+	snap1, err := s.kv.Snapshot(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range [][]byte{liveEdgesKey, liveLinksKey} {
+		if _, err := snap1.Get(ctx, k); err != nil {
+			t.Fatalf("%q after open: %v", k, err)
+		}
+	}
+	snap1.Close()
 	checkCounts(t, s, 0, "count keys written at open", 510, 1)
 	again := s.kv.LastCommit()
 	if _, err := New(ctx, s.kv, zerolog.Nop()); err != nil {
@@ -225,5 +218,25 @@ func checkCounts(t *testing.T, s *Store, ts uint64, name string, quotes, people 
 	})
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
+	}
+}
+
+// dropCounts deletes every live count key, as in a store written before
+// them.
+func dropCounts(t *testing.T, s *Store) {
+	t.Helper()
+	_, err := s.kv.Update(t.Context(), func(tx Txn) error {
+		for _, k := range graph.Kinds {
+			if err := tx.Delete(liveCountKey(k)); err != nil {
+				return err
+			}
+		}
+		if err := tx.Delete(liveEdgesKey); err != nil {
+			return err
+		}
+		return tx.Delete(liveLinksKey)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -74,11 +74,17 @@ func New(ctx context.Context, kv KV, log zerolog.Logger) (*Store, error) {
 	// PostgreSQL engine, a standby) opens without them.
 	ro, _ := kv.(interface{ ReadOnly() bool })
 	if err == nil && (ro == nil || !ro.ReadOnly()) {
-		if _, err := writeMissingLiveCounts(ctx, kv, log); err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
+		missing, err := liveCountsMissing(ctx, snap)
+		if err != nil {
+			return nil, err
+		}
+		if missing {
+			if _, err := writeMissingLiveCounts(ctx, kv, log); err != nil {
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				log.Warn().Err(err).Msg("store: could not write the live counts; readers count the keys instead")
 			}
-			log.Warn().Err(err).Msg("store: could not write the live counts; readers count the keys instead")
 		}
 	}
 	return &Store{kv: kv, log: log}, nil
@@ -185,9 +191,8 @@ func (s *Store) Apply(ctx context.Context, b *graph.Batch) (graph.ApplyResult, e
 // batch's own records, checked as cloneBatch checks them.
 func adoptBatch(b *graph.Batch) (*graph.Bundle, error) {
 	for i, n := range b.Nodes {
-		if n == nil || graph.NewNode(n.NodeKind()) == nil {
-			return nil, &graph.ValidationError{Problems: []graph.Problem{{
-				Place: graph.Place{Section: "nodes", Index: i}, Code: graph.CodeRequired, Message: "nil or unknown node"}}}
+		if err := checkBatchNode(n, i); err != nil {
+			return nil, err
 		}
 	}
 	return &graph.Bundle{Nodes: b.Nodes, Links: slices.Clone(b.Links)}, nil
@@ -236,10 +241,18 @@ func cloneBatch(b *graph.Batch) (*graph.Bundle, error) {
 }
 
 // cloneBatchNode copies record i of a batch through its bundle JSON.
-func cloneBatchNode(n graph.Node, i int) (graph.Node, error) {
+// checkBatchNode refuses a nil record, or one of no known kind, at index i.
+func checkBatchNode(n graph.Node, i int) error {
 	if n == nil || graph.NewNode(n.NodeKind()) == nil {
-		return nil, &graph.ValidationError{Problems: []graph.Problem{{
+		return &graph.ValidationError{Problems: []graph.Problem{{
 			Place: graph.Place{Section: "nodes", Index: i}, Code: graph.CodeRequired, Message: "nil or unknown node"}}}
+	}
+	return nil
+}
+
+func cloneBatchNode(n graph.Node, i int) (graph.Node, error) {
+	if err := checkBatchNode(n, i); err != nil {
+		return nil, err
 	}
 	data, err := json.Marshal(n)
 	if err != nil {

@@ -9,6 +9,35 @@ import (
 	"claimgraph/graph"
 )
 
+// liveCountsMissing reports whether a state lacks a live count that
+// writeMissingLiveCounts would write, reading a few keys: the check that
+// every open makes, so that a store with its counts opens without taking
+// the writer (for PostgreSQL, a lock on its clock table).
+func liveCountsMissing(ctx context.Context, r KVReader) (bool, error) {
+	for _, k := range [][]byte{liveEdgesKey, liveLinksKey} {
+		if _, err := r.Get(ctx, k); errors.Is(err, ErrKeyNotFound) {
+			return true, nil
+		} else if err != nil {
+			return false, err
+		}
+	}
+	for _, k := range graph.Kinds {
+		_, err := r.Get(ctx, liveCountKey(k))
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, ErrKeyNotFound) {
+			return false, err
+		}
+		listed := false
+		err = r.Scan(ctx, Range{Prefix: kindListPrefix(k), KeysOnly: true, Limit: 1}, func(_, _ []byte) error { listed = true; return nil })
+		if err != nil || listed {
+			return listed, err
+		}
+	}
+	return false, nil
+}
+
 // writeMissingLiveCounts writes, in one commit, the live count key of every
 // kind that has nodes but no count key, and the edge and link counts when
 // they are missing: a store written before live counts existed (or by a

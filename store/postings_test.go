@@ -311,15 +311,8 @@ func sortedIDs(m map[uint64][]byte) []uint64 {
 // again changes nothing.
 func TestPostingsMigration(t *testing.T) {
 	ctx := t.Context()
-	kv, err := OpenBadger(ctx, Options{InMemory: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(ctx, kv, zerolog.Nop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, kv := newMemStore(t)
+	var err error
 	b := whoSaidCorpus(t, 400)
 	b.Nodes = append(b.Nodes, graphtest.SampleBatch().Nodes...)
 	if _, err := s.Apply(ctx, b); err != nil {

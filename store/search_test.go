@@ -149,15 +149,8 @@ func prefixAndWord(phrase string) string {
 // the same statistics.
 func TestSearchReindexOldLayout(t *testing.T) {
 	ctx := t.Context()
-	kv, err := OpenBadger(ctx, Options{InMemory: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(ctx, kv, zerolog.Nop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s, kv := newMemStore(t)
+	var err error
 	if _, err := s.Apply(ctx, graphtest.SampleBatch()); err != nil {
 		t.Fatal(err)
 	}
@@ -227,4 +220,22 @@ func TestSearchReindexOldLayout(t *testing.T) {
 	if v, err := snap.Get(ctx, metaLayoutKey); err != nil || v[0] != layoutVersion {
 		t.Errorf("layout %x %v, want %d", v, err, layoutVersion)
 	}
+}
+
+// newMemStore opens an in-memory Badger engine and the store on it, as the
+// migration tests need them both (the engine to write an older layout
+// into); the store is closed with the test.
+func newMemStore(t *testing.T) (*Store, KV) {
+	t.Helper()
+	kv, err := OpenBadger(t.Context(), Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(t.Context(), kv, zerolog.Nop())
+	if err != nil {
+		kv.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, kv
 }

@@ -395,15 +395,8 @@ func layout5Value(t *testing.T, heads int, v []byte) []byte {
 // search, the proofs at work, a clean Verify, layout 6.
 func TestWhoSaidLayout5Migration(t *testing.T) {
 	ctx := t.Context()
-	kv, err := OpenBadger(ctx, Options{InMemory: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(ctx, kv, zerolog.Nop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, kv := newMemStore(t)
+	var err error
 	b := whoSaidCorpus(t, 200)
 	for _, q := range proofQuotes() {
 		b.Nodes = append(b.Nodes, q)

@@ -66,6 +66,11 @@ type Options struct {
 	// the latest state, kept until the next commit. 0 means 32 MiB; a
 	// negative value turns it off.
 	ReadCacheSize int64
+	// PostingCacheSize is the budget in bytes of the posting cache
+	// (postcache.go): the long search posting lists decoded, of the
+	// newest commit read, kept until a newer one is read. 0 means 128 MiB;
+	// a negative value turns it off.
+	PostingCacheSize int64
 
 	// Unexported knobs for tests.
 	memTableSize      int64 // Badger memtable size; 0 means the default
@@ -76,6 +81,7 @@ type Options struct {
 	crashAfterStreams int   // simulate a crash after this many streams of a bulk commit
 	bulkStreams       int   // split a bulk commit into at least this many streams
 	noHistory         bool  // benchmarks only: the store writes no revisions
+	postingMinBlocks  int   // the fewest blocks of a list the posting cache keeps; 0 default
 }
 
 const (

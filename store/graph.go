@@ -26,6 +26,8 @@ type Store struct {
 
 	noHistory bool // benchmarks only: write no revisions
 
+	postings *postingCaches // decoded long posting lists (postcache.go)
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -46,6 +48,7 @@ func Open(ctx context.Context, opt Options) (*Store, error) {
 		return nil, err
 	}
 	s.noHistory = opt.noHistory
+	s.postings = newPostingCaches(opt.PostingCacheSize, opt.postingMinBlocks)
 	return s, nil
 }
 
@@ -87,7 +90,7 @@ func New(ctx context.Context, kv KV, log zerolog.Logger) (*Store, error) {
 			}
 		}
 	}
-	return &Store{kv: kv, log: log}, nil
+	return &Store{kv: kv, log: log, postings: newPostingCaches(0, 0)}, nil
 }
 
 // KV returns the engine under the store.
@@ -120,6 +123,7 @@ func (s *Store) view(ctx context.Context, ts uint64, fn func(graph.Reader) error
 	defer snap.Close()
 	r := newReader(snap)
 	r.past = s.kv.Snapshot
+	r.postings = s.postings.at(snap.ReadTs())
 	return fn(r)
 }
 

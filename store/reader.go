@@ -22,6 +22,10 @@ type reader struct {
 	// records as they were); nil in a writer's reader.
 	past func(ctx context.Context, ts uint64) (Snapshot, error)
 
+	// postings is the posting cache of the state read (postcache.go); nil
+	// reads every list from the engine.
+	postings *postingCache
+
 	// textCap, when set, replaces textCandidates (tests).
 	textCap int
 

@@ -337,6 +337,9 @@ type searchList struct {
 	payAt []uint32
 	count []uint32
 	copy  bool
+	// cache, when set, keeps the list decoded once read whole
+	// (postcache.go), if it is long.
+	cache *postingCache
 	arena []byte // holds the values copied (a new one when full)
 	at    int    // the block decoded in blk, -1 for none
 	blk   postingBlock
@@ -402,6 +405,14 @@ func sizeClauses(ctx context.Context, kv KVReader, clauses [][]*searchList) erro
 // heads (the ids of cand only, when cand is not nil; a block holding none
 // is not decoded further).
 func (l *searchList) readAll(ctx context.Context, kv KVReader, sel *kindSet, cand []uint64) error {
+	if l.cache != nil && l.nblock >= l.cache.minBlocks && l.cache.wants(l.prefix, listBytes(l.prefix, l.nblock*postingBlockSize, l.nblock)) {
+		e, err := l.readCached(ctx, kv, l.cache)
+		if err != nil {
+			return err
+		}
+		l.useCached(e, sel)
+		return nil
+	}
 	l.read = true
 	if l.counted && l.nblock == 0 {
 		return nil
@@ -583,7 +594,8 @@ func (l *searchList) dl(j int) uint64 { return uint64(l.heads[2*j+1]) }
 // asked for).
 func (l *searchList) payload(ctx context.Context, kv KVReader, j int) ([]byte, error) {
 	b, i := int(l.refs[j]>>8), int(l.refs[j]&0xff)
-	if v := l.blocks[b]; v != nil {
+	if b < len(l.blocks) && l.blocks[b] != nil {
+		v := l.blocks[b]
 		if l.at != b {
 			l.at = -1
 			if !l.blk.payloadsOf(v[l.payAt[b]:], int(l.count[b])) {
@@ -773,6 +785,7 @@ func (r *reader) search(ctx context.Context, q graph.SearchQuery) (_ graph.Searc
 	// payloads: every candidate is scored (no limit), or checked for a
 	// phrase. Top-k scores a few hundred: their blocks are read again.
 	keep := q.Limit <= 0 || slices.ContainsFunc(expr.Clauses, func(c graph.SearchClause) bool { return c.Phrase })
+	sel := selectKinds(q)
 	for i, c := range expr.Clauses {
 		for _, f := range graph.SearchFields {
 			terms := c.Terms
@@ -787,6 +800,15 @@ func (r *reader) search(ctx context.Context, q graph.SearchQuery) (_ graph.Searc
 				if l == nil {
 					l = newSearchList(f, t)
 					l.copy = keep
+					// The posting cache serves searches that read
+					// their hits' blocks again anyway (top-k).
+					if r.postings != nil && !keep {
+						if e := r.postings.get(l.prefix); e != nil {
+							l.useCached(e, sel)
+						} else {
+							l.cache = r.postings
+						}
+					}
 					lists[id] = l
 					order = append(order, l)
 				}
@@ -797,7 +819,7 @@ func (r *reader) search(ctx context.Context, q graph.SearchQuery) (_ graph.Searc
 	if err := sizeClauses(ctx, r.kv, clauses); err != nil {
 		return graph.SearchPage{}, work, err
 	}
-	cand, err := searchCandidates(ctx, r.kv, clauses, selectKinds(q))
+	cand, err := searchCandidates(ctx, r.kv, clauses, sel)
 	if err != nil {
 		return graph.SearchPage{}, work, err
 	}

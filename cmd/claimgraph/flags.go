@@ -39,9 +39,9 @@ type common struct {
 	// gcInterval is the store's value-log GC period: 0 the store's
 	// default, negative off (serve sets it from --vlog-gc-interval).
 	gcInterval time.Duration
-	// blockCache and readCache are the store's cache sizes in bytes (0:
-	// the store's defaults; serve sets them from its flags).
-	blockCache, readCache int64
+	// blockCache, readCache and postingCache are the store's cache sizes
+	// in bytes (0: the store's defaults; serve sets them from its flags).
+	blockCache, readCache, postingCache int64
 }
 
 // newFlags returns a FlagSet for a subcommand whose usage text names its
@@ -282,7 +282,7 @@ func keyProblem(ke *store.EncryptionKeyError, keyFile string) error {
 // storeOptions returns the badger store options the flags describe,
 // reading the encryption key file.
 func (c *common) storeOptions(log zerolog.Logger) (store.Options, error) {
-	opt := store.Options{Dir: c.data, Logger: log, GCInterval: c.gcInterval, BlockCacheSize: c.blockCache, ReadCacheSize: c.readCache}
+	opt := store.Options{Dir: c.data, Logger: log, GCInterval: c.gcInterval, BlockCacheSize: c.blockCache, ReadCacheSize: c.readCache, PostingCacheSize: c.postingCache}
 	if c.keyFile != "" {
 		key, err := readKeyFile(c.keyFile, log)
 		if err != nil {

@@ -29,9 +29,10 @@ import (
 // under 512 MiB of peak RSS on a 100k-quote store under claimbench's load
 // (store/doc.go, Reads).
 const (
-	defaultServeBlockCache  = 64
-	defaultServeReadCache   = 32
-	defaultServeMemoryLimit = 384
+	defaultServeBlockCache   = 64
+	defaultServeReadCache    = 32
+	defaultServePostingCache = 128
+	defaultServeMemoryLimit  = 384
 )
 
 // serveConfig is what serve's flags set.
@@ -67,6 +68,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	gcEvery := fs.Duration("vlog-gc-interval", 10*time.Minute, "run the store's value-log garbage collection this often (0 turns it off)")
 	blockCache := fs.Int64("block-cache-mib", defaultServeBlockCache, "MiB of decompressed table blocks the store keeps in memory (at least 1)")
 	readCache := fs.Int64("read-cache-mib", defaultServeReadCache, "MiB of reads of the latest commit the store keeps until the next commit (0 turns it off)")
+	postingCache := fs.Int64("posting-cache-mib", defaultServePostingCache, "MiB of long search posting lists the store keeps decoded, of the latest commit read (0 turns it off)")
 	answers := fs.Int("answer-cache", schema.DefaultAnswerCache, "how many answers of queries the server keeps, each until the next commit (0 turns it off)")
 	memLimit := fs.Int64("memory-limit-mib", defaultServeMemoryLimit, "soft limit of the Go heap in MiB (runtime/debug.SetMemoryLimit; 0: none); without the flag,\n"+
 		"GOMEMLIMIT, when set, decides")
@@ -101,6 +103,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	cfg.blockCache, cfg.readCache = *blockCache<<20, *readCache<<20
 	if *readCache == 0 {
 		cfg.readCache = -1
+	}
+	if *postingCache < 0 {
+		return usageError("--posting-cache-mib must be 0 (off) or positive, got %d", *postingCache)
+	}
+	cfg.postingCache = *postingCache << 20
+	if *postingCache == 0 {
+		cfg.postingCache = -1
 	}
 	if *answers < 0 {
 		return usageError("--answer-cache must be 0 (off) or positive, got %d", *answers)

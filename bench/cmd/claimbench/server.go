@@ -45,7 +45,7 @@ func measureServer(ctx context.Context, cfg config, w workload, dataDir string, 
 	var stderr bytes.Buffer
 	args := []string{"serve", "--data", dataDir, "--addr", addr, "--log-level", "warn"}
 	if cold {
-		args = append(args, "--read-cache-mib", "0", "--answer-cache", "0")
+		args = append(args, "--read-cache-mib", "0", "--posting-cache-mib", "0", "--answer-cache", "0")
 	}
 	cmd := exec.CommandContext(ctx, cfg.bin, args...)
 	cmd.Stderr = &stderr

@@ -1,0 +1,281 @@
+package store
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"claimgraph/graph"
+)
+
+// TestPostingCacheAgrees answers the same searches on two stores holding
+// the same generated corpus, one with the posting cache keeping every list
+// (of one block or more) and one without it: every page, with its cursors,
+// must be the same to the bit, asked once (lists read and kept) and again
+// (lists served from the cache), restricted to one kind, to several and to
+// none. Then a second batch rewrites and adds quotes: the next searches
+// read the new commit, not the lists kept for the old one, and a search of
+// the old commit (asOf) still answers as it did.
+func TestPostingCacheAgrees(t *testing.T) {
+	ctx := t.Context()
+	b, _ := corpus(t, 1000)
+	cached := testOpen(t, Options{InMemory: true, PostingCacheSize: 64 << 20, postingMinBlocks: 1})
+	plain := testOpen(t, Options{InMemory: true, PostingCacheSize: -1})
+	for _, s := range []*Store{cached, plain} {
+		if _, err := s.Apply(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := time.Now()
+	var texts []string
+	for i, p := range claimbenchPhrases(b, 5)[:12] {
+		ws := strings.Fields(p)
+		switch i % 3 {
+		case 0:
+			texts = append(texts, p)
+		case 1:
+			texts = append(texts, ws[0], ws[1]+" "+ws[2])
+		case 2:
+			texts = append(texts, prefixAndWord(p), `"`+ws[0]+" "+ws[1]+`"`)
+		}
+	}
+	kinds := [][]graph.Kind{{graph.KindQuote}, nil, {graph.KindClaim, graph.KindFigure, graph.KindSource}, {graph.KindPerson, graph.KindQuote}}
+	compare := func(round string, view func(*Store, func(graph.Reader) error) error) {
+		t.Helper()
+		for i, text := range texts {
+			for j, limit := range []int{20, 3, 50} {
+				q := graph.SearchQuery{Text: text, Kinds: kinds[(i+j)%len(kinds)], Limit: limit}
+				for n := 0; ; n++ {
+					var got, want graph.SearchPage
+					for _, side := range []struct {
+						s *Store
+						p *graph.SearchPage
+					}{{cached, &got}, {plain, &want}} {
+						err := view(side.s, func(r graph.Reader) error {
+							var err error
+							*side.p, err = r.Search(ctx, q)
+							return err
+						})
+						if err != nil {
+							t.Fatalf("%s: %+v: %v", round, q, err)
+						}
+					}
+					if msg := diffSearchPages(got, want); msg != "" {
+						t.Fatalf("%s: %+v, page %d: %s", round, q, n, msg)
+					}
+					if !got.More || n == 3 {
+						break
+					}
+					q.After = got.Hits[len(got.Hits)-1].Cursor()
+				}
+			}
+		}
+	}
+	latest := func(s *Store, fn func(graph.Reader) error) error { return s.View(ctx, fn) }
+	compare("first reads", latest)
+	first := cached.postings.cur.Load()
+	if first == nil || len(first.lists) == 0 {
+		t.Fatal("the posting cache kept no list")
+	}
+	compare("from the cache", latest)
+	if first.hits.Load() == 0 {
+		t.Fatal("no list was served from the posting cache")
+	}
+	if first.used > first.limit {
+		t.Fatalf("the cache holds %d bytes, over its budget of %d", first.used, first.limit)
+	}
+
+	// A second commit: quotes rewritten (the generator's next corpus
+	// reuses the keys) and added.
+	more, _ := corpus(t, 1300)
+	for _, q := range more.Nodes {
+		if q, ok := q.(*graph.Quote); ok {
+			q.Text = "Working families " + q.Text
+		}
+	}
+	for _, s := range []*Store{cached, plain} {
+		if _, err := s.Apply(ctx, more); err != nil {
+			t.Fatal(err)
+		}
+	}
+	texts = append(texts, "working families", "families")
+	compare("after a commit", latest)
+	compare("after a commit, from the cache", latest)
+	if c := cached.postings.cur.Load(); c == first || c.ts <= first.ts {
+		t.Fatal("the commit did not start a new posting cache")
+	}
+	compare("asOf the first commit", func(s *Store, fn func(graph.Reader) error) error { return s.ViewAt(ctx, before, fn) })
+}
+
+// TestPostingCacheBudget searches with a budget that holds a few lists:
+// the answers stay right, the cache never holds more than its budget, and
+// the lists asked for most stay.
+func TestPostingCacheBudget(t *testing.T) {
+	ctx := t.Context()
+	b, _ := corpus(t, 600)
+	s := testOpen(t, Options{InMemory: true, PostingCacheSize: 48 << 10, postingMinBlocks: 1})
+	plain := testOpen(t, Options{InMemory: true, PostingCacheSize: -1})
+	for _, st := range []*Store{s, plain} {
+		if _, err := st.Apply(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	texts := claimbenchPhrases(b, 9)[:30]
+	for round := range 4 {
+		for i, text := range texts {
+			// "said" in every other query: the list asked for most.
+			if i%2 == 0 {
+				text += " said"
+			}
+			q := graph.SearchQuery{Text: text, Kinds: []graph.Kind{graph.KindQuote}, Limit: 10}
+			var got, want graph.SearchPage
+			if err := s.View(ctx, func(r graph.Reader) (err error) { got, err = r.Search(ctx, q); return }); err != nil {
+				t.Fatal(err)
+			}
+			if err := plain.View(ctx, func(r graph.Reader) (err error) { want, err = r.Search(ctx, q); return }); err != nil {
+				t.Fatal(err)
+			}
+			if msg := diffSearchPages(got, want); msg != "" {
+				t.Fatalf("round %d, %q: %s", round, text, msg)
+			}
+			c := s.postings.cur.Load()
+			if c.used > c.limit {
+				t.Fatalf("round %d: the cache holds %d bytes, over its budget of %d", round, c.used, c.limit)
+			}
+		}
+	}
+	c := s.postings.cur.Load()
+	if c.lists[string(newSearchList(graph.SearchText, "said").prefix)] == nil {
+		t.Errorf("the list asked for most was dropped; kept: %d lists, %d bytes", len(c.lists), c.used)
+	}
+}
+
+// TestPostingCachePut checks the keeping rules on a cache of 1,000
+// bytes: a list is wanted once asked for twice and when it fits beside
+// the lists asked for as often or more; making room drops the lists
+// asked for least, oldest first; a list over the budget is never kept.
+func TestPostingCachePut(t *testing.T) {
+	list := func(n int) *cachedList {
+		return &cachedList{ids: make([]uint64, n), heads: make([]uint32, 2*n), refs: make([]uint32, n)}
+	}
+	// A list of n postings in no block takes 256 + 1 + 20n bytes under
+	// a one-byte prefix: two of 10 fit, not three; one of 50 does not.
+	type step struct {
+		ask  string // asked for once more
+		put  int    // then put with this many postings (0: not put)
+		kept bool   // whether the put keeps it
+		want bool   // whether wants reports true before the put
+	}
+	tests := []struct {
+		name  string
+		steps []step
+		after []string // the lists kept at the end
+	}{
+		{"asked once: not wanted", []step{{ask: "a", put: 10, want: false, kept: true}}, []string{"a"}},
+		{"asked twice: wanted", []step{{ask: "a"}, {ask: "a", put: 10, want: true, kept: true}}, []string{"a"}},
+		{"over the budget", []step{{ask: "a"}, {ask: "a", put: 50, want: false, kept: false}}, nil},
+		{"drops the least asked", []step{
+			{ask: "a"}, {ask: "a"}, {ask: "a", put: 10, want: true, kept: true},
+			{ask: "b"}, {ask: "b", put: 10, want: true, kept: true},
+			{ask: "c"}, {ask: "c"}, {ask: "c", put: 10, want: true, kept: true},
+		}, []string{"a", "c"}},
+		{"keeps the more asked", []step{
+			{ask: "a"}, {ask: "a"}, {ask: "a", put: 10, want: true, kept: true},
+			{ask: "b"}, {ask: "b"}, {ask: "b", put: 10, want: true, kept: true},
+			{ask: "c"}, {ask: "c", put: 10, want: false, kept: false},
+		}, []string{"a", "b"}},
+		{"oldest first among equals", []step{
+			{ask: "a"}, {ask: "a", put: 10, want: true, kept: true},
+			{ask: "b"}, {ask: "b", put: 10, want: true, kept: true},
+			{ask: "c"}, {ask: "c"}, {ask: "c", put: 10, want: true, kept: true},
+		}, []string{"b", "c"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newPostingCaches(1000, 1).at(1)
+			for i, st := range tt.steps {
+				c.get([]byte(st.ask))
+				if st.put == 0 {
+					continue
+				}
+				e := list(st.put)
+				if got := c.wants([]byte(st.ask), listBytes([]byte(st.ask), st.put, 0)); got != st.want {
+					t.Errorf("step %d: wants(%q) = %v, want %v", i, st.ask, got, st.want)
+				}
+				c.put([]byte(st.ask), e)
+				if got := c.lists[st.ask] == e; got != st.kept {
+					t.Errorf("step %d: put(%q) kept = %v, want %v", i, st.ask, got, st.kept)
+				}
+				if c.used > c.limit {
+					t.Errorf("step %d: %d bytes held, budget %d", i, c.used, c.limit)
+				}
+			}
+			kept := slices.Sorted(maps.Keys(c.lists))
+			if fmt.Sprint(kept) != fmt.Sprint(tt.after) {
+				t.Errorf("kept %v, want %v", kept, tt.after)
+			}
+		})
+	}
+	// A newer timestamp starts an empty cache; an older one reads without.
+	p := newPostingCaches(1000, 1)
+	c5 := p.at(5)
+	if p.at(5) != c5 || p.at(4) != nil || p.at(6) == c5 {
+		t.Error("the caches by timestamp: same, older, newer")
+	}
+	if newPostingCaches(-1, 0).at(1) != nil {
+		t.Error("a negative budget turns the cache off")
+	}
+}
+
+// TestPostingCacheConcurrent runs searches from several goroutines on a
+// store whose cache keeps every list (run with -race): each answers what
+// the store without the cache answers.
+func TestPostingCacheConcurrent(t *testing.T) {
+	ctx := t.Context()
+	b, _ := corpus(t, 500)
+	s := testOpen(t, Options{InMemory: true, PostingCacheSize: 32 << 20, postingMinBlocks: 1})
+	plain := testOpen(t, Options{InMemory: true, PostingCacheSize: -1})
+	for _, st := range []*Store{s, plain} {
+		if _, err := st.Apply(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	texts := claimbenchPhrases(b, 11)[:16]
+	want := map[string]graph.SearchPage{}
+	for _, text := range texts {
+		q := graph.SearchQuery{Text: text, Kinds: []graph.Kind{graph.KindQuote}, Limit: 5}
+		if err := plain.View(ctx, func(r graph.Reader) (err error) { want[text], err = r.Search(ctx, q); return }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for g := range 4 {
+		wg.Go(func() {
+			for round := range 3 {
+				for i := range texts {
+					text := texts[(i+g*3)%len(texts)]
+					q := graph.SearchQuery{Text: text, Kinds: []graph.Kind{graph.KindQuote}, Limit: 5}
+					var got graph.SearchPage
+					if err := s.View(ctx, func(r graph.Reader) (err error) { got, err = r.Search(ctx, q); return }); err != nil {
+						errs <- err.Error()
+						return
+					}
+					if msg := diffSearchPages(got, want[text]); msg != "" {
+						errs <- fmt.Sprintf("goroutine %d, round %d, %q: %s", g, round, text, msg)
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}

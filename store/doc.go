@@ -725,6 +725,21 @@
 // per trace cold, 71 us warm. A load of commits between reads gains
 // nothing and pays a map insert per read.
 //
+// Posting cache. A ranked search's cost is the length of its terms'
+// lists, and the long lists are the few common words that most queries
+// hold. The store keeps the lists of 32 blocks or more decoded
+// (postcache.go: every id, its tf and field length, its block), for the
+// newest commit a snapshot read; the first snapshot of a newer commit
+// starts an empty cache, so an entry is always the list at that commit,
+// whatever engine or process wrote. A list is kept when it fits in the
+// room left; once the budget (Options.PostingCacheSize, 128 MiB) is full,
+// only from its second read, and the lists asked for least make room,
+// never for a list asked for less (a list turned away is read at the
+// candidates only, as before). A search whose lists are all
+// kept reads no block for its candidates and total, only the blocks of
+// the hits it scores (their positions). Searches with a phrase or without
+// a limit keep their blocks as read and do not use it.
+//
 // Memory. A server's resident memory is Badger's block cache (decompressed
 // blocks; 256 MiB by default, Options.BlockCacheSize; `serve
 // --block-cache-mib`, 64 there), the read cache (`--read-cache-mib`, 32),

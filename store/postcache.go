@@ -27,8 +27,11 @@ import (
 // wrote, and a commit never has to tell the cache what it changed. A
 // snapshot at another timestamp (asOf, a writer) reads without it.
 // Entries are never changed once in the cache, and readers share them.
-// When a list would not fit in the budget (Options.PostingCacheSize) the
-// least recently used lists go.
+// A list is kept while it fits in the budget (Options.PostingCacheSize);
+// once the budget is full, only from its second read, and the lists asked
+// for least (the oldest first among equals) make room for it, never one
+// asked for more often: a cache smaller than what the questions read
+// keeps the commonest lists instead of turning them all over.
 
 const (
 	// defaultPostingCache is the budget of the posting cache when
@@ -143,18 +146,24 @@ func (c *postingCache) uses(prefix []byte) uint32 {
 }
 
 // wants reports whether a list of about size bytes read under prefix
-// would be kept (put): it has been asked for before, and it fits beside
-// the lists asked for as often as it or more. A list read once, or one
-// that would be turned away, is read only where the query needs it, as
-// without the cache.
+// would be kept (put): when it fits in the room left; else when it has
+// been asked for before and fits beside the lists asked for as often as
+// it or more. A list turned away is read only where the query needs it,
+// as without the cache.
 func (c *postingCache) wants(prefix []byte, size int64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	want := c.freq[string(prefix)]
-	if want < 2 || size > c.limit {
+	if size > c.limit {
 		return false
 	}
 	free := c.limit - c.used
+	want := c.freq[string(prefix)]
+	if free >= size {
+		return true
+	}
+	if want < 2 {
+		return false
+	}
 	for k, l := range c.lists {
 		if free >= size {
 			break

@@ -155,8 +155,8 @@ func TestPostingCacheBudget(t *testing.T) {
 }
 
 // TestPostingCachePut checks the keeping rules on a cache of 1,000
-// bytes: a list is wanted once asked for twice and when it fits beside
-// the lists asked for as often or more; making room drops the lists
+// bytes: a list is wanted when it fits in the room left, or once asked
+// for twice when it fits beside the lists asked for as often or more; making room drops the lists
 // asked for least, oldest first; a list over the budget is never kept.
 func TestPostingCachePut(t *testing.T) {
 	list := func(n int) *cachedList {
@@ -175,7 +175,12 @@ func TestPostingCachePut(t *testing.T) {
 		steps []step
 		after []string // the lists kept at the end
 	}{
-		{"asked once: not wanted", []step{{ask: "a", put: 10, want: false, kept: true}}, []string{"a"}},
+		{"asked once, room left: wanted", []step{{ask: "a", put: 10, want: true, kept: true}}, []string{"a"}},
+		{"asked once, no room: not wanted", []step{
+			{ask: "a", put: 10, want: true, kept: true},
+			{ask: "b", put: 10, want: true, kept: true},
+			{ask: "c", put: 10, want: false, kept: false},
+		}, []string{"a", "b"}},
 		{"asked twice: wanted", []step{{ask: "a"}, {ask: "a", put: 10, want: true, kept: true}}, []string{"a"}},
 		{"over the budget", []step{{ask: "a"}, {ask: "a", put: 50, want: false, kept: false}}, nil},
 		{"drops the least asked", []step{

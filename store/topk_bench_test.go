@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -111,7 +112,18 @@ func openSearchStore(b *testing.B) (*Store, []string) {
 		b.Skip("CLAIMGRAPH_SEARCH_STORE is not set")
 	}
 	phrases := searchStoreFixture(b, dir)
-	s, err := Open(context.Background(), benchOptions(dir))
+	opt := benchOptions(dir)
+	if v := os.Getenv("CLAIMGRAPH_POSTING_CACHE_MIB"); v != "" {
+		mib, err := strconv.Atoi(v)
+		if err != nil {
+			b.Fatalf("CLAIMGRAPH_POSTING_CACHE_MIB: %v", err)
+		}
+		opt.PostingCacheSize = int64(mib) << 20
+		if mib == 0 {
+			opt.PostingCacheSize = -1
+		}
+	}
+	s, err := Open(context.Background(), opt)
 	if err != nil {
 		b.Fatal(err)
 	}

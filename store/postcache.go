@@ -3,7 +3,9 @@ package store
 import (
 	"cmp"
 	"context"
+	"math/bits"
 	"slices"
+	"sort"
 	"sync"
 	"sync/atomic"
 )
@@ -57,6 +59,8 @@ type cachedList struct {
 	heads []uint32
 	refs  []uint32
 	keys  []uint64
+	// dense holds, by kind, the rank set of the kinds whose ids are dense.
+	dense map[byte]*rankSet
 	size  int64
 	used  uint64 // the cache's clock at the last use; guarded by the cache's mu
 }
@@ -188,6 +192,9 @@ func listBytes(prefix []byte, n, nblock int) int64 {
 // e is returned without being kept.
 func (c *postingCache) put(prefix []byte, e *cachedList) *cachedList {
 	e.size = listBytes(prefix, len(e.ids), len(e.keys))
+	for _, r := range e.dense {
+		e.size += r.size()
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old := c.lists[string(prefix)]; old != nil {
@@ -254,7 +261,7 @@ func (l *searchList) readCached(ctx context.Context, kv KVReader, c *postingCach
 	if err := full.readAll(ctx, kv, allKinds, nil); err != nil {
 		return nil, err
 	}
-	e := &cachedList{df: full.df, ids: slices.Clip(full.ids), heads: slices.Clip(full.heads), refs: slices.Clip(full.refs), keys: slices.Clip(full.keys)}
+	e := &cachedList{df: full.df, ids: slices.Clip(full.ids), heads: slices.Clip(full.heads), refs: slices.Clip(full.refs), keys: slices.Clip(full.keys), dense: kindRuns(full.ids)}
 	return c.put(l.prefix, e), nil
 }
 
@@ -263,7 +270,7 @@ func (l *searchList) readCached(ctx context.Context, kv KVReader, c *postingCach
 // clipped, so nothing appends into them); other selections are copied.
 func (l *searchList) useCached(e *cachedList, sel *kindSet) {
 	l.read, l.counted, l.nblock, l.df, l.keys = true, true, len(e.keys), e.df, e.keys
-	l.ids, l.heads, l.refs = nil, nil, nil
+	l.ids, l.heads, l.refs, l.dense = nil, nil, nil, nil
 	if sel.lo > sel.hi {
 		return
 	}
@@ -281,6 +288,10 @@ func (l *searchList) useCached(e *cachedList, sel *kindSet) {
 	}
 	if whole {
 		l.ids, l.heads, l.refs = e.ids[lo:hi:hi], e.heads[2*lo:2*hi:2*hi], e.refs[lo:hi:hi]
+		// One kind: its rank set counts from the start of the view.
+		if k := byte(e.ids[lo] >> 56); k == byte(e.ids[hi-1]>>56) {
+			l.dense = e.dense[k]
+		}
 		return
 	}
 	for j := lo; j < hi; j++ {
@@ -290,4 +301,82 @@ func (l *searchList) useCached(e *cachedList, sel *kindSet) {
 			l.refs = append(l.refs, e.refs[j])
 		}
 	}
+}
+
+// rankSet is the ids of one kind of a cached list as a bitmap over their
+// span, with the number of ids before each word: membership is one bit
+// test and an id's index in the list a count of bits, where searching the
+// ids took a gallop or a binary search per candidate and list. At about
+// 1.5 bits per id of the span it is kept for the kinds whose ids fill at
+// least 1/32 of their span (the common words': "the" holds half of the
+// quotes).
+type rankSet struct {
+	first, last uint64   // the first and last id
+	words       []uint64 // bit i: id first+i is in the list
+	before      []uint32 // ids in words[:w]
+}
+
+// minRankDensity is the least share of its span a kind's ids must fill
+// for a rank set.
+const minRankDensity = 32
+
+// newRankSet returns the rank set of ids (ascending, one kind), or nil
+// when they are too sparse or too few to gain from one.
+func newRankSet(ids []uint64) *rankSet {
+	if len(ids) < 64 {
+		return nil
+	}
+	first, last := ids[0], ids[len(ids)-1]
+	span := last - first + 1
+	if span/uint64(len(ids)) > minRankDensity {
+		return nil
+	}
+	r := &rankSet{first: first, last: last, words: make([]uint64, (span+63)/64)}
+	for _, id := range ids {
+		off := id - first
+		r.words[off>>6] |= 1 << (off & 63)
+	}
+	r.before = make([]uint32, len(r.words))
+	n := uint32(0)
+	for w, x := range r.words {
+		r.before[w] = n
+		n += uint32(bits.OnesCount64(x))
+	}
+	return r
+}
+
+// rank returns the index in the list (the ids of the set, ascending) of
+// the first id at or after id, and whether id is in the set.
+func (r *rankSet) rank(id uint64, n int) (int, bool) {
+	switch {
+	case id < r.first:
+		return 0, false
+	case id > r.last:
+		return n, false
+	}
+	off := id - r.first
+	w, b := off>>6, off&63
+	x := r.words[w]
+	return int(r.before[w]) + bits.OnesCount64(x&(1<<b-1)), x&(1<<b) != 0
+}
+
+// size returns the bytes the set takes.
+func (r *rankSet) size() int64 { return int64(len(r.words))*8 + int64(len(r.before))*4 + 64 }
+
+// kindRuns returns the rank sets of the kinds of ids (ascending) dense
+// enough for one, by kind.
+func kindRuns(ids []uint64) map[byte]*rankSet {
+	var out map[byte]*rankSet
+	for lo := 0; lo < len(ids); {
+		k := byte(ids[lo] >> 56)
+		hi := lo + sort.Search(len(ids)-lo, func(i int) bool { return byte(ids[lo+i]>>56) > k })
+		if r := newRankSet(ids[lo:hi]); r != nil {
+			if out == nil {
+				out = map[byte]*rankSet{}
+			}
+			out[k] = r
+		}
+		lo = hi
+	}
+	return out
 }

@@ -340,6 +340,9 @@ type searchList struct {
 	// cache, when set, keeps the list decoded once read whole
 	// (postcache.go), if it is long.
 	cache *postingCache
+	// dense, when set, is the rank set of ids (one kind of a cached list):
+	// find answers from it.
+	dense *rankSet
 	arena []byte // holds the values copied (a new one when full)
 	at    int    // the block decoded in blk, -1 for none
 	blk   postingBlock
@@ -643,6 +646,17 @@ func (b *postingBlock) payloadsOf(p []byte, n int) bool {
 	return true
 }
 
+// find returns the index of the first id of the list at or after id,
+// searching from index j on (a rank set answers without), and whether it
+// is id.
+func (l *searchList) find(j int, id uint64) (int, bool) {
+	if l.dense != nil {
+		return l.dense.rank(id, len(l.ids))
+	}
+	j = gallop(l.ids, j, id)
+	return j, j < len(l.ids) && l.ids[j] == id
+}
+
 // gallop returns the first index at or after j of ids (ascending) whose
 // id is at least id.
 func gallop(ids []uint64, j int, id uint64) int {
@@ -719,8 +733,8 @@ func searchCandidates(ctx context.Context, kv KVReader, clauses [][]*searchList,
 		kept := cand[:0]
 		for _, id := range cand {
 			for i, l := range c {
-				pos[i] = gallop(l.ids, pos[i], id)
-				if pos[i] < len(l.ids) && l.ids[pos[i]] == id {
+				var found bool
+				if pos[i], found = l.find(pos[i], id); found {
 					kept = append(kept, id)
 					break
 				}

@@ -134,7 +134,7 @@ func newSearchRun(ctx context.Context, r *reader, expr graph.SearchExpr, st *gra
 // advance moves every list's position to the first id at or after id.
 func (s *searchRun) advance(id uint64) {
 	for i, l := range s.lists {
-		s.pos[i] = gallop(l.ids, s.pos[i], id)
+		s.pos[i], _ = l.find(s.pos[i], id)
 	}
 }
 
@@ -294,7 +294,11 @@ func (s *searchRun) topK(want int, cur *graph.SearchHit) ([]scoredHit, int, erro
 // locate positions every list at id (or the id after it), in any order.
 func (s *searchRun) locate(id uint64) {
 	for i, l := range s.lists {
-		s.pos[i], _ = slices.BinarySearch(l.ids, id)
+		if l.dense != nil {
+			s.pos[i], _ = l.dense.rank(id, len(l.ids))
+		} else {
+			s.pos[i], _ = slices.BinarySearch(l.ids, id)
+		}
 	}
 }
 

@@ -68,7 +68,7 @@ type Options struct {
 	ReadCacheSize int64
 	// PostingCacheSize is the budget in bytes of the posting cache
 	// (postcache.go): the long search posting lists decoded, of the
-	// newest commit read, kept until a newer one is read. 0 means 128 MiB;
+	// newest commit read, kept until a newer one is read. 0 means 256 MiB;
 	// a negative value turns it off.
 	PostingCacheSize int64
 

@@ -732,19 +732,22 @@
 // newest commit a snapshot read; the first snapshot of a newer commit
 // starts an empty cache, so an entry is always the list at that commit,
 // whatever engine or process wrote. A list is kept when it fits in the
-// room left; once the budget (Options.PostingCacheSize, 128 MiB) is full,
+// room left; once the budget (Options.PostingCacheSize, 256 MiB) is full,
 // only from its second read, and the lists asked for least make room,
 // never for a list asked for less (a list turned away is read at the
-// candidates only, as before). A search whose lists are all
-// kept reads no block for its candidates and total, only the blocks of
-// the hits it scores (their positions). Searches with a phrase or without
-// a limit keep their blocks as read and do not use it.
+// candidates only, as before). A kept list holds its ids with their tf
+// and field length, the rank sets of its dense kinds (a bitmap with
+// counts: an id's place is a bit count, not a gallop), and each block's
+// payloads (positions and offsets), so a search whose lists are all kept
+// reads no posting block at all, only the user keys of its page.
 //
 // Memory. A server's resident memory is Badger's block cache (decompressed
 // blocks; 256 MiB by default, Options.BlockCacheSize; `serve
 // --block-cache-mib`, 64 there), the read cache (`--read-cache-mib`, 32),
-// the Go heap, which search and whoSaid churn (`--memory-limit-mib`, 384:
-// a soft limit, so the GC runs sooner instead of letting the heap double),
+// the posting cache (`--posting-cache-mib`, 256), the Go heap, which
+// search and whoSaid churn (`--memory-limit-mib`, 512, 384 before the
+// posting cache: a soft limit, so the GC runs sooner instead of letting
+// the heap double),
 // and the table files' pages that reads touched (tables are memory-mapped:
 // those pages count in RSS although the kernel can drop them, and the
 // kernel maps up to 64 KiB around each page read). Measured on the 100k

@@ -11,15 +11,16 @@ import (
 )
 
 // The posting cache keeps long search posting lists decoded: for each
-// list of at least postingCacheMinBlocks blocks that a ranked search reads,
-// every id with its tf and field length, the block each came from, and the
-// list's document frequency. A search's cost is the length of its terms'
+// list of at least postingCacheMinBlocks blocks that a search reads, every
+// id with its tf and field length, the block each came from, each block's
+// payloads (the occurrences: positions and offsets), the rank sets of its
+// dense kinds, and the list's document frequency. A search's cost is the length of its terms'
 // lists, and the long lists are few and are those of the common words that
 // most queries hold (at 1M quotes "the" has 490,000 postings, 3,587
 // blocks): reading and decoding them was most of a search. With them kept,
-// a search whose lists are all kept reads no posting block for its
-// candidates and its total; it reads again only the blocks of the hits it
-// scores (their occurrences, for the phrase bonus and the highlights).
+// a search whose lists are all kept reads no posting block: not for its
+// candidates and its total, nor for the occurrences of the hits it scores
+// (the phrase bonus, the highlights).
 //
 // Like the read cache it holds the state of one commit timestamp: a cache
 // is kept for the newest timestamp a snapshot read with it, and the first
@@ -38,7 +39,7 @@ import (
 const (
 	// defaultPostingCache is the budget of the posting cache when
 	// Options.PostingCacheSize is 0.
-	defaultPostingCache = 128 << 20
+	defaultPostingCache = 256 << 20
 	// postingCacheMinBlocks is the fewest blocks of a list kept:
 	// shorter lists cost little to read.
 	postingCacheMinBlocks = 32
@@ -61,8 +62,15 @@ type cachedList struct {
 	keys  []uint64
 	// dense holds, by kind, the rank set of the kinds whose ids are dense.
 	dense map[byte]*rankSet
-	size  int64
-	used  uint64 // the cache's clock at the last use; guarded by the cache's mu
+	// Each block's payload lengths and payloads (from payAt), and its
+	// number of postings, so that scoring reads no block again;
+	// payBytes is their length.
+	blocks   [][]byte
+	payAt    []uint32
+	count    []uint32
+	payBytes int64
+	size     int64
+	used     uint64 // the cache's clock at the last use; guarded by the cache's mu
 }
 
 // postingCaches holds the posting cache of the newest timestamp read.
@@ -179,11 +187,15 @@ func (c *postingCache) wants(prefix []byte, size int64) bool {
 	return free >= size
 }
 
-// listBytes estimates the bytes a cached list of n postings in nblock
-// blocks takes.
-func listBytes(prefix []byte, n, nblock int) int64 {
-	return int64(len(prefix)+cachedListOverhead) + int64(n)*20 + int64(nblock)*8
+// listBytes returns the bytes a cached list of n postings in nblock
+// blocks with pay bytes of payloads takes (besides its rank sets).
+func listBytes(prefix []byte, n, nblock int, pay int64) int64 {
+	return int64(len(prefix)+cachedListOverhead) + int64(n)*20 + int64(nblock)*40 + pay
 }
+
+// payloadGuess is the bytes of payload a posting takes, about, for
+// wants before a list is read (its length and one occurrence).
+const payloadGuess = 8
 
 // put keeps e under prefix and returns the list kept (another reader's,
 // when it put the same list first). To make room it drops the lists asked
@@ -191,7 +203,7 @@ func listBytes(prefix []byte, n, nblock int) int64 {
 // less often than e's: otherwise, and when e is larger than the budget,
 // e is returned without being kept.
 func (c *postingCache) put(prefix []byte, e *cachedList) *cachedList {
-	e.size = listBytes(prefix, len(e.ids), len(e.keys))
+	e.size = listBytes(prefix, len(e.ids), len(e.keys), e.payBytes)
 	for _, r := range e.dense {
 		e.size += r.size()
 	}
@@ -257,11 +269,15 @@ var allKinds = func() *kindSet {
 // readCached reads the whole list (every kind) into a cached list and
 // keeps it in c.
 func (l *searchList) readCached(ctx context.Context, kv KVReader, c *postingCache) (*cachedList, error) {
-	full := &searchList{f: l.f, term: l.term, prefix: l.prefix, nblock: l.nblock, counted: l.counted, at: -1}
+	full := &searchList{f: l.f, term: l.term, prefix: l.prefix, nblock: l.nblock, counted: l.counted, copy: true, payOnly: true, at: -1}
 	if err := full.readAll(ctx, kv, allKinds, nil); err != nil {
 		return nil, err
 	}
-	e := &cachedList{df: full.df, ids: slices.Clip(full.ids), heads: slices.Clip(full.heads), refs: slices.Clip(full.refs), keys: slices.Clip(full.keys), dense: kindRuns(full.ids)}
+	e := &cachedList{df: full.df, ids: slices.Clip(full.ids), heads: slices.Clip(full.heads), refs: slices.Clip(full.refs), keys: slices.Clip(full.keys), dense: kindRuns(full.ids),
+		blocks: slices.Clip(full.blocks), payAt: slices.Clip(full.payAt), count: slices.Clip(full.count)}
+	for _, b := range e.blocks {
+		e.payBytes += int64(len(b))
+	}
 	return c.put(l.prefix, e), nil
 }
 
@@ -271,6 +287,7 @@ func (l *searchList) readCached(ctx context.Context, kv KVReader, c *postingCach
 func (l *searchList) useCached(e *cachedList, sel *kindSet) {
 	l.read, l.counted, l.nblock, l.df, l.keys = true, true, len(e.keys), e.df, e.keys
 	l.ids, l.heads, l.refs, l.dense = nil, nil, nil, nil
+	l.blocks, l.payAt, l.count = e.blocks, e.payAt, e.count
 	if sel.lo > sel.hi {
 		return
 	}

@@ -47,7 +47,7 @@ func TestPostingCacheAgrees(t *testing.T) {
 	compare := func(round string, view func(*Store, func(graph.Reader) error) error) {
 		t.Helper()
 		for i, text := range texts {
-			for j, limit := range []int{20, 3, 50} {
+			for j, limit := range []int{20, 3, 50, 0} {
 				q := graph.SearchQuery{Text: text, Kinds: kinds[(i+j)%len(kinds)], Limit: limit}
 				for n := 0; ; n++ {
 					var got, want graph.SearchPage
@@ -208,7 +208,7 @@ func TestPostingCachePut(t *testing.T) {
 					continue
 				}
 				e := list(st.put)
-				if got := c.wants([]byte(st.ask), listBytes([]byte(st.ask), st.put, 0)); got != st.want {
+				if got := c.wants([]byte(st.ask), listBytes([]byte(st.ask), st.put, 0, 0)); got != st.want {
 					t.Errorf("step %d: wants(%q) = %v, want %v", i, st.ask, got, st.want)
 				}
 				c.put([]byte(st.ask), e)

@@ -337,6 +337,9 @@ type searchList struct {
 	payAt []uint32
 	count []uint32
 	copy  bool
+	// payOnly keeps of each block copied its payload lengths and
+	// payloads only (a list read for the posting cache).
+	payOnly bool
 	// cache, when set, keeps the list decoded once read whole
 	// (postcache.go), if it is long.
 	cache *postingCache
@@ -408,7 +411,7 @@ func sizeClauses(ctx context.Context, kv KVReader, clauses [][]*searchList) erro
 // heads (the ids of cand only, when cand is not nil; a block holding none
 // is not decoded further).
 func (l *searchList) readAll(ctx context.Context, kv KVReader, sel *kindSet, cand []uint64) error {
-	if l.cache != nil && l.nblock >= l.cache.minBlocks && l.cache.wants(l.prefix, listBytes(l.prefix, l.nblock*postingBlockSize, l.nblock)) {
+	if l.cache != nil && l.nblock >= l.cache.minBlocks && l.cache.wants(l.prefix, listBytes(l.prefix, l.nblock*postingBlockSize, l.nblock, int64(l.nblock*postingBlockSize*payloadGuess))) {
 		e, err := l.readCached(ctx, kv, l.cache)
 		if err != nil {
 			return err
@@ -559,12 +562,16 @@ func (l *searchList) addBlock(key uint64, v []byte, sel *kindSet, cand []uint64,
 		}
 	}
 	l.keys = append(l.keys, key)
-	l.payAt = append(l.payAt, uint32(len(v)-len(p)))
 	l.count = append(l.count, uint32(n))
 	if !l.copy {
+		l.payAt = append(l.payAt, uint32(len(v)-len(p)))
 		l.blocks = append(l.blocks, nil)
 		return nil
 	}
+	if l.payOnly {
+		v = p // the payload lengths and payloads only
+	}
+	l.payAt = append(l.payAt, uint32(len(v)-len(p)))
 	if cap(l.arena)-len(l.arena) < len(v) {
 		// Buffers double up to searchArena: a short list
 		// allocates little.
@@ -814,9 +821,9 @@ func (r *reader) search(ctx context.Context, q graph.SearchQuery) (_ graph.Searc
 				if l == nil {
 					l = newSearchList(f, t)
 					l.copy = keep
-					// The posting cache serves searches that read
-					// their hits' blocks again anyway (top-k).
-					if r.postings != nil && !keep {
+					// A kept list brings its payloads: every
+					// search can use it.
+					if r.postings != nil {
 						if e := r.postings.get(l.prefix); e != nil {
 							l.useCached(e, sel)
 						} else {

@@ -31,8 +31,8 @@ import (
 const (
 	defaultServeBlockCache   = 64
 	defaultServeReadCache    = 32
-	defaultServePostingCache = 128
-	defaultServeMemoryLimit  = 384
+	defaultServePostingCache = 256
+	defaultServeMemoryLimit  = 512
 )
 
 // serveConfig is what serve's flags set.

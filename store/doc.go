@@ -745,7 +745,7 @@
 // blocks; 256 MiB by default, Options.BlockCacheSize; `serve
 // --block-cache-mib`, 64 there), the read cache (`--read-cache-mib`, 32),
 // the posting cache (`--posting-cache-mib`, 256), the Go heap, which
-// search and whoSaid churn (`--memory-limit-mib`, 512, 384 before the
+// search and whoSaid churn (`--memory-limit-mib`, 640, 384 before the
 // posting cache: a soft limit, so the GC runs sooner instead of letting
 // the heap double),
 // and the table files' pages that reads touched (tables are memory-mapped:

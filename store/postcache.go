@@ -8,6 +8,8 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+
+	"claimgraph/graph"
 )
 
 // The posting cache keeps long search posting lists decoded: for each
@@ -62,13 +64,12 @@ type cachedList struct {
 	keys  []uint64
 	// dense holds, by kind, the rank set of the kinds whose ids are dense.
 	dense map[byte]*rankSet
-	// Each block's payload lengths and payloads (from payAt), and its
-	// number of postings, so that scoring reads no block again;
-	// payBytes is their length.
-	blocks   [][]byte
-	payAt    []uint32
-	count    []uint32
-	payBytes int64
+	// Each block's payload lengths and payloads, block b's from
+	// payOff[b] to payOff[b+1] of pay, and its number of postings, so
+	// that scoring reads no block again.
+	pay    []byte
+	payOff []uint32
+	count  []uint32
 	size     int64
 	used     uint64 // the cache's clock at the last use; guarded by the cache's mu
 }
@@ -203,7 +204,7 @@ const payloadGuess = 8
 // less often than e's: otherwise, and when e is larger than the budget,
 // e is returned without being kept.
 func (c *postingCache) put(prefix []byte, e *cachedList) *cachedList {
-	e.size = listBytes(prefix, len(e.ids), len(e.keys), e.payBytes)
+	e.size = listBytes(prefix, len(e.ids), len(e.keys), int64(len(e.pay)))
 	for _, r := range e.dense {
 		e.size += r.size()
 	}
@@ -267,18 +268,25 @@ var allKinds = func() *kindSet {
 }()
 
 // readCached reads the whole list (every kind) into a cached list and
-// keeps it in c.
+// keeps it in c. Its arrays are exactly their length (read ones grow by
+// doubling), and it holds no pointer per block or posting.
 func (l *searchList) readCached(ctx context.Context, kv KVReader, c *postingCache) (*cachedList, error) {
 	full := &searchList{f: l.f, term: l.term, prefix: l.prefix, nblock: l.nblock, counted: l.counted, copy: true, payOnly: true, at: -1}
 	if err := full.readAll(ctx, kv, allKinds, nil); err != nil {
 		return nil, err
 	}
-	e := &cachedList{df: full.df, ids: slices.Clip(full.ids), heads: slices.Clip(full.heads), refs: slices.Clip(full.refs), keys: slices.Clip(full.keys), dense: kindRuns(full.ids),
-		blocks: slices.Clip(full.blocks), payAt: slices.Clip(full.payAt), count: slices.Clip(full.count)}
-	for _, b := range e.blocks {
-		e.payBytes += int64(len(b))
-	}
+	e := &cachedList{df: full.df, ids: exact(full.ids), heads: exact(full.heads), refs: exact(full.refs), keys: exact(full.keys), dense: kindRuns(full.ids),
+		pay: exact(full.pay), payOff: exact(append(full.payOff, uint32(len(full.pay)))), count: exact(full.count)}
 	return c.put(l.prefix, e), nil
+}
+
+// exact returns s with its capacity its length: a copy when the spare
+// capacity is more than an eighth.
+func exact[T any](s []T) []T {
+	if cap(s)-len(s) > len(s)/8 {
+		return append(make([]T, 0, len(s)), s...)
+	}
+	return slices.Clip(s)
 }
 
 // useCached makes l the list e holds, restricted to the kinds of sel: the
@@ -287,7 +295,7 @@ func (l *searchList) readCached(ctx context.Context, kv KVReader, c *postingCach
 func (l *searchList) useCached(e *cachedList, sel *kindSet) {
 	l.read, l.counted, l.nblock, l.df, l.keys = true, true, len(e.keys), e.df, e.keys
 	l.ids, l.heads, l.refs, l.dense = nil, nil, nil, nil
-	l.blocks, l.payAt, l.count = e.blocks, e.payAt, e.count
+	l.payOnly, l.pay, l.payOff, l.count = true, e.pay, e.payOff, e.count
 	if sel.lo > sel.hi {
 		return
 	}
@@ -396,4 +404,38 @@ func kindRuns(ids []uint64) map[byte]*rankSet {
 		lo = hi
 	}
 	return out
+}
+
+// keptQuotes returns the quotes of the search posting list of logical
+// prefix (s | field | term | 00) as the posting cache keeps them, for
+// whoSaid's cursors: the list kept, or read whole and kept when it is
+// long (postingCacheMinBlocks blocks, counted from their keys) and the
+// cache wants it; nil (read the blocks as before) otherwise or when the
+// reader has no cache.
+func (r *reader) keptQuotes(ctx context.Context, logical []byte) (*searchList, error) {
+	c := r.postings
+	if c == nil {
+		return nil, nil
+	}
+	l := &searchList{prefix: blockPrefix(logical), term: string(logical), at: -1}
+	sel := &kindSet{}
+	sel.lo, sel.hi = kindRange(graph.KindQuote)
+	sel.in[byte(graph.KindQuote)] = true
+	if e := c.get(l.prefix); e != nil {
+		l.useCached(e, sel)
+		return l, nil
+	}
+	if _, err := l.countBlocks(ctx, r.kv, max(c.minBlocks, 4096)); err != nil {
+		return nil, err
+	}
+	n := l.nblock * postingBlockSize
+	if l.nblock < c.minBlocks || !c.wants(l.prefix, listBytes(l.prefix, n, l.nblock, int64(n*payloadGuess))) {
+		return nil, nil
+	}
+	e, err := l.readCached(ctx, r.kv, c)
+	if err != nil {
+		return nil, err
+	}
+	l.useCached(e, sel)
+	return l, nil
 }

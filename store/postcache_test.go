@@ -284,3 +284,51 @@ func TestPostingCacheConcurrent(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+// TestPostingCacheWhoSaid asks whoSaid questions of two stores holding the
+// same corpus, one whose posting cache keeps every list: its cursors walk
+// the kept lists (ids, positions) instead of the blocks, and every page,
+// with its cursor, and every total must be the same as without the cache.
+// The questions: claimbench's phrases, their first two words, a word and
+// the beginning of the next, a part of a word, one common word.
+func TestPostingCacheWhoSaid(t *testing.T) {
+	ctx := t.Context()
+	b, _ := corpus(t, 800)
+	cached := testOpen(t, Options{InMemory: true, PostingCacheSize: 64 << 20, postingMinBlocks: 1})
+	plain := testOpen(t, Options{InMemory: true, PostingCacheSize: -1})
+	for _, s := range []*Store{cached, plain} {
+		if _, err := s.Apply(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var texts []string
+	for _, p := range claimbenchPhrases(b, 13)[:12] {
+		ws := strings.Fields(p)
+		texts = append(texts, p, ws[0]+" "+ws[1], ws[1]+" "+ws[2][:max(1, len(ws[2])/2)], ws[1][:max(1, len(ws[1])-1)])
+	}
+	texts = append(texts, "the", "said")
+	for round := range 2 {
+		for _, text := range texts {
+			after := ""
+			for n := 0; n < 4; n++ {
+				var got, want graph.Page
+				if err := cached.View(ctx, func(r graph.Reader) (err error) { got, err = r.QuotesMatching(ctx, text, after, 7); return }); err != nil {
+					t.Fatalf("%q: %v", text, err)
+				}
+				if err := plain.View(ctx, func(r graph.Reader) (err error) { want, err = r.QuotesMatching(ctx, text, after, 7); return }); err != nil {
+					t.Fatalf("%q: %v", text, err)
+				}
+				if got.Total != want.Total || got.More != want.More || !slices.Equal(got.Keys, want.Keys) {
+					t.Fatalf("round %d, %q after %q: %d %v %v, want %d %v %v", round, text, after, got.Total, got.More, got.Keys, want.Total, want.More, want.Keys)
+				}
+				if !got.More {
+					break
+				}
+				after = got.Keys[len(got.Keys)-1]
+			}
+		}
+	}
+	if c := cached.postings.cur.Load(); c == nil || c.hits.Load() == 0 {
+		t.Fatal("whoSaid used no kept list")
+	}
+}

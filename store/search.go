@@ -337,9 +337,12 @@ type searchList struct {
 	payAt []uint32
 	count []uint32
 	copy  bool
-	// payOnly keeps of each block copied its payload lengths and
-	// payloads only (a list read for the posting cache).
+	// payOnly keeps of each block its payload lengths and payloads only,
+	// in pay, block b's from payOff[b] to payOff[b+1] (a list read for
+	// or served from the posting cache; blocks is then unused).
 	payOnly bool
+	pay     []byte
+	payOff  []uint32
 	// cache, when set, keeps the list decoded once read whole
 	// (postcache.go), if it is long.
 	cache *postingCache
@@ -509,7 +512,7 @@ func (l *searchList) addBlock(key uint64, v []byte, sel *kindSet, cand []uint64,
 	}
 	p = p[w:]
 	start := len(l.ids)
-	block := uint32(len(l.blocks)) << 8
+	block := uint32(len(l.keys)) << 8 // the block's number: one key per block kept
 	id := first
 	for i := range int(n) {
 		if i > 0 {
@@ -569,7 +572,11 @@ func (l *searchList) addBlock(key uint64, v []byte, sel *kindSet, cand []uint64,
 		return nil
 	}
 	if l.payOnly {
-		v = p // the payload lengths and payloads only
+		// The payload lengths and payloads only, one after another in
+		// one buffer (no pointer per block for the collector to follow).
+		l.payOff = append(l.payOff, uint32(len(l.pay)))
+		l.pay = append(l.pay, p...)
+		return nil
 	}
 	l.payAt = append(l.payAt, uint32(len(v)-len(p)))
 	if cap(l.arena)-len(l.arena) < len(v) {
@@ -604,6 +611,16 @@ func (l *searchList) dl(j int) uint64 { return uint64(l.heads[2*j+1]) }
 // asked for).
 func (l *searchList) payload(ctx context.Context, kv KVReader, j int) ([]byte, error) {
 	b, i := int(l.refs[j]>>8), int(l.refs[j]&0xff)
+	if l.payOnly {
+		if l.at != b {
+			l.at = -1
+			if b+1 >= len(l.payOff) || !l.blk.payloadsOf(l.pay[l.payOff[b]:l.payOff[b+1]], int(l.count[b])) {
+				return nil, fmt.Errorf("%w: posting block of %x: payload lengths", errCorrupt, searchTermPrefix(l.f, l.term))
+			}
+			l.at = b
+		}
+		return l.blk.payload(i), nil
+	}
 	if b < len(l.blocks) && l.blocks[b] != nil {
 		v := l.blocks[b]
 		if l.at != b {

@@ -606,7 +606,12 @@ type postings struct {
 	word     bool   // a word posting (count, positions), else a search posting
 	keysOnly bool   // positions are not needed
 
-	c    *postingCursor
+	c *postingCursor
+	// m, when set, is the list's quotes as the posting cache keeps them
+	// (a search posting only), and mj the place in it; c is then unused.
+	m    *searchList
+	mj   int
+	mctx context.Context
 	at   bool // at a posting: id is its
 	done bool
 	id   uint64
@@ -626,9 +631,27 @@ func (p *postings) seek(ctx context.Context, id uint64) (bool, error) {
 	if p.at && p.id >= id {
 		return true, nil
 	}
-	if p.c == nil {
-		lo, hi := kindRange(graph.KindQuote)
-		p.c = newPostingCursor(ctx, p.r.kv, p.prefix, lo, hi)
+	if p.c == nil && p.m == nil {
+		if !p.word {
+			m, err := p.r.keptQuotes(ctx, p.prefix)
+			if err != nil {
+				return false, err
+			}
+			p.m, p.mctx = m, ctx
+		}
+		if p.m == nil {
+			lo, hi := kindRange(graph.KindQuote)
+			p.c = newPostingCursor(ctx, p.r.kv, p.prefix, lo, hi)
+		}
+	}
+	if p.m != nil {
+		p.mj, _ = p.m.find(p.mj, id)
+		if p.mj == len(p.m.ids) {
+			p.at, p.done = false, true
+			return false, nil
+		}
+		p.id, p.at = p.m.ids[p.mj], true
+		return true, nil
 	}
 	ok, err := p.c.seek(id)
 	if err != nil || !ok {
@@ -644,6 +667,13 @@ func (p *postings) seek(ctx context.Context, id uint64) (bool, error) {
 func (p *postings) positions(dst []uint64) ([]uint64, error) {
 	if p.keysOnly {
 		return dst, nil
+	}
+	if p.m != nil {
+		pay, err := p.m.payload(p.mctx, p.r.kv, p.mj)
+		if err != nil {
+			return nil, err
+		}
+		return decodePositions(p.m.tf(p.mj), pay, p.word, dst)
 	}
 	return decodePositions(p.c.head(0), p.c.payload(), p.word, dst)
 }

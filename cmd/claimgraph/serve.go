@@ -32,7 +32,7 @@ const (
 	defaultServeBlockCache   = 64
 	defaultServeReadCache    = 32
 	defaultServePostingCache = 256
-	defaultServeMemoryLimit  = 512
+	defaultServeMemoryLimit  = 640
 )
 
 // serveConfig is what serve's flags set.

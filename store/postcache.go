@@ -70,8 +70,8 @@ type cachedList struct {
 	pay    []byte
 	payOff []uint32
 	count  []uint32
-	size     int64
-	used     uint64 // the cache's clock at the last use; guarded by the cache's mu
+	size   int64
+	used   uint64 // the cache's clock at the last use; guarded by the cache's mu
 }
 
 // postingCaches holds the posting cache of the newest timestamp read.

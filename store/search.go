@@ -412,7 +412,8 @@ func sizeClauses(ctx context.Context, kv KVReader, clauses [][]*searchList) erro
 // readAll reads the list in one scan of its blocks: each block's count
 // for the document frequency, and the ids of the kinds of sel with their
 // heads (the ids of cand only, when cand is not nil; a block holding none
-// is not decoded further).
+// is not decoded further). A long list the posting cache wants is read
+// whole instead, kept, and served from the cache (postcache.go).
 func (l *searchList) readAll(ctx context.Context, kv KVReader, sel *kindSet, cand []uint64) error {
 	if l.cache != nil && l.nblock >= l.cache.minBlocks && l.cache.wants(l.prefix, listBytes(l.prefix, l.nblock*postingBlockSize, l.nblock, int64(l.nblock*postingBlockSize*payloadGuess))) {
 		e, err := l.readCached(ctx, kv, l.cache)
@@ -783,7 +784,8 @@ func searchCandidates(ctx context.Context, kv KVReader, clauses [][]*searchList,
 // lengths in the blocks, phrases checked from the occurrences, decoded
 // for the candidates scored only). The user keys (s | ff | id) are read
 // only for the hits of the page and for the hits tied with them in score
-// (pageSearchHits).
+// (pageSearchHits). Lists the posting cache keeps are not read at all
+// (postcache.go).
 func (r *reader) Search(ctx context.Context, q graph.SearchQuery) (graph.SearchPage, error) {
 	p, _, err := r.search(ctx, q)
 	return p, err

@@ -109,7 +109,7 @@ func (p *postingCaches) at(ts uint64) *postingCache {
 		case c != nil && c.ts > ts:
 			return nil
 		}
-		n := &postingCache{ts: ts, limit: p.limit, minBlocks: p.minBlocks, lists: map[string]*cachedList{}, freq: map[string]uint32{}}
+		n := &postingCache{ts: ts, limit: p.limit, minBlocks: p.minBlocks, lists: map[string]*cachedList{}, freq: map[string]uint32{}, sizes: map[string]int64{}}
 		if p.cur.CompareAndSwap(c, n) {
 			return n
 		}
@@ -130,6 +130,9 @@ type postingCache struct {
 	clock uint64
 	lists map[string]*cachedList // by block key prefix
 	freq  map[string]uint32      // uses of long lists, kept or not
+	// sizes holds the size of the lists read whole and then turned away,
+	// so that wants judges them by it, not by its estimate.
+	sizes map[string]int64
 }
 
 // get returns the list kept under prefix, or nil; either way it counts a
@@ -153,6 +156,7 @@ func (c *postingCache) uses(prefix []byte) uint32 {
 	n, ok := c.freq[string(prefix)]
 	if !ok && len(c.freq) >= maxPostingUses {
 		clear(c.freq)
+		clear(c.sizes)
 	}
 	c.freq[string(prefix)] = n + 1
 	return n + 1
@@ -166,6 +170,7 @@ func (c *postingCache) uses(prefix []byte) uint32 {
 func (c *postingCache) wants(prefix []byte, size int64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	size = max(size, c.sizes[string(prefix)])
 	if size > c.limit {
 		return false
 	}
@@ -214,6 +219,7 @@ func (c *postingCache) put(prefix []byte, e *cachedList) *cachedList {
 		return old
 	}
 	if e.size > c.limit {
+		c.sizes[string(prefix)] = e.size
 		return e
 	}
 	want := c.freq[string(prefix)]
@@ -244,6 +250,7 @@ func (c *postingCache) put(prefix []byte, e *cachedList) *cachedList {
 			free += v.size
 		}
 		if free < e.size {
+			c.sizes[string(prefix)] = e.size
 			return e
 		}
 	}

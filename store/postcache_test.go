@@ -225,6 +225,27 @@ func TestPostingCachePut(t *testing.T) {
 			}
 		})
 	}
+	// A list whose estimate fit but which was turned away once read is
+	// judged by its real size afterwards (no whole read again for nothing).
+	c := newPostingCaches(1000, 1).at(1)
+	for _, k := range []string{"a", "b"} {
+		for range 3 {
+			c.get([]byte(k))
+		}
+		c.put([]byte(k), list(10))
+	}
+	c.get([]byte("c"))
+	c.get([]byte("c"))
+	if !c.wants([]byte("c"), 80) {
+		t.Error("a list estimated to fit in the room left is not wanted")
+	}
+	if c.put([]byte("c"), list(10)); c.lists["c"] != nil {
+		t.Error("a list that does not fit beside lists asked for more was kept")
+	}
+	if c.wants([]byte("c"), 80) {
+		t.Error("a list turned away at its real size is still wanted by its estimate")
+	}
+
 	// A newer timestamp starts an empty cache; an older one reads without.
 	p := newPostingCaches(1000, 1)
 	c5 := p.at(5)

@@ -1,7 +1,7 @@
 // Package metrics serves claimgraph's operational metrics at /metrics in
 // the Prometheus text format: HTTP requests by route, method and status,
 // their latency, requests in flight, the store's size on disk and last
-// commit, and the Go runtime and process collectors. It uses the
+// commit, its posting cache, and the Go runtime and process collectors. It uses the
 // Prometheus client library (github.com/prometheus/client_golang) with a
 // registry of its own, so two servers in one process (tests) do not share
 // counters.
@@ -24,6 +24,13 @@ type Store interface {
 	// Size returns the bytes on disk of the store's index (LSM tree) and
 	// values (value log); 0, 0 for a store without a disk.
 	Size() (lsm, vlog int64)
+}
+
+// PostingCacher is a store that reports its posting cache (the long
+// search lists it keeps decoded): the bytes and lists held, and the lists
+// served from it and read whole into it since it was opened.
+type PostingCacher interface {
+	PostingCacheCounts() (bytes int64, lists int, hits, reads uint64)
 }
 
 // Metrics holds the collectors of one server.
@@ -71,6 +78,26 @@ func New(st Store) *Metrics {
 				Help:        "Bytes on disk of the store, by part.",
 				ConstLabels: prometheus.Labels{"part": "vlog"},
 			}, func() float64 { _, v := st.Size(); return float64(v) }),
+		)
+	}
+	if pc, ok := st.(PostingCacher); ok {
+		m.reg.MustRegister(
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "claimgraph_posting_cache_bytes",
+				Help: "Bytes of search posting lists the store keeps decoded.",
+			}, func() float64 { b, _, _, _ := pc.PostingCacheCounts(); return float64(b) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "claimgraph_posting_cache_lists",
+				Help: "Search posting lists the store keeps decoded.",
+			}, func() float64 { _, n, _, _ := pc.PostingCacheCounts(); return float64(n) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "claimgraph_posting_cache_hits_total",
+				Help: "Search posting lists served from the posting cache.",
+			}, func() float64 { _, _, h, _ := pc.PostingCacheCounts(); return float64(h) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "claimgraph_posting_cache_reads_total",
+				Help: "Search posting lists read whole into the posting cache.",
+			}, func() float64 { _, _, _, r := pc.PostingCacheCounts(); return float64(r) }),
 		)
 	}
 	return m

@@ -12,6 +12,9 @@ type fakeStore struct{}
 
 func (fakeStore) LastCommit() uint64      { return 1_700_000_000_500_000_000 }
 func (fakeStore) Size() (lsm, vlog int64) { return 1234, 5678 }
+func (fakeStore) PostingCacheCounts() (int64, int, uint64, uint64) {
+	return 4096, 3, 17, 5
+}
 
 func TestMetrics(t *testing.T) {
 	m := New(fakeStore{})
@@ -49,6 +52,10 @@ func TestMetrics(t *testing.T) {
 		`claimgraph_store_disk_bytes{part="lsm"} 1234`,
 		`claimgraph_store_disk_bytes{part="vlog"} 5678`,
 		`claimgraph_store_last_commit_timestamp_seconds 1.7000000005e+09`,
+		`claimgraph_posting_cache_bytes 4096`,
+		`claimgraph_posting_cache_lists 3`,
+		`claimgraph_posting_cache_hits_total 17`,
+		`claimgraph_posting_cache_reads_total 5`,
 		`go_goroutines `,
 	} {
 		if !strings.Contains(text, want) {

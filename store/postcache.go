@@ -79,6 +79,35 @@ type postingCaches struct {
 	limit     int64 // bytes; <= 0 off
 	minBlocks int   // the fewest blocks of a list kept
 	cur       atomic.Pointer[postingCache]
+	// hits and reads count, over every cache, the lists served from one
+	// and the lists read whole into one.
+	hits, reads atomic.Uint64
+}
+
+// PostingCacheStats describes the posting cache (Store.PostingCache).
+type PostingCacheStats struct {
+	// Bytes and Lists are what the cache of the newest commit read holds.
+	Bytes int64
+	Lists int
+	// Hits counts the lists a search or whoSaid found kept, Reads the
+	// lists read whole to be kept, since the store was opened.
+	Hits, Reads uint64
+}
+
+// PostingCache returns what the posting cache holds and how it has been
+// used; zero when it is off.
+func (s *Store) PostingCache() PostingCacheStats {
+	p := s.postings
+	if p == nil {
+		return PostingCacheStats{}
+	}
+	st := PostingCacheStats{Hits: p.hits.Load(), Reads: p.reads.Load()}
+	if c := p.cur.Load(); c != nil {
+		c.mu.Lock()
+		st.Bytes, st.Lists = c.used, len(c.lists)
+		c.mu.Unlock()
+	}
+	return st
 }
 
 // newPostingCaches returns the posting caches of a store with budget
@@ -109,7 +138,7 @@ func (p *postingCaches) at(ts uint64) *postingCache {
 		case c != nil && c.ts > ts:
 			return nil
 		}
-		n := &postingCache{ts: ts, limit: p.limit, minBlocks: p.minBlocks, lists: map[string]*cachedList{}, freq: map[string]uint32{}, sizes: map[string]int64{}}
+		n := &postingCache{caches: p, ts: ts, limit: p.limit, minBlocks: p.minBlocks, lists: map[string]*cachedList{}, freq: map[string]uint32{}, sizes: map[string]int64{}}
 		if p.cur.CompareAndSwap(c, n) {
 			return n
 		}
@@ -118,6 +147,7 @@ func (p *postingCaches) at(ts uint64) *postingCache {
 
 // postingCache is the posting cache of one commit timestamp.
 type postingCache struct {
+	caches    *postingCaches // the store's, for its counts
 	ts        uint64
 	limit     int64
 	minBlocks int
@@ -146,6 +176,9 @@ func (c *postingCache) get(prefix []byte) *cachedList {
 		c.clock++
 		e.used = c.clock
 		c.hits.Add(1)
+		if c.caches != nil {
+			c.caches.hits.Add(1)
+		}
 	}
 	return e
 }
@@ -278,6 +311,9 @@ var allKinds = func() *kindSet {
 // keeps it in c. Its arrays are exactly their length (read ones grow by
 // doubling), and it holds no pointer per block or posting.
 func (l *searchList) readCached(ctx context.Context, kv KVReader, c *postingCache) (*cachedList, error) {
+	if c.caches != nil {
+		c.caches.reads.Add(1)
+	}
 	full := &searchList{f: l.f, term: l.term, prefix: l.prefix, nblock: l.nblock, counted: l.counted, copy: true, payOnly: true, at: -1}
 	if err := full.readAll(ctx, kv, allKinds, nil); err != nil {
 		return nil, err
@@ -445,4 +481,11 @@ func (r *reader) keptQuotes(ctx context.Context, logical []byte) (*searchList, e
 	}
 	l.useCached(e, sel)
 	return l, nil
+}
+
+// PostingCacheCounts returns PostingCache's figures one by one, for the
+// server's metrics (package metrics).
+func (s *Store) PostingCacheCounts() (bytes int64, lists int, hits, reads uint64) {
+	st := s.PostingCache()
+	return st.Bytes, st.Lists, st.Hits, st.Reads
 }

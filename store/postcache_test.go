@@ -88,6 +88,12 @@ func TestPostingCacheAgrees(t *testing.T) {
 	if first.used > first.limit {
 		t.Fatalf("the cache holds %d bytes, over its budget of %d", first.used, first.limit)
 	}
+	if st := cached.PostingCache(); st.Bytes != first.used || st.Lists != len(first.lists) || st.Hits == 0 || st.Reads < uint64(st.Lists) {
+		t.Fatalf("PostingCache() = %+v; the cache holds %d bytes in %d lists", st, first.used, len(first.lists))
+	}
+	if st := plain.PostingCache(); st != (PostingCacheStats{}) {
+		t.Fatalf("PostingCache() of a store without one = %+v", st)
+	}
 
 	// A second commit: quotes rewritten (the generator's next corpus
 	// reuses the keys) and added.

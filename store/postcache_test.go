@@ -22,14 +22,7 @@ import (
 // the old commit (asOf) still answers as it did.
 func TestPostingCacheAgrees(t *testing.T) {
 	ctx := t.Context()
-	b, _ := corpus(t, 1000)
-	cached := testOpen(t, Options{InMemory: true, PostingCacheSize: 64 << 20, postingMinBlocks: 1})
-	plain := testOpen(t, Options{InMemory: true, PostingCacheSize: -1})
-	for _, s := range []*Store{cached, plain} {
-		if _, err := s.Apply(ctx, b); err != nil {
-			t.Fatal(err)
-		}
-	}
+	cached, plain, b := cachedAndPlain(t, 1000, 64 << 20)
 	before := time.Now()
 	var texts []string
 	for i, p := range claimbenchPhrases(b, 5)[:12] {
@@ -122,14 +115,7 @@ func TestPostingCacheAgrees(t *testing.T) {
 // the lists asked for most stay.
 func TestPostingCacheBudget(t *testing.T) {
 	ctx := t.Context()
-	b, _ := corpus(t, 600)
-	s := testOpen(t, Options{InMemory: true, PostingCacheSize: 48 << 10, postingMinBlocks: 1})
-	plain := testOpen(t, Options{InMemory: true, PostingCacheSize: -1})
-	for _, st := range []*Store{s, plain} {
-		if _, err := st.Apply(ctx, b); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s, plain, b := cachedAndPlain(t, 600, 48 << 10)
 	texts := claimbenchPhrases(b, 9)[:30]
 	for round := range 4 {
 		for i, text := range texts {
@@ -268,14 +254,7 @@ func TestPostingCachePut(t *testing.T) {
 // the store without the cache answers.
 func TestPostingCacheConcurrent(t *testing.T) {
 	ctx := t.Context()
-	b, _ := corpus(t, 500)
-	s := testOpen(t, Options{InMemory: true, PostingCacheSize: 32 << 20, postingMinBlocks: 1})
-	plain := testOpen(t, Options{InMemory: true, PostingCacheSize: -1})
-	for _, st := range []*Store{s, plain} {
-		if _, err := st.Apply(ctx, b); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s, plain, b := cachedAndPlain(t, 500, 32 << 20)
 	texts := claimbenchPhrases(b, 11)[:16]
 	want := map[string]graph.SearchPage{}
 	for _, text := range texts {
@@ -320,14 +299,7 @@ func TestPostingCacheConcurrent(t *testing.T) {
 // the beginning of the next, a part of a word, one common word.
 func TestPostingCacheWhoSaid(t *testing.T) {
 	ctx := t.Context()
-	b, _ := corpus(t, 800)
-	cached := testOpen(t, Options{InMemory: true, PostingCacheSize: 64 << 20, postingMinBlocks: 1})
-	plain := testOpen(t, Options{InMemory: true, PostingCacheSize: -1})
-	for _, s := range []*Store{cached, plain} {
-		if _, err := s.Apply(ctx, b); err != nil {
-			t.Fatal(err)
-		}
-	}
+	cached, plain, b := cachedAndPlain(t, 800, 64 << 20)
 	var texts []string
 	for _, p := range claimbenchPhrases(b, 13)[:12] {
 		ws := strings.Fields(p)
@@ -358,4 +330,20 @@ func TestPostingCacheWhoSaid(t *testing.T) {
 	if c := cached.postings.cur.Load(); c == nil || c.hits.Load() == 0 {
 		t.Fatal("whoSaid used no kept list")
 	}
+}
+
+// cachedAndPlain returns two in-memory stores holding the generated corpus
+// of n quotes: one whose posting cache of size bytes keeps every list (of
+// one block or more), one without a posting cache.
+func cachedAndPlain(t *testing.T, n int, size int64) (cached, plain *Store, b *graph.Batch) {
+	t.Helper()
+	b, _ = corpus(t, n)
+	cached = testOpen(t, Options{InMemory: true, PostingCacheSize: size, postingMinBlocks: 1})
+	plain = testOpen(t, Options{InMemory: true, PostingCacheSize: -1})
+	for _, s := range []*Store{cached, plain} {
+		if _, err := s.Apply(t.Context(), b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return cached, plain, b
 }

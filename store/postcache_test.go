@@ -22,7 +22,7 @@ import (
 // the old commit (asOf) still answers as it did.
 func TestPostingCacheAgrees(t *testing.T) {
 	ctx := t.Context()
-	cached, plain, b := cachedAndPlain(t, 1000, 64 << 20)
+	cached, plain, b := cachedAndPlain(t, 1000, 64<<20)
 	before := time.Now()
 	var texts []string
 	for i, p := range claimbenchPhrases(b, 5)[:12] {
@@ -115,7 +115,7 @@ func TestPostingCacheAgrees(t *testing.T) {
 // the lists asked for most stay.
 func TestPostingCacheBudget(t *testing.T) {
 	ctx := t.Context()
-	s, plain, b := cachedAndPlain(t, 600, 48 << 10)
+	s, plain, b := cachedAndPlain(t, 600, 48<<10)
 	texts := claimbenchPhrases(b, 9)[:30]
 	for round := range 4 {
 		for i, text := range texts {
@@ -254,7 +254,7 @@ func TestPostingCachePut(t *testing.T) {
 // the store without the cache answers.
 func TestPostingCacheConcurrent(t *testing.T) {
 	ctx := t.Context()
-	s, plain, b := cachedAndPlain(t, 500, 32 << 20)
+	s, plain, b := cachedAndPlain(t, 500, 32<<20)
 	texts := claimbenchPhrases(b, 11)[:16]
 	want := map[string]graph.SearchPage{}
 	for _, text := range texts {
@@ -299,7 +299,7 @@ func TestPostingCacheConcurrent(t *testing.T) {
 // the beginning of the next, a part of a word, one common word.
 func TestPostingCacheWhoSaid(t *testing.T) {
 	ctx := t.Context()
-	cached, plain, b := cachedAndPlain(t, 800, 64 << 20)
+	cached, plain, b := cachedAndPlain(t, 800, 64<<20)
 	var texts []string
 	for _, p := range claimbenchPhrases(b, 13)[:12] {
 		ws := strings.Fields(p)

@@ -13,16 +13,16 @@ import (
 )
 
 // The posting cache keeps long search posting lists decoded: for each
-// list of at least postingCacheMinBlocks blocks that a search reads, every
-// id with its tf and field length, the block each came from, each block's
-// payloads (the occurrences: positions and offsets), the rank sets of its
-// dense kinds, and the list's document frequency. A search's cost is the length of its terms'
-// lists, and the long lists are few and are those of the common words that
-// most queries hold (at 1M quotes "the" has 490,000 postings, 3,587
-// blocks): reading and decoding them was most of a search. With them kept,
-// a search whose lists are all kept reads no posting block: not for its
-// candidates and its total, nor for the occurrences of the hits it scores
-// (the phrase bonus, the highlights).
+// list of at least postingCacheMinBlocks blocks that a search or whoSaid
+// reads, every id with its tf and field length, the block each came from,
+// each block's payloads (the occurrences: positions and offsets), the rank
+// sets of its dense kinds, and the list's document frequency. A search's
+// cost is the length of its terms' lists, and the long lists are few and
+// are those of the common words that most queries hold (at 1M quotes "the"
+// has 490,000 postings, 3,587 blocks): reading and decoding them was most
+// of a search. With them kept, a search whose lists are all kept reads no
+// posting block: not for its candidates and its total, nor for the
+// occurrences of the hits it scores (the phrase bonus, the highlights).
 //
 // Like the read cache it holds the state of one commit timestamp: a cache
 // is kept for the newest timestamp a snapshot read with it, and the first

@@ -314,7 +314,7 @@ func (l *searchList) readCached(ctx context.Context, kv KVReader, c *postingCach
 	if c.caches != nil {
 		c.caches.reads.Add(1)
 	}
-	full := &searchList{f: l.f, term: l.term, prefix: l.prefix, nblock: l.nblock, counted: l.counted, copy: true, payOnly: true, at: -1}
+	full := &searchList{f: l.f, term: l.term, prefix: l.prefix, words: l.words, nblock: l.nblock, counted: l.counted, copy: true, payOnly: true, at: -1}
 	if err := full.readAll(ctx, kv, allKinds, nil); err != nil {
 		return nil, err
 	}
@@ -449,18 +449,18 @@ func kindRuns(ids []uint64) map[byte]*rankSet {
 	return out
 }
 
-// keptQuotes returns the quotes of the search posting list of logical
-// prefix (s | field | term | 00) as the posting cache keeps them, for
-// whoSaid's cursors: the list kept, or read whole and kept when it is
+// keptQuotes returns the quotes of the posting list of logical prefix (s |
+// field | term | 00; words: a list of whoSaid's word postings) as the
+// posting cache keeps them, for whoSaid's cursors: the list kept, or read whole and kept when it is
 // long (postingCacheMinBlocks blocks, counted from their keys) and the
 // cache wants it; nil (read the blocks as before) otherwise or when the
 // reader has no cache.
-func (r *reader) keptQuotes(ctx context.Context, logical []byte) (*searchList, error) {
+func (r *reader) keptQuotes(ctx context.Context, logical []byte, words bool) (*searchList, error) {
 	c := r.postings
 	if c == nil {
 		return nil, nil
 	}
-	l := &searchList{prefix: blockPrefix(logical), term: string(logical), at: -1}
+	l := &searchList{prefix: blockPrefix(logical), term: string(logical), words: words, at: -1}
 	sel := &kindSet{}
 	sel.lo, sel.hi = kindRange(graph.KindQuote)
 	sel.in[byte(graph.KindQuote)] = true

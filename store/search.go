@@ -337,6 +337,9 @@ type searchList struct {
 	payAt []uint32
 	count []uint32
 	copy  bool
+	// words marks a list of whoSaid's word postings (s | fc): one head,
+	// the word's count, read as tf (the field length is 0).
+	words bool
 	// payOnly keeps of each block its payload lengths and payloads only,
 	// in pay, block b's from payOff[b] to payOff[b+1] (a list read for
 	// or served from the posting cache; blocks is then unused).
@@ -485,8 +488,12 @@ func uvarint(p []byte) (uint64, int) {
 // heads.
 func (l *searchList) addBlock(key uint64, v []byte, sel *kindSet, cand []uint64, c *int) error {
 	bad := func(what string) error { return fmt.Errorf("%w: posting block: %s", errCorrupt, what) }
-	if len(v) < 3 || v[0] != 2 {
-		return bad("not a search posting block")
+	heads := byte(2) // tf and field length
+	if l.words {
+		heads = 1 // the word's count
+	}
+	if len(v) < 3 || v[0] != heads {
+		return bad(fmt.Sprintf("%d heads, not %d", v[0], heads))
 	}
 	p := v[1:]
 	n, w := uvarint(p)
@@ -552,11 +559,13 @@ func (l *searchList) addBlock(key uint64, v []byte, sel *kindSet, cand []uint64,
 			return bad("heads")
 		}
 		p = p[w:]
-		dl, w := uvarint(p)
-		if w <= 0 {
-			return bad("heads")
+		dl := uint64(0)
+		if heads == 2 {
+			if dl, w = uvarint(p); w <= 0 {
+				return bad("heads")
+			}
+			p = p[w:]
 		}
-		p = p[w:]
 		if all || (next < len(l.ids) && int(l.refs[next]&0xff) == i) {
 			if tf > math.MaxUint32 || dl > math.MaxUint32 {
 				return bad("heads")

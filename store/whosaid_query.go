@@ -607,8 +607,8 @@ type postings struct {
 	keysOnly bool   // positions are not needed
 
 	c *postingCursor
-	// m, when set, is the list's quotes as the posting cache keeps them
-	// (a search posting only), and mj the place in it; c is then unused.
+	// m, when set, is the list's quotes as the posting cache keeps them,
+	// and mj the place in it; c is then unused.
 	m    *searchList
 	mj   int
 	mctx context.Context
@@ -632,13 +632,11 @@ func (p *postings) seek(ctx context.Context, id uint64) (bool, error) {
 		return true, nil
 	}
 	if p.c == nil && p.m == nil {
-		if !p.word {
-			m, err := p.r.keptQuotes(ctx, p.prefix)
-			if err != nil {
-				return false, err
-			}
-			p.m, p.mctx = m, ctx
+		m, err := p.r.keptQuotes(ctx, p.prefix, p.word)
+		if err != nil {
+			return false, err
 		}
+		p.m, p.mctx = m, ctx
 		if p.m == nil {
 			lo, hi := kindRange(graph.KindQuote)
 			p.c = newPostingCursor(ctx, p.r.kv, p.prefix, lo, hi)

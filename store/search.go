@@ -492,7 +492,10 @@ func (l *searchList) addBlock(key uint64, v []byte, sel *kindSet, cand []uint64,
 	if l.words {
 		heads = 1 // the word's count
 	}
-	if len(v) < 3 || v[0] != heads {
+	if len(v) < 3 {
+		return bad("short")
+	}
+	if v[0] != heads {
 		return bad(fmt.Sprintf("%d heads, not %d", v[0], heads))
 	}
 	p := v[1:]

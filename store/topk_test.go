@@ -197,17 +197,27 @@ func TestListMultiplicity(t *testing.T) {
 }
 
 // FuzzSearchListBlock feeds blocks to searchList.addBlock, the reader of
-// search blocks that decodes ids and heads alone: any bytes never panic,
-// and where decodePostingBlock reads a search block, addBlock keeps the
-// same ids (of the kinds selected, of the candidates when given), heads
-// and payloads.
+// search blocks (and, for the posting cache, of whoSaid's word posting
+// blocks) that decodes ids and heads alone: any bytes never panic, and
+// where decodePostingBlock reads a block of the kind asked for, addBlock
+// keeps the same ids (of the kinds selected, of the candidates when
+// given), heads and payloads.
 func FuzzSearchListBlock(f *testing.F) {
 	v, _ := encodePostingBlock(2, []postingEntry{{makeID(graph.KindQuote, 9), searchValue(4, 1)}, {makeID(graph.KindClaim, 12), searchValue(8, 0, 2)}})
 	f.Add(makeID(graph.KindClaim, 12), v, byte(0xff), []byte{4, 9})
 	f.Add(tailID, v, byte(1<<4), []byte{})
 	f.Add(uint64(0), []byte{2, 1, 0, 0, 0, 0}, byte(1), []byte{0})
 	f.Add(uint64(1<<63), []byte{2, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}, byte(3), []byte{1})
+	w, _ := encodePostingBlock(1, []postingEntry{{makeID(graph.KindQuote, 9), wordValue(4, 1)}, {makeID(graph.KindQuote, 12), wordValue(8, 0, 2)}})
+	f.Add(makeID(graph.KindQuote, 12), w, byte(1<<4|1), []byte{1})
 	f.Fuzz(func(t *testing.T, key uint64, data []byte, kinds byte, cands []byte) {
+		// Bit 0 of kinds (no kind has it) reads data as a list of word
+		// postings (one head), else of search postings (two).
+		words := kinds&1 == 1
+		heads := 2
+		if words {
+			heads = 1
+		}
 		var q graph.SearchQuery
 		for _, k := range graph.Kinds {
 			if kinds&(1<<byte(k)) != 0 {
@@ -222,7 +232,7 @@ func FuzzSearchListBlock(f *testing.F) {
 		// Heads over 32 bits (no text has so many words) and blocks of
 		// more than maxSearchBlock postings are refused as corrupt by
 		// addBlock alone.
-		okBlock := decodePostingBlock(key, data, &b) == nil && b.heads == 2 && b.len() <= maxSearchBlock &&
+		okBlock := decodePostingBlock(key, data, &b) == nil && b.heads == heads && b.len() <= maxSearchBlock &&
 			!slices.ContainsFunc(b.head, func(h uint64) bool { return h > math.MaxUint32 })
 		var cand []uint64
 		if len(cands) > 0 && okBlock {
@@ -233,7 +243,7 @@ func FuzzSearchListBlock(f *testing.F) {
 			}
 			cand = append(cand, tailID-1)
 		}
-		l := &searchList{f: graph.SearchText, term: "t", at: -1, copy: true}
+		l := &searchList{f: graph.SearchText, term: "t", at: -1, copy: true, words: words}
 		c := 0
 		err := l.addBlock(key, data, sel, cand, &c)
 		if !okBlock {
@@ -255,8 +265,12 @@ func FuzzSearchListBlock(f *testing.F) {
 			t.Fatalf("kept %x, want %d of %x", l.ids, len(want), b.ids)
 		}
 		for j, i := range want {
-			if l.ids[j] != b.ids[i] || l.tf(j) != b.head[2*i] || l.dl(j) != b.head[2*i+1] {
-				t.Fatalf("posting %d: id %x tf %d dl %d, want %x %d %d", j, l.ids[j], l.tf(j), l.dl(j), b.ids[i], b.head[2*i], b.head[2*i+1])
+			tf, dl := b.head[heads*i], uint64(0)
+			if heads == 2 {
+				dl = b.head[2*i+1]
+			}
+			if l.ids[j] != b.ids[i] || l.tf(j) != tf || l.dl(j) != dl {
+				t.Fatalf("posting %d: id %x tf %d dl %d, want %x %d %d", j, l.ids[j], l.tf(j), l.dl(j), b.ids[i], tf, dl)
 			}
 			pay, err := l.payload(t.Context(), nil, j)
 			if err != nil || !bytes.Equal(pay, b.payload(i)) {

@@ -739,7 +739,8 @@
 // and field length, the rank sets of its dense kinds (a bitmap with
 // counts: an id's place is a bit count, not a gallop), and each block's
 // payloads (positions and offsets), so a search whose lists are all kept
-// reads no posting block at all, only the user keys of its page.
+// reads no posting block at all, only the user keys of its page. whoSaid's
+// cursors walk kept lists too, its word postings (s | fc) included.
 //
 // Memory. A server's resident memory is Badger's block cache (decompressed
 // blocks; 256 MiB by default, Options.BlockCacheSize; `serve

@@ -138,7 +138,7 @@ func (p *postingCaches) at(ts uint64) *postingCache {
 		case c != nil && c.ts > ts:
 			return nil
 		}
-		n := &postingCache{caches: p, ts: ts, limit: p.limit, minBlocks: p.minBlocks, lists: map[string]*cachedList{}, freq: map[string]uint32{}, sizes: map[string]int64{}}
+		n := &postingCache{caches: p, ts: ts, lists: map[string]*cachedList{}, freq: map[string]uint32{}, sizes: map[string]int64{}}
 		if p.cur.CompareAndSwap(c, n) {
 			return n
 		}
@@ -147,13 +147,8 @@ func (p *postingCaches) at(ts uint64) *postingCache {
 
 // postingCache is the posting cache of one commit timestamp.
 type postingCache struct {
-	caches    *postingCaches // the store's, for its counts
-	ts        uint64
-	limit     int64
-	minBlocks int
-
-	// hits counts the lists served from the cache (tests).
-	hits atomic.Int64
+	caches *postingCaches // the store's: its budget, its counts
+	ts     uint64
 
 	mu    sync.Mutex
 	used  int64
@@ -175,10 +170,7 @@ func (c *postingCache) get(prefix []byte) *cachedList {
 	if e != nil {
 		c.clock++
 		e.used = c.clock
-		c.hits.Add(1)
-		if c.caches != nil {
-			c.caches.hits.Add(1)
-		}
+		c.caches.hits.Add(1)
 	}
 	return e
 }
@@ -204,10 +196,10 @@ func (c *postingCache) wants(prefix []byte, size int64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	size = max(size, c.sizes[string(prefix)])
-	if size > c.limit {
+	if size > c.caches.limit {
 		return false
 	}
-	free := c.limit - c.used
+	free := c.caches.limit - c.used
 	want := c.freq[string(prefix)]
 	if free >= size {
 		return true
@@ -251,13 +243,13 @@ func (c *postingCache) put(prefix []byte, e *cachedList) *cachedList {
 	if old := c.lists[string(prefix)]; old != nil {
 		return old
 	}
-	if e.size > c.limit {
+	if e.size > c.caches.limit {
 		c.sizes[string(prefix)] = e.size
 		return e
 	}
 	want := c.freq[string(prefix)]
 	var drop []string
-	free := c.limit - c.used
+	free := c.caches.limit - c.used
 	if free < e.size {
 		type victim struct {
 			key  string
@@ -311,9 +303,7 @@ var allKinds = func() *kindSet {
 // keeps it in c. Its arrays are exactly their length (read ones grow by
 // doubling), and it holds no pointer per block or posting.
 func (l *searchList) readCached(ctx context.Context, kv KVReader, c *postingCache) (*cachedList, error) {
-	if c.caches != nil {
-		c.caches.reads.Add(1)
-	}
+	c.caches.reads.Add(1)
 	full := &searchList{f: l.f, term: l.term, prefix: l.prefix, words: l.words, nblock: l.nblock, counted: l.counted, copy: true, payOnly: true, at: -1}
 	if err := full.readAll(ctx, kv, allKinds, nil); err != nil {
 		return nil, err
@@ -468,11 +458,11 @@ func (r *reader) keptQuotes(ctx context.Context, logical []byte, words bool) (*s
 		l.useCached(e, sel)
 		return l, nil
 	}
-	if _, err := l.countBlocks(ctx, r.kv, max(c.minBlocks, 4096)); err != nil {
+	if _, err := l.countBlocks(ctx, r.kv, max(c.caches.minBlocks, 4096)); err != nil {
 		return nil, err
 	}
 	n := l.nblock * postingBlockSize
-	if l.nblock < c.minBlocks || !c.wants(l.prefix, listBytes(l.prefix, n, l.nblock, int64(n*payloadGuess))) {
+	if l.nblock < c.caches.minBlocks || !c.wants(l.prefix, listBytes(l.prefix, n, l.nblock, int64(n*payloadGuess))) {
 		return nil, nil
 	}
 	e, err := l.readCached(ctx, r.kv, c)

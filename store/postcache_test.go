@@ -74,12 +74,13 @@ func TestPostingCacheAgrees(t *testing.T) {
 	if first == nil || len(first.lists) == 0 {
 		t.Fatal("the posting cache kept no list")
 	}
+	hits := cached.PostingCache().Hits
 	compare("from the cache", latest)
-	if first.hits.Load() == 0 {
+	if cached.PostingCache().Hits == hits {
 		t.Fatal("no list was served from the posting cache")
 	}
-	if first.used > first.limit {
-		t.Fatalf("the cache holds %d bytes, over its budget of %d", first.used, first.limit)
+	if first.used > first.caches.limit {
+		t.Fatalf("the cache holds %d bytes, over its budget of %d", first.used, first.caches.limit)
 	}
 	if st := cached.PostingCache(); st.Bytes != first.used || st.Lists != len(first.lists) || st.Hits == 0 || st.Reads < uint64(st.Lists) {
 		t.Fatalf("PostingCache() = %+v; the cache holds %d bytes in %d lists", st, first.used, len(first.lists))
@@ -135,8 +136,8 @@ func TestPostingCacheBudget(t *testing.T) {
 				t.Fatalf("round %d, %q: %s", round, text, msg)
 			}
 			c := s.postings.cur.Load()
-			if c.used > c.limit {
-				t.Fatalf("round %d: the cache holds %d bytes, over its budget of %d", round, c.used, c.limit)
+			if c.used > c.caches.limit {
+				t.Fatalf("round %d: the cache holds %d bytes, over its budget of %d", round, c.used, c.caches.limit)
 			}
 		}
 	}
@@ -207,8 +208,8 @@ func TestPostingCachePut(t *testing.T) {
 				if got := c.lists[st.ask] == e; got != st.kept {
 					t.Errorf("step %d: put(%q) kept = %v, want %v", i, st.ask, got, st.kept)
 				}
-				if c.used > c.limit {
-					t.Errorf("step %d: %d bytes held, budget %d", i, c.used, c.limit)
+				if c.used > c.caches.limit {
+					t.Errorf("step %d: %d bytes held, budget %d", i, c.used, c.caches.limit)
 				}
 			}
 			kept := slices.Sorted(maps.Keys(c.lists))
@@ -327,7 +328,7 @@ func TestPostingCacheWhoSaid(t *testing.T) {
 			}
 		}
 	}
-	if c := cached.postings.cur.Load(); c == nil || c.hits.Load() == 0 {
+	if cached.PostingCache().Hits == 0 {
 		t.Fatal("whoSaid used no kept list")
 	}
 }

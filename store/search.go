@@ -418,7 +418,7 @@ func sizeClauses(ctx context.Context, kv KVReader, clauses [][]*searchList) erro
 // is not decoded further). A long list the posting cache wants is read
 // whole instead, kept, and served from the cache (postcache.go).
 func (l *searchList) readAll(ctx context.Context, kv KVReader, sel *kindSet, cand []uint64) error {
-	if l.cache != nil && l.nblock >= l.cache.minBlocks && l.cache.wants(l.prefix, listBytes(l.prefix, l.nblock*postingBlockSize, l.nblock, int64(l.nblock*postingBlockSize*payloadGuess))) {
+	if l.cache != nil && l.nblock >= l.cache.caches.minBlocks && l.cache.wants(l.prefix, listBytes(l.prefix, l.nblock*postingBlockSize, l.nblock, int64(l.nblock*postingBlockSize*payloadGuess))) {
 		e, err := l.readCached(ctx, kv, l.cache)
 		if err != nil {
 			return err

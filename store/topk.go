@@ -294,11 +294,7 @@ func (s *searchRun) topK(want int, cur *graph.SearchHit) ([]scoredHit, int, erro
 // locate positions every list at id (or the id after it), in any order.
 func (s *searchRun) locate(id uint64) {
 	for i, l := range s.lists {
-		if l.dense != nil {
-			s.pos[i], _ = l.dense.rank(id, len(l.ids))
-		} else {
-			s.pos[i], _ = slices.BinarySearch(l.ids, id)
-		}
+		s.pos[i], _ = l.find(0, id)
 	}
 }
 

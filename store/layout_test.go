@@ -228,7 +228,10 @@ func FuzzDecodeNode(f *testing.F) {
 		b, _ := encodeNode(n)
 		f.Add(b)
 	}
+	f.Add([]byte("\x01\x06{\"key\":\"f\",\"value\":-0.0e-0,\"unit\":\"u\",\"value_max\":1E2}"))
+	f.Add([]byte("\x01\x01{\"key\":\"p\",\"name\":\"\\ud83d\\ude42\",\"ids\":{\"a\":\"b\"},\"affiliations\":[{\"organisation\":\"o\"}]}"))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		sameDecoding(t, b) // the record decoder reads what encoding/json reads, alike
 		n, err := decodeNode(b)
 		if err != nil {
 			return

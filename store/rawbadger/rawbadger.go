@@ -13,19 +13,20 @@
 // Load is the floor of an import: the same bytes, no validation, no
 // indexes to compute, no diffing, no history, no split commits. The
 // Reader's Node, Nodes and Edges are the floor of a trace: the reads the
-// graph layer makes (a key lookup, a record read and JSON decoding; one
-// prefix scan per edge query with the edge values decoded), without its
-// snapshot bookkeeping, caches or interfaces.
+// graph layer makes (a key lookup, a record read and JSON decoding with the
+// decoder the store uses, goccy/go-json; one prefix scan per edge query
+// with the edge values decoded), without its snapshot bookkeeping, caches
+// or interfaces.
 package rawbadger
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/dgraph-io/badger/v4"
+	json "github.com/goccy/go-json"
 
 	"claimgraph/graph"
 )

@@ -37,23 +37,39 @@ func TestMemTotal(t *testing.T) {
 
 func TestImportMemoryLimit(t *testing.T) {
 	before := debug.SetMemoryLimit(-1)
+	gcBefore := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(gcBefore)
 	restore := importMemoryLimit(func(string) string { return "" })
 	during := debug.SetMemoryLimit(-1)
+	gcDuring := debug.SetGCPercent(-1)
+	debug.SetGCPercent(gcDuring)
 	restore()
 	if after := debug.SetMemoryLimit(-1); after != before {
 		t.Fatalf("limit after restore %d, want %d", after, before)
+	}
+	if gcDuring != importGCPercent {
+		t.Fatalf("GOGC during the import %d, want %d", gcDuring, importGCPercent)
+	}
+	if after := debug.SetGCPercent(100); after != 100 {
+		t.Fatalf("GOGC after restore %d, want 100", after)
 	}
 	if total := memTotal("/proc/meminfo"); total > 0 && during != total/4*3 {
 		t.Fatalf("limit during the import %d, want %d (3/4 of %d)", during, total/4*3, total)
 	}
 	restore = importMemoryLimit(func(k string) string {
-		if k == "GOMEMLIMIT" {
+		switch k {
+		case "GOMEMLIMIT":
 			return "1GiB"
+		case "GOGC":
+			return "200"
 		}
 		return ""
 	})
 	if got := debug.SetMemoryLimit(-1); got != before {
 		t.Fatalf("GOMEMLIMIT set: limit changed to %d", got)
+	}
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Fatalf("GOGC set: GC percent changed to %d", got)
 	}
 	restore()
 }

@@ -157,19 +157,18 @@ func measureClaimgraph(ctx context.Context, cfg config, b *graph.Bundle, w workl
 	if s, err = store.Open(ctx, store.Options{Dir: cgDir, GCInterval: -1, ReadCacheSize: -1}); err != nil {
 		return err
 	}
-	var cold []time.Duration
-	for range cfg.reps {
-		for _, root := range w.traceRoots {
-			start := time.Now()
-			err := s.View(ctx, func(r graph.Reader) error {
-				_, err := graph.TraceFrom(ctx, r, root, graph.TraceOptions{})
-				return err
-			})
-			if err != nil {
-				return fmt.Errorf("trace %s without the read cache: %w", root, err)
-			}
-			cold = append(cold, time.Since(start))
+	cold, err := latencies(cfg.reps, w.traceRoots, func(root string) error {
+		err := s.View(ctx, func(r graph.Reader) error {
+			_, err := graph.TraceFrom(ctx, r, root, graph.TraceOptions{})
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("trace %s without the read cache: %w", root, err)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if err := s.Close(); err != nil {
 		return err
@@ -179,47 +178,38 @@ func measureClaimgraph(ctx context.Context, cfg config, b *graph.Bundle, w workl
 	}
 
 	var cgTrace, rawTrace []time.Duration
-	hops := 0
+	hops, traces := 0, 0
 	err = profile(prof, "trace", func() error {
-		for range cfg.reps {
-			for _, root := range w.traceRoots {
-				start := time.Now()
-				err := s.View(ctx, func(r graph.Reader) error {
-					tr, err := graph.TraceFrom(ctx, r, root, graph.TraceOptions{})
-					if err == nil {
-						hops += len(tr.Hops)
-					}
-					return err
-				})
-				if err != nil {
-					return err
+		var err error
+		cgTrace, err = latencies(cfg.reps, w.traceRoots, func(root string) error {
+			return s.View(ctx, func(r graph.Reader) error {
+				tr, err := graph.TraceFrom(ctx, r, root, graph.TraceOptions{})
+				if err == nil {
+					hops += len(tr.Hops)
+					traces++
 				}
-				cgTrace = append(cgTrace, time.Since(start))
-			}
-		}
-		return nil
+				return err
+			})
+		})
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("trace: %w", err)
 	}
-	for range cfg.reps {
-		for _, root := range w.traceRoots {
-			start := time.Now()
-			err := raw.View(func(r *rawbadger.Reader) error { return replay(r, plans[root]) })
-			if err != nil {
-				return fmt.Errorf("raw trace: %w", err)
-			}
-			rawTrace = append(rawTrace, time.Since(start))
-		}
+	rawTrace, err = latencies(cfg.reps, w.traceRoots, func(root string) error {
+		return raw.View(func(r *rawbadger.Reader) error { return replay(r, plans[root]) })
+	})
+	if err != nil {
+		return fmt.Errorf("raw trace: %w", err)
 	}
 	m.latency("trace", bench.ClaimGraph, cgTrace)
 	m.latency("trace", bench.Raw, rawTrace)
 	m.latency("trace_cold", bench.ClaimGraph, cold)
 	m.latency("trace_cold", bench.Raw, rawTrace)
-	cfg.logf("%d quotes: trace p50 %.3f ms, caches off %.3f ms (raw %.3f ms), %.1f hops per trace", n, bench.Summarize(cgTrace).P50, bench.Summarize(cold).P50, bench.Summarize(rawTrace).P50, float64(hops)/float64(len(cgTrace)))
+	cfg.logf("%d quotes: trace p50 %.3f ms, caches off %.3f ms (raw %.3f ms), %.1f hops per trace", n, bench.Summarize(cgTrace).P50, bench.Summarize(cold).P50, bench.Summarize(rawTrace).P50, float64(hops)/float64(max(1, traces)))
 
-	// The other questions without the read cache: each is asked once per
-	// repetition, and the cache would answer the repetitions.
+	// The other questions without the read cache, which would answer every
+	// timed question after the untimed round.
 	if err := s.Close(); err != nil {
 		return err
 	}
@@ -228,24 +218,24 @@ func measureClaimgraph(ctx context.Context, cfg config, b *graph.Bundle, w workl
 	}
 
 	// whoSaid.
-	var who []time.Duration
-	matches := 0
-	for range cfg.reps {
-		for _, ph := range w.phrases {
-			start := time.Now()
-			err := s.View(ctx, func(r graph.Reader) error {
-				p, err := r.QuotesMatching(ctx, ph, "", 20)
-				matches += p.Total
-				return err
-			})
-			if err != nil {
-				return fmt.Errorf("whoSaid %q: %w", ph, err)
-			}
-			who = append(who, time.Since(start))
+	matches, asked := 0, 0
+	who, err := latencies(cfg.reps, w.phrases, func(ph string) error {
+		err := s.View(ctx, func(r graph.Reader) error {
+			p, err := r.QuotesMatching(ctx, ph, "", 20)
+			matches += p.Total
+			asked++
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("whoSaid %q: %w", ph, err)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	m.latency("whosaid", bench.ClaimGraph, who)
-	cfg.logf("%d quotes: whoSaid p50 %.3f ms, %.0f matches per phrase", n, bench.Summarize(who).P50, float64(matches)/float64(max(1, len(who))))
+	cfg.logf("%d quotes: whoSaid p50 %.3f ms, %.0f matches per phrase", n, bench.Summarize(who).P50, float64(matches)/float64(max(1, asked)))
 
 	// Paging through speakers' quotes: one snapshot per page, as a request.
 	var cgPages, rawPages []time.Duration
@@ -287,21 +277,21 @@ func measureClaimgraph(ctx context.Context, cfg config, b *graph.Bundle, w workl
 
 	// Ranked search over quotes: the words of the whoSaid phrases, all
 	// required, first 20; the raw baseline scans every quote record.
-	var cgSearch []time.Duration
-	hits := 0
-	for range cfg.reps {
-		for _, ph := range w.phrases {
-			start := time.Now()
-			err := s.View(ctx, func(r graph.Reader) error {
-				p, err := r.Search(ctx, graph.SearchQuery{Text: ph, Kinds: []graph.Kind{graph.KindQuote}, Limit: 20})
-				hits += p.Total
-				return err
-			})
-			if err != nil {
-				return fmt.Errorf("search %q: %w", ph, err)
-			}
-			cgSearch = append(cgSearch, time.Since(start))
+	hits, searched := 0, 0
+	cgSearch, err := latencies(cfg.reps, w.phrases, func(ph string) error {
+		err := s.View(ctx, func(r graph.Reader) error {
+			p, err := r.Search(ctx, graph.SearchQuery{Text: ph, Kinds: []graph.Kind{graph.KindQuote}, Limit: 20})
+			hits += p.Total
+			searched++
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("search %q: %w", ph, err)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	m.latency("search", bench.ClaimGraph, cgSearch)
 	var rawSearchLat []time.Duration
@@ -313,14 +303,14 @@ func measureClaimgraph(ctx context.Context, cfg config, b *graph.Bundle, w workl
 		rawSearchLat = append(rawSearchLat, time.Since(start))
 	}
 	m.latency("search", bench.Raw, rawSearchLat)
-	cfg.logf("%d quotes: search p50 %.3f ms (raw scan %.1f ms), %.0f hits per query", n, bench.Summarize(cgSearch).P50, bench.Summarize(rawSearchLat).P50, float64(hits)/float64(max(1, len(cgSearch))))
+	cfg.logf("%d quotes: search p50 %.3f ms (raw scan %.1f ms), %.0f hits per query", n, bench.Summarize(cgSearch).P50, bench.Summarize(rawSearchLat).P50, float64(hits)/float64(max(1, searched)))
 
 	// Filtered pages: a speaker's quotes of one year in said_at order.
-	cgF, cgSeen, err := filteredPages(w.filters, cgFilteredPage(ctx, s.View))
+	cgF, cgSeen, err := filteredPages(w.filters, cfg.reps, cgFilteredPage(ctx, s.View))
 	if err != nil {
 		return fmt.Errorf("filtered pages: %w", err)
 	}
-	rawF, rawSeen, err := filteredPages(w.filters, rawFilteredPage(raw))
+	rawF, rawSeen, err := filteredPages(w.filters, 0, rawFilteredPage(raw))
 	if err != nil {
 		return fmt.Errorf("raw filtered pages: %w", err)
 	}

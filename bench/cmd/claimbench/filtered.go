@@ -25,25 +25,36 @@ type fpageCursor struct {
 type fpageFunc func(f filterQ, after *fpageCursor) (keys []string, last *fpageCursor, err error)
 
 // filteredPages times every page of every filtered question (at most 200
-// pages each) and returns the latencies and the number of quotes seen.
-func filteredPages(filters []filterQ, page fpageFunc) ([]time.Duration, int, error) {
+// pages each) and returns the latencies and the number of quotes a pass
+// saw. With reps above 0 the pages are first asked once, untimed, as
+// latencies does, then timed reps times; with reps 0 (the raw baseline,
+// which reads and sorts a speaker's every quote per page) they are timed
+// once, cold.
+func filteredPages(filters []filterQ, reps int, page fpageFunc) ([]time.Duration, int, error) {
 	var out []time.Duration
 	total := 0
-	for _, f := range filters {
-		var after *fpageCursor
-		for range 200 {
-			start := time.Now()
-			keys, last, err := page(f, after)
-			if err != nil {
-				return nil, 0, fmt.Errorf("%s in %d: %w", f.speaker, f.from.Year(), err)
+	for pass := range max(1, reps+min(reps, 1)) {
+		timed := reps == 0 || pass > 0
+		seen := 0
+		for _, f := range filters {
+			var after *fpageCursor
+			for range 200 {
+				start := time.Now()
+				keys, last, err := page(f, after)
+				if err != nil {
+					return nil, 0, fmt.Errorf("%s in %d: %w", f.speaker, f.from.Year(), err)
+				}
+				if timed {
+					out = append(out, time.Since(start))
+				}
+				seen += len(keys)
+				if len(keys) < pageSize || last == nil {
+					break
+				}
+				after = last
 			}
-			out = append(out, time.Since(start))
-			total += len(keys)
-			if len(keys) < pageSize || last == nil {
-				break
-			}
-			after = last
 		}
+		total = seen
 	}
 	return out, total, nil
 }

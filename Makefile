@@ -78,12 +78,12 @@ browser: build $(BROWSER_DEPS) ## the provenance browser in headless Chromium ag
 eval: ## score the article extractor: quotes, speakers and figures against hand-checked gold (V=1 lists misses)
 	$(GO) run ./extract/cmd/eval -dir extract/testdata/fixtures -seed '$(SEED)' $(if $(V),-v)
 
-bench: build ## claimgraph vs raw Badger, SQLite and PostgreSQL at SIZES quotes (default 10k, 100k): bench/results.json, table in README.md
-	$(GO) run ./bench/cmd/claimbench --sizes $(or $(SIZES),10000,100000) --bin $(BIN) \
+bench: build ## claimgraph vs raw Badger, SQLite and PostgreSQL at SIZES quotes (default 10k, 100k, 1M; about 25 minutes): bench/results.json, table in README.md
+	$(GO) run ./bench/cmd/claimbench --sizes $(or $(SIZES),10000,100000,1000000) --bin $(BIN) \
 		--out bench/results.json --readme README.md $$(bench/ensure-postgres.sh) $(BENCH_FLAGS)
 
-bench-large: build ## the same at 1M quotes (SIZES=1000000,10000000 for 10M): bench/results-large.json
-	$(GO) run ./bench/cmd/claimbench --sizes $(or $(SIZES),1000000) --bin $(BIN) \
+bench-large: build ## the same at 10M quotes (SIZES to change): bench/results-large.json; needs far more memory than 1M
+	$(GO) run ./bench/cmd/claimbench --sizes $(or $(SIZES),10000000) --bin $(BIN) \
 		--out bench/results-large.json $$(bench/ensure-postgres.sh) $(BENCH_FLAGS)
 
 fuzz: ## run every Fuzz target for $(FUZZTIME) (TARGETS=regexp, PKGS=./export to narrow)

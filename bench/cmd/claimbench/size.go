@@ -33,6 +33,9 @@ type filterQ struct {
 const pageSize = 50
 
 // newWorkload picks the questions from the corpus, deterministically.
+// corpusFunc returns the corpus of a size, generated again at each call.
+type corpusFunc func() (*graph.Bundle, error)
+
 func newWorkload(b *graph.Bundle, roots int, seed uint64) workload {
 	r := rand.New(rand.NewPCG(seed, 77))
 	quotes := map[string]*graph.Quote{}
@@ -123,6 +126,13 @@ func measureSize(ctx context.Context, cfg config, n int, pg *postgres) (bench.Si
 	}
 	size.Records = len(b.Nodes) + len(b.Links)
 	w := newWorkload(b, cfg.traceRoots, cfg.seed)
+	// Each system generates the corpus again (the same records: gen is
+	// deterministic by seed) for its load and lets it go before its
+	// questions, so that no question runs in a process whose heap holds
+	// the whole corpus (several GB at 1M quotes, which a server does not
+	// hold and the collector would mark again and again).
+	b = nil
+	load := func() (*graph.Bundle, error) { return gen.Generate(gen.Options{Quotes: n, Seed: cfg.seed}) }
 	dir := filepath.Join(cfg.work, fmt.Sprint(n))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return size, err
@@ -134,17 +144,17 @@ func measureSize(ctx context.Context, cfg config, n int, pg *postgres) (bench.Si
 
 	// claimgraph and raw Badger, in process.
 	cgDir, rawDir := filepath.Join(dir, "claimgraph"), filepath.Join(dir, "raw")
-	if err := measureClaimgraph(ctx, cfg, b, w, cgDir, rawDir, m, &size); err != nil {
+	if err := measureClaimgraph(ctx, cfg, load, w, cgDir, rawDir, m, &size); err != nil {
 		return size, err
 	}
 
 	if cfg.peers[bench.SQLite] {
-		if err := measureSQLite(ctx, cfg, b, w, filepath.Join(dir, "sqlite"), m); err != nil {
+		if err := measureSQLite(ctx, cfg, load, w, filepath.Join(dir, "sqlite"), m); err != nil {
 			return size, fmt.Errorf("sqlite: %w", err)
 		}
 	}
 	if pg != nil {
-		if err := pg.measure(ctx, cfg, b, w, n, m); err != nil {
+		if err := pg.measure(ctx, cfg, load, w, n, m); err != nil {
 			return size, fmt.Errorf("postgres: %w", err)
 		}
 	}

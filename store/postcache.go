@@ -158,6 +158,35 @@ type postingCache struct {
 	// sizes holds the size of the lists read whole and then turned away,
 	// so that wants judges them by it, not by its estimate.
 	sizes map[string]int64
+	// keys holds the user keys of nodes (s | ff | id) that search pages
+	// read, up to postingKeyCap: a page orders hits of equal score by key,
+	// and a query of common words can tie a thousand hits at the page's
+	// last score, each a Badger read (about 5 us) every time it is asked.
+	keys map[uint64]string
+}
+
+// postingKeyCap is the most user keys a posting cache keeps (about 6 MB
+// at 131,072, beside the lists' budget); past it, keys are read each time.
+const postingKeyCap = 1 << 17
+
+// key returns the kept user key of node id.
+func (c *postingCache) key(id uint64) (string, bool) {
+	c.mu.Lock()
+	k, ok := c.keys[id]
+	c.mu.Unlock()
+	return k, ok
+}
+
+// putKey keeps the user key of node id while there is room.
+func (c *postingCache) putKey(id uint64, k string) {
+	c.mu.Lock()
+	if len(c.keys) < postingKeyCap {
+		if c.keys == nil {
+			c.keys = map[uint64]string{}
+		}
+		c.keys[id] = k
+	}
+	c.mu.Unlock()
 }
 
 // get returns the list kept under prefix, or nil; either way it counts a

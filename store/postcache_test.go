@@ -348,3 +348,94 @@ func cachedAndPlain(t *testing.T, n int, size int64) (cached, plain *Store, b *g
 	}
 	return cached, plain, b
 }
+
+// TestPostingCacheKeys searches quotes that all tie (the same words, the
+// same length), so that every page orders its hits by key, read from
+// s | ff | id: the keys are kept in the commit's posting cache and the
+// pages, cursors included, are the same as without a cache, before and
+// after a commit that adds a quote whose key comes first, and asOf the
+// first commit. The keys kept stop at postingKeyCap.
+func TestPostingCacheKeys(t *testing.T) {
+	ctx := t.Context()
+	batch := func(from, to int) *graph.Batch {
+		b := &graph.Batch{By: "test", Nodes: []graph.Node{&graph.Source{Key: "s-1", Kind: "article"}}}
+		for i := from; i < to; i++ {
+			// Keys in the reverse of the ids' order.
+			b.Nodes = append(b.Nodes, &graph.Quote{Key: fmt.Sprintf("q-%04d", 1000-i), Text: "harbour tolls will rise in spring", Source: "s-1"})
+		}
+		return b
+	}
+	cached := testOpen(t, Options{InMemory: true, PostingCacheSize: 64 << 20, postingMinBlocks: 1})
+	plain := testOpen(t, Options{InMemory: true, PostingCacheSize: -1})
+	for _, s := range []*Store{cached, plain} {
+		if _, err := s.Apply(ctx, batch(0, 300)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := time.Now()
+	pages := func(s *Store, view func(*Store, func(graph.Reader) error) error, text string) []graph.SearchPage {
+		t.Helper()
+		var out []graph.SearchPage
+		q := graph.SearchQuery{Text: text, Kinds: []graph.Kind{graph.KindQuote}, Limit: 7}
+		for len(out) < 50 {
+			var p graph.SearchPage
+			if err := view(s, func(r graph.Reader) error {
+				var err error
+				p, err = r.Search(ctx, q)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, p)
+			if !p.More {
+				break
+			}
+			q.After = p.Hits[len(p.Hits)-1].Cursor()
+		}
+		return out
+	}
+	compare := func(round string, view func(*Store, func(graph.Reader) error) error, first string) {
+		t.Helper()
+		for _, text := range []string{"harbour tolls", "tolls will rise", "spring"} {
+			got, want := pages(cached, view, text), pages(plain, view, text)
+			if len(got) != len(want) {
+				t.Fatalf("%s, %q: %d pages, %d without the cache", round, text, len(got), len(want))
+			}
+			for i := range got {
+				if msg := diffSearchPages(got[i], want[i]); msg != "" {
+					t.Fatalf("%s, %q, page %d: %s", round, text, i, msg)
+				}
+			}
+			if k := got[0].Hits[0].Key; k != first {
+				t.Fatalf("%s, %q: first hit %s, want %s (ties in key order)", round, text, k, first)
+			}
+		}
+	}
+	latest := func(s *Store, fn func(graph.Reader) error) error { return s.View(ctx, fn) }
+	compare("first reads", latest, "q-0701")
+	c := cached.postings.cur.Load()
+	if c == nil || len(c.keys) < 300 {
+		t.Fatalf("the posting cache kept %d keys, want the 300 tied quotes'", len(c.keys))
+	}
+	compare("keys from the cache", latest, "q-0701")
+
+	// A commit adds quotes whose keys come first: the next pages read the
+	// new commit's keys, and asOf the first still answers as before.
+	for _, s := range []*Store{cached, plain} {
+		if _, err := s.Apply(ctx, batch(300, 320)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	compare("after a commit", latest, "q-0681")
+	if n := cached.postings.cur.Load(); n == c {
+		t.Fatal("the commit did not start a new posting cache")
+	}
+	compare("asOf the first commit", func(s *Store, fn func(graph.Reader) error) error { return s.ViewAt(ctx, before, fn) }, "q-0701")
+
+	for i := range postingKeyCap + 10 {
+		c.putKey(uint64(i), "k")
+	}
+	if len(c.keys) != postingKeyCap {
+		t.Fatalf("the posting cache kept %d keys, over its cap of %d", len(c.keys), postingKeyCap)
+	}
+}

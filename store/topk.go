@@ -314,16 +314,27 @@ func (h *boundHeap) Pop() any {
 	return x
 }
 
-// key returns the user key of node id (s | ff | id), read once.
+// key returns the user key of node id (s | ff | id), read once per query
+// and kept in the snapshot's posting cache for the next ones.
 func (s *searchRun) key(id uint64) (string, error) {
 	if k, ok := s.keys[id]; ok {
 		return k, nil
+	}
+	c := s.r.postings
+	if c != nil {
+		if k, ok := c.key(id); ok {
+			s.keys[id] = k
+			return k, nil
+		}
 	}
 	k, err := s.r.searchKey(s.ctx, id)
 	if err != nil {
 		return "", err
 	}
 	s.keys[id] = k
+	if c != nil {
+		c.putKey(id, k)
+	}
 	return k, nil
 }
 

@@ -15,6 +15,10 @@ LOADTIME  ?= 1m
 BENCHTIME ?= 1s
 BENCHPKGS ?= ./...
 BENCHOUT  ?= bench/out.txt
+# The corpus sizes of make bench and make bench-large (SIZES overrides
+# both); set here, since a comma inside $(or ...) would split its arguments.
+BENCH_SIZES       = 10000,100000,1000000
+BENCH_LARGE_SIZES = 10000000
 
 # Version and commit for `claimgraph version` when the build has no VCS stamp.
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -79,11 +83,11 @@ eval: ## score the article extractor: quotes, speakers and figures against hand-
 	$(GO) run ./extract/cmd/eval -dir extract/testdata/fixtures -seed '$(SEED)' $(if $(V),-v)
 
 bench: build ## claimgraph vs raw Badger, SQLite and PostgreSQL at SIZES quotes (default 10k, 100k, 1M; about 25 minutes): bench/results.json, table in README.md
-	$(GO) run ./bench/cmd/claimbench --sizes $(or $(SIZES),10000,100000,1000000) --bin $(BIN) \
+	$(GO) run ./bench/cmd/claimbench --sizes $(or $(SIZES),$(BENCH_SIZES)) --bin $(BIN) \
 		--out bench/results.json --readme README.md $$(bench/ensure-postgres.sh) $(BENCH_FLAGS)
 
 bench-large: build ## the same at 10M quotes (SIZES to change): bench/results-large.json; needs far more memory than 1M
-	$(GO) run ./bench/cmd/claimbench --sizes $(or $(SIZES),10000000) --bin $(BIN) \
+	$(GO) run ./bench/cmd/claimbench --sizes $(or $(SIZES),$(BENCH_LARGE_SIZES)) --bin $(BIN) \
 		--out bench/results-large.json $$(bench/ensure-postgres.sh) $(BENCH_FLAGS)
 
 fuzz: ## run every Fuzz target for $(FUZZTIME) (TARGETS=regexp, PKGS=./export to narrow)

@@ -82,7 +82,7 @@ browser: build $(BROWSER_DEPS) ## the provenance browser in headless Chromium ag
 eval: ## score the article extractor: quotes, speakers and figures against hand-checked gold (V=1 lists misses)
 	$(GO) run ./extract/cmd/eval -dir extract/testdata/fixtures -seed '$(SEED)' $(if $(V),-v)
 
-bench: build ## claimgraph vs raw Badger, SQLite and PostgreSQL at SIZES quotes (default 10k, 100k, 1M; about 25 minutes): bench/results.json, table in README.md
+bench: build ## claimgraph vs raw Badger, SQLite and PostgreSQL at SIZES quotes (default 10k, 100k, 1M; about 20 minutes): bench/results.json, table in README.md
 	$(GO) run ./bench/cmd/claimbench --sizes $(or $(SIZES),$(BENCH_SIZES)) --bin $(BIN) \
 		--out bench/results.json --readme README.md $$(bench/ensure-postgres.sh) $(BENCH_FLAGS)
 

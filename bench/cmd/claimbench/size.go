@@ -32,10 +32,10 @@ type filterQ struct {
 
 const pageSize = 50
 
-// newWorkload picks the questions from the corpus, deterministically.
 // corpusFunc returns the corpus of a size, generated again at each call.
 type corpusFunc func() (*graph.Bundle, error)
 
+// newWorkload picks the questions from the corpus, deterministically.
 func newWorkload(b *graph.Bundle, roots int, seed uint64) workload {
 	r := rand.New(rand.NewPCG(seed, 77))
 	quotes := map[string]*graph.Quote{}

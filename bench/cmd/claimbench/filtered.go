@@ -33,8 +33,12 @@ type fpageFunc func(f filterQ, after *fpageCursor) (keys []string, last *fpageCu
 func filteredPages(filters []filterQ, reps int, page fpageFunc) ([]time.Duration, int, error) {
 	var out []time.Duration
 	total := 0
-	for pass := range max(1, reps+min(reps, 1)) {
-		timed := reps == 0 || pass > 0
+	passes, untimed := 1, 0 // reps 0: one timed pass
+	if reps > 0 {
+		passes, untimed = reps+1, 1
+	}
+	for pass := range passes {
+		timed := pass >= untimed
 		seen := 0
 		for _, f := range filters {
 			var after *fpageCursor

@@ -153,10 +153,10 @@ func TestPostingCacheBudget(t *testing.T) {
 // asked for least, oldest first; a list over the budget is never kept.
 func TestPostingCachePut(t *testing.T) {
 	list := func(n int) *cachedList {
-		return &cachedList{ids: make([]uint64, n), heads: make([]uint32, 2*n), refs: make([]uint32, n)}
+		return &cachedList{ids: make([]uint64, n), heads16: make([]uint16, 2*n)}
 	}
-	// A list of n postings in no block takes 256 + 1 + 20n bytes under
-	// a one-byte prefix: two of 10 fit, not three; one of 50 does not.
+	// A list of n postings in no block takes 256 + 1 + 12n bytes under
+	// a one-byte prefix: two of 10 fit, not three; one of 70 does not.
 	type step struct {
 		ask  string // asked for once more
 		put  int    // then put with this many postings (0: not put)
@@ -175,7 +175,7 @@ func TestPostingCachePut(t *testing.T) {
 			{ask: "c", put: 10, want: false, kept: false},
 		}, []string{"a", "b"}},
 		{"asked twice: wanted", []step{{ask: "a"}, {ask: "a", put: 10, want: true, kept: true}}, []string{"a"}},
-		{"over the budget", []step{{ask: "a"}, {ask: "a", put: 50, want: false, kept: false}}, nil},
+		{"over the budget", []step{{ask: "a"}, {ask: "a", put: 70, want: false, kept: false}}, nil},
 		{"drops the least asked", []step{
 			{ask: "a"}, {ask: "a"}, {ask: "a", put: 10, want: true, kept: true},
 			{ask: "b"}, {ask: "b", put: 10, want: true, kept: true},
@@ -437,5 +437,46 @@ func TestPostingCacheKeys(t *testing.T) {
 	}
 	if len(c.keys) != postingKeyCap {
 		t.Fatalf("the posting cache kept %d keys, over its cap of %d", len(c.keys), postingKeyCap)
+	}
+}
+
+// TestPostingRef checks the block and posting number found from the
+// blocks' starts, and the heads kept in 16 bits only when all fit.
+func TestPostingRef(t *testing.T) {
+	starts := []uint32{0, 3, 4, 132} // blocks of 3, 1, 128 and more postings
+	tests := []struct{ j, block, i int }{
+		{0, 0, 0}, {2, 0, 2}, {3, 1, 0}, {4, 2, 0}, {131, 2, 127}, {132, 3, 0}, {200, 3, 68},
+	}
+	for _, tt := range tests {
+		if b, i := postingRef(starts, tt.j); b != tt.block || i != tt.i {
+			t.Errorf("postingRef(%d) = block %d, posting %d; want %d, %d", tt.j, b, i, tt.block, tt.i)
+		}
+	}
+	if h, ok := narrowHeads([]uint32{1, 12, 65535, 0}); !ok || !slices.Equal(h, []uint16{1, 12, 65535, 0}) {
+		t.Errorf("narrowHeads of heads that fit = %v, %v", h, ok)
+	}
+	if h, ok := narrowHeads([]uint32{1, 12, 65536, 0}); ok || h != nil {
+		t.Errorf("narrowHeads of a head over 16 bits = %v, %v", h, ok)
+	}
+	// A list with a head over 16 bits keeps them in 32 and answers the
+	// same heads through either.
+	for _, e := range []*cachedList{
+		{ids: []uint64{4<<56 | 1, 4<<56 | 2}, heads: []uint32{1, 70000, 2, 9}, starts: []uint32{0}, keys: []uint64{tailID}},
+		{ids: []uint64{4<<56 | 1, 4<<56 | 2}, heads16: []uint16{1, 7000, 2, 9}, starts: []uint32{0}, keys: []uint64{tailID}},
+	} {
+		l := newSearchList(graph.SearchText, "x")
+		l.useCached(e, allKinds)
+		want := [][2]uint64{{1, 70000}, {2, 9}}
+		if e.heads16 != nil {
+			want[0][1] = 7000
+		}
+		for j := range 2 {
+			if got := [2]uint64{l.tf(j), l.dl(j)}; got != want[j] {
+				t.Errorf("heads of posting %d = %v, want %v", j, got, want[j])
+			}
+			if b, i := l.ref(j); b != 0 || i != j {
+				t.Errorf("ref(%d) = %d, %d", j, b, i)
+			}
+		}
 	}
 }

@@ -327,6 +327,13 @@ type searchList struct {
 	ids     []uint64
 	heads   []uint32 // tf, length: two per id
 	refs    []uint32 // block number << 8 | posting number in the block
+	// A list served whole from the posting cache has its heads in 16
+	// bits when they fit (heads16 instead of heads) and no refs: its id
+	// j is posting base+j of the cached list, whose blocks begin at
+	// starts (postingRef).
+	heads16 []uint16
+	starts  []uint32
+	base    int
 
 	// The blocks holding an id kept: their key ids (last id, or tailID)
 	// and, when the search keeps them (copy), their values; payload
@@ -615,15 +622,35 @@ var _ [maxSearchBlock - postingBlockSize]struct{} // postingBlockSize <= maxSear
 const searchArena = 256 << 10
 
 // tf and dl return the heads of the list's j-th id.
-func (l *searchList) tf(j int) uint64 { return uint64(l.heads[2*j]) }
-func (l *searchList) dl(j int) uint64 { return uint64(l.heads[2*j+1]) }
+func (l *searchList) tf(j int) uint64 {
+	if l.heads16 != nil {
+		return uint64(l.heads16[2*j])
+	}
+	return uint64(l.heads[2*j])
+}
+
+func (l *searchList) dl(j int) uint64 {
+	if l.heads16 != nil {
+		return uint64(l.heads16[2*j+1])
+	}
+	return uint64(l.heads[2*j+1])
+}
+
+// ref returns the block holding the list's j-th id and its posting
+// number in the block.
+func (l *searchList) ref(j int) (int, int) {
+	if l.starts != nil {
+		return postingRef(l.starts, l.base+j)
+	}
+	return int(l.refs[j] >> 8), int(l.refs[j] & 0xff)
+}
 
 // payload returns the occurrences payload of the list's j-th id: from
 // the block kept (its payload offsets decoded once while asked in a row);
 // else from the block read again and decoded (kept until another block is
 // asked for).
 func (l *searchList) payload(ctx context.Context, kv KVReader, j int) ([]byte, error) {
-	b, i := int(l.refs[j]>>8), int(l.refs[j]&0xff)
+	b, i := l.ref(j)
 	if l.payOnly {
 		if l.at != b {
 			l.at = -1

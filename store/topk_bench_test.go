@@ -112,6 +112,13 @@ func openSearchStore(b *testing.B) (*Store, []string) {
 		b.Skip("CLAIMGRAPH_SEARCH_STORE is not set")
 	}
 	phrases := searchStoreFixture(b, dir)
+	if f := os.Getenv("CLAIMGRAPH_SEARCH_PHRASES"); f != "" {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatalf("CLAIMGRAPH_SEARCH_PHRASES: %v", err)
+		}
+		phrases = strings.Split(strings.TrimSpace(string(raw)), "\n")
+	}
 	opt := benchOptions(dir)
 	if v := os.Getenv("CLAIMGRAPH_POSTING_CACHE_MIB"); v != "" {
 		mib, err := strconv.Atoi(v)
@@ -121,6 +128,16 @@ func openSearchStore(b *testing.B) (*Store, []string) {
 		opt.PostingCacheSize = int64(mib) << 20
 		if mib == 0 {
 			opt.PostingCacheSize = -1
+		}
+	}
+	if v := os.Getenv("CLAIMGRAPH_READ_CACHE_MIB"); v != "" {
+		mib, err := strconv.Atoi(v)
+		if err != nil {
+			b.Fatalf("CLAIMGRAPH_READ_CACHE_MIB: %v", err)
+		}
+		opt.ReadCacheSize = int64(mib) << 20
+		if mib == 0 {
+			opt.ReadCacheSize = -1
 		}
 	}
 	s, err := Open(context.Background(), opt)

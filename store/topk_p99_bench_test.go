@@ -21,8 +21,11 @@ import (
 // after its cursor (JSON, one line a page), so that two builds can be
 // compared page for page on a large store. CLAIMGRAPH_SEARCH_WARM=N asks
 // every phrase N times, untimed, before the timed ones (the state of a
-// server that has been asked questions), and CLAIMGRAPH_POSTING_CACHE_MIB
-// sizes the posting cache (0 turns it off):
+// server that has been asked questions), CLAIMGRAPH_POSTING_CACHE_MIB
+// sizes the posting cache and CLAIMGRAPH_READ_CACHE_MIB the read cache (0
+// turns either off; claimbench asks its search questions with the read
+// cache off), and CLAIMGRAPH_SEARCH_PHRASES names a file of phrases (one
+// a line) to ask instead of the store's:
 //
 //	CLAIMGRAPH_SEARCH_STORE=/tmp/s1m-search CLAIMGRAPH_SEARCH_DUMP=/tmp/pages.json \
 //	  go test ./store -run '^$' -bench SearchStoreTopK -benchtime 500x

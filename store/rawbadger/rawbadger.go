@@ -20,10 +20,12 @@
 package rawbadger
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 	json "github.com/goccy/go-json"
@@ -70,6 +72,60 @@ func (d *DB) Load(pairs [][]byte) error {
 		return fmt.Errorf("rawbadger: %w", err)
 	}
 	return nil
+}
+
+// Settle waits until Badger has no compaction left to do after a load:
+// every level's compaction score below 1 (level 0 holding fewer tables
+// than start a compaction, the other levels within their target sizes),
+// and the levels' tables and sizes unchanged for quiet (a compaction
+// running takes its tables out of the scores, so only the shape shows
+// it). A WriteBatch load ends with its last tables in level 0 and levels
+// over their targets, and Badger's compactors then work in the
+// background for a while; the harness waits for them (untimed) so that
+// they do not run under the next system's questions on a machine of few
+// cores. It returns how long it waited, or ctx's error, or an error when
+// the compactions have not settled within limit.
+func (d *DB) Settle(ctx context.Context, quiet, limit time.Duration) (time.Duration, error) {
+	start := time.Now()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	var last []badger.LevelInfo
+	stable := start
+	for {
+		levels := d.db.Levels()
+		if !sameShape(levels, last) {
+			last, stable = levels, time.Now()
+		}
+		if settled(levels) && time.Since(stable) >= quiet {
+			return time.Since(start), nil
+		}
+		if time.Since(start) > limit {
+			return time.Since(start), fmt.Errorf("rawbadger: compactions still running after %s", limit)
+		}
+		select {
+		case <-ctx.Done():
+			return time.Since(start), ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+// settled reports whether levels leave Badger nothing to compact.
+func settled(levels []badger.LevelInfo) bool {
+	for _, l := range levels {
+		if l.Score >= 1 {
+			return false
+		}
+	}
+	return true
+}
+
+// sameShape reports whether a and b have the same tables and sizes at
+// every level.
+func sameShape(a, b []badger.LevelInfo) bool {
+	return slices.EqualFunc(a, b, func(x, y badger.LevelInfo) bool {
+		return x.Level == y.Level && x.NumTables == y.NumTables && x.Size == y.Size
+	})
 }
 
 // View calls fn with a Reader of one read-only transaction.

@@ -1,10 +1,15 @@
 package rawbadger
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
 
 	"claimgraph/gen"
 	"claimgraph/graph"
@@ -125,5 +130,68 @@ func TestSameReads(t *testing.T) {
 	}
 	if checked < 100 {
 		t.Errorf("only %d edges compared", checked)
+	}
+}
+
+// TestSettled checks when levels count as settled (every compaction score
+// below 1, whatever the level) and when two have the same shape.
+func TestSettled(t *testing.T) {
+	cases := []struct {
+		name   string
+		levels []badger.LevelInfo
+		want   bool
+	}{
+		{"empty", nil, true},
+		{"all below one", []badger.LevelInfo{{Level: 0, NumTables: 3}, {Level: 6, NumTables: 40, Score: 0}}, true},
+		{"level 0 due", []badger.LevelInfo{{Level: 0, NumTables: 6, Score: 1.2}, {Level: 6}}, false},
+		{"a level over its target", []badger.LevelInfo{{Level: 0}, {Level: 5, Score: 1}, {Level: 6}}, false},
+	}
+	for _, c := range cases {
+		if got := settled(c.levels); got != c.want {
+			t.Errorf("%s: settled = %v, want %v", c.name, got, c.want)
+		}
+	}
+	a := []badger.LevelInfo{{Level: 0, NumTables: 2, Size: 10}, {Level: 6, NumTables: 5, Size: 100, Score: 0.5}}
+	shapes := []struct {
+		name string
+		b    []badger.LevelInfo
+		want bool
+	}{
+		{"same, scores aside", []badger.LevelInfo{{Level: 0, NumTables: 2, Size: 10}, {Level: 6, NumTables: 5, Size: 100}}, true},
+		{"a table more", []badger.LevelInfo{{Level: 0, NumTables: 3, Size: 10}, {Level: 6, NumTables: 5, Size: 100}}, false},
+		{"another size", []badger.LevelInfo{{Level: 0, NumTables: 2, Size: 10}, {Level: 6, NumTables: 5, Size: 101}}, false},
+		{"none before", nil, false},
+	}
+	for _, c := range shapes {
+		if got := sameShape(a, c.b); got != c.want {
+			t.Errorf("shape %s: sameShape = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// TestSettle loads pairs into an on-disk database and waits for it to
+// settle.
+func TestSettle(t *testing.T) {
+	d, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var pairs [][]byte
+	for i := range 20000 {
+		pairs = append(pairs, fmt.Appendf(nil, "k%08d", i), bytes.Repeat([]byte{byte(i)}, 100))
+	}
+	if err := d.Load(pairs); err != nil {
+		t.Fatal(err)
+	}
+	waited, err := d.Settle(context.Background(), 300*time.Millisecond, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if waited < 300*time.Millisecond {
+		t.Errorf("Settle returned after %s, before the levels were quiet for 300ms", waited)
+	}
+	if !settled(d.db.Levels()) {
+		t.Errorf("Settle returned with levels %+v", d.db.Levels())
 	}
 }

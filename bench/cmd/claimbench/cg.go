@@ -17,35 +17,12 @@ import (
 	"claimgraph/store/rawbadger"
 )
 
-// chunks splits a bundle into batches of at most n records, nodes first,
-// in bundle order (every reference points backwards, see package gen).
-// The batches are Bulk, as claimgraph import's are: the store completes
-// the records in place (graph.Prepare, which changes nothing in a
-// generated corpus: its quotes have no spans) and lists no revisions.
-func chunks(b *graph.Bundle, n int) []*graph.Batch {
-	var out []*graph.Batch
-	cur := &graph.Batch{By: "bench", Bulk: true}
-	size := 0
-	flush := func() {
-		if size > 0 {
-			out = append(out, cur)
-			cur, size = &graph.Batch{By: "bench", Bulk: true}, 0
-		}
-	}
-	for _, node := range b.Nodes {
-		cur.Nodes = append(cur.Nodes, node)
-		if size++; size >= n {
-			flush()
-		}
-	}
-	for _, l := range b.Links {
-		cur.Links = append(cur.Links, l)
-		if size++; size >= n {
-			flush()
-		}
-	}
-	flush()
-	return out
+// batchOf is one chunk of the corpus as a claimgraph batch. The batches
+// are Bulk, as claimgraph import's are: the store completes the records in
+// place (graph.Prepare, which changes nothing in a generated corpus: its
+// quotes have no spans) and lists no revisions.
+func batchOf(b *graph.Bundle) *graph.Batch {
+	return &graph.Batch{By: "bench", Bulk: true, Nodes: b.Nodes, Links: b.Links}
 }
 
 // profile runs fn under the CPU profiler and writes an allocation profile
@@ -85,10 +62,6 @@ func profile(dir, name string, fn func() error) error {
 // and claimgraph the whoSaid ones.
 func measureClaimgraph(ctx context.Context, cfg config, load corpusFunc, w workload, cgDir, rawDir string, m *metrics, size *bench.Size) error {
 	n := size.Quotes
-	b, err := load()
-	if err != nil {
-		return err
-	}
 	prof := ""
 	if cfg.profileDir != "" && n == cfg.profileSize {
 		prof = cfg.profileDir
@@ -98,25 +71,22 @@ func measureClaimgraph(ctx context.Context, cfg config, load corpusFunc, w workl
 		return err
 	}
 	defer func() { s.Close() }() // s is reopened below
-	batches := chunks(b, cfg.chunk)
-	b = nil
-	cfg.logf("%d quotes: claimgraph import (%d records in %d batch(es))", n, size.Records, len(batches))
+	cfg.logf("%d quotes: claimgraph import (%d records in %d batch(es))", n, size.Records, (size.Records+cfg.chunk-1)/cfg.chunk)
 	var took time.Duration
 	// As `claimgraph import` runs it (cmd/claimgraph, importGCPercent).
 	gogc := debug.SetGCPercent(50)
 	err = profile(prof, "import", func() error {
 		defer debug.SetGCPercent(gogc)
-		start := time.Now()
-		for _, batch := range batches {
-			if _, err := s.Apply(ctx, batch); err != nil {
-				return err
-			}
-		}
-		took = time.Since(start)
-		return nil
+		// One Apply per chunk, timed; the chunks are generated between
+		// them, untimed.
+		return load(cfg.chunk, func(b *graph.Bundle) error {
+			start := time.Now()
+			_, err := s.Apply(ctx, batchOf(b))
+			took += time.Since(start)
+			return err
+		})
 	})
-	batches = nil // the corpus goes before the questions (untimed)
-	runtime.GC()
+	runtime.GC() // the corpus goes before the questions (untimed)
 	if err != nil {
 		return fmt.Errorf("claimgraph import: %w", err)
 	}
@@ -140,6 +110,14 @@ func measureClaimgraph(ctx context.Context, cfg config, load corpusFunc, w workl
 	m.set("keys_per_quote", bench.ClaimGraph, float64(keys)/float64(n))
 	m.set("keys_per_quote", bench.Raw, float64(keys)/float64(n))
 	cfg.logf("%d quotes: raw Badger import of %d keys %.1f s", n, keys, rawTook.Seconds())
+	// Badger compacts a WriteBatch load in the background for a while;
+	// the questions wait for it (untimed), so that the compactors do not
+	// share the cores with claimgraph's answers.
+	waited, err := raw.Settle(ctx, 3*time.Second, 30*time.Minute)
+	if err != nil {
+		return err
+	}
+	cfg.logf("%d quotes: raw Badger compactions settled after %.1f s", n, waited.Seconds())
 
 	// Traces: claimgraph, recording the reads each makes; then the same
 	// reads by hand on the raw Badger.

@@ -148,10 +148,6 @@ func (p *postgres) stop() {
 
 // measure loads the corpus into a new database and asks it the questions.
 func (p *postgres) measure(ctx context.Context, cfg config, load corpusFunc, w workload, n int, m *metrics) error {
-	b, err := load()
-	if err != nil {
-		return err
-	}
 	peer, err := bench.Peer(bench.Postgres)
 	if err != nil {
 		return err
@@ -180,23 +176,35 @@ func (p *postgres) measure(ctx context.Context, cfg config, load corpusFunc, w w
 	}
 
 	cfg.logf("%d quotes: PostgreSQL load", n)
-	start := time.Now()
-	for _, s := range peer.Sections["tables"] {
-		if _, err := pool.Exec(ctx, s); err != nil {
-			return fmt.Errorf("%.60s: %w", s, err)
-		}
-	}
-	if err := pgLoad(ctx, pool, b); err != nil {
+	// The load's own time: the corpus's chunks are generated between the
+	// timed steps.
+	var took time.Duration
+	timed := func(fn func() error) error {
+		start := time.Now()
+		err := fn()
+		took += time.Since(start)
 		return err
 	}
-	for _, s := range peer.Sections["indexes"] {
-		if _, err := pool.Exec(ctx, s); err != nil {
-			return fmt.Errorf("%.60s: %w", s, err)
+	exec := func(stmts []string) func() error {
+		return func() error {
+			for _, s := range stmts {
+				if _, err := pool.Exec(ctx, s); err != nil {
+					return fmt.Errorf("%.60s: %w", s, err)
+				}
+			}
+			return nil
 		}
 	}
-	took := time.Since(start)
-	b = nil // the corpus goes before the questions (untimed)
-	runtime.GC()
+	if err := timed(exec(peer.Sections["tables"])); err != nil {
+		return err
+	}
+	if err := pgLoad(ctx, pool, load, cfg.chunk, nodeCount(n), timed); err != nil {
+		return err
+	}
+	if err := timed(exec(peer.Sections["indexes"])); err != nil {
+		return err
+	}
+	runtime.GC() // the corpus goes before the questions (untimed)
 	m.set("import_s", bench.Postgres, took.Seconds())
 	m.set("import_rate", bench.Postgres, float64(n)/took.Seconds())
 	cfg.logf("%d quotes: PostgreSQL load %.1f s", n, took.Seconds())
@@ -309,43 +317,57 @@ func (p *postgres) measure(ctx context.Context, cfg config, load corpusFunc, w w
 	return nil
 }
 
-// pgLoad copies the rows in with COPY, in one transaction.
-func pgLoad(ctx context.Context, pool *pgxpool.Pool, b *graph.Bundle) error {
-	tx, err := pool.Begin(ctx)
-	if err != nil {
+// pgLoad copies the rows in with COPY, in one transaction, chunk by
+// chunk; timed runs (and times) each step of the load. nodes sizes the
+// table of ids.
+func pgLoad(ctx context.Context, pool *pgxpool.Pool, load corpusFunc, chunk, nodes int, timed func(func() error) error) error {
+	var tx pgx.Tx
+	if err := timed(func() error {
+		var err error
+		tx, err = pool.Begin(ctx)
+		return err
+	}); err != nil {
 		return err
 	}
 	defer tx.Rollback(ctx)
-	var nodes, edges, names [][]any
-	rm := newRowMaker(len(b.Nodes))
-	for _, node := range b.Nodes {
-		err := rm.node(node, func(r nodeRow) error {
-			nodes = append(nodes, []any{r.id, r.key, r.kind, string(r.record), r.saidAt, r.publishedAt, r.url, r.speaker})
-			return nil
-		}, func(e edgeRow) error {
-			edges = append(edges, []any{e.src, e.rel, e.dst, e.qualifier, e.reason, e.note, e.by, e.atxt})
-			return nil
-		}, func(r nameRow) error {
-			names = append(names, []any{r.name, r.id})
+	rm := newRowMaker(nodes)
+	err := load(chunk, func(b *graph.Bundle) error {
+		return timed(func() error {
+			var nodes, edges, names [][]any
+			for _, node := range b.Nodes {
+				err := rm.node(node, func(r nodeRow) error {
+					nodes = append(nodes, []any{r.id, r.key, r.kind, string(r.record), r.saidAt, r.publishedAt, r.url, r.speaker})
+					return nil
+				}, func(e edgeRow) error {
+					edges = append(edges, []any{e.src, e.rel, e.dst, e.qualifier, e.reason, e.note, e.by, e.atxt})
+					return nil
+				}, func(r nameRow) error {
+					names = append(names, []any{r.name, r.id})
+					return nil
+				})
+				if err != nil {
+					return err
+				}
+			}
+			for _, l := range b.Links {
+				if e, ok := rm.link(l); ok {
+					edges = append(edges, []any{e.src, e.rel, e.dst, e.qualifier, e.reason, e.note, e.by, e.atxt})
+				}
+			}
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"node"}, []string{"id", "key", "kind", "record", "said_at", "published_at", "url", "speaker"}, pgx.CopyFromRows(nodes)); err != nil {
+				return fmt.Errorf("copy node: %w", err)
+			}
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"edge"}, []string{"src", "rel", "dst", "qualifier", "reason", "note", "by", "at"}, pgx.CopyFromRows(edges)); err != nil {
+				return fmt.Errorf("copy edge: %w", err)
+			}
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"name"}, []string{"name", "id"}, pgx.CopyFromRows(names)); err != nil {
+				return fmt.Errorf("copy name: %w", err)
+			}
 			return nil
 		})
-		if err != nil {
-			return err
-		}
+	})
+	if err != nil {
+		return err
 	}
-	for _, l := range b.Links {
-		if e, ok := rm.link(l); ok {
-			edges = append(edges, []any{e.src, e.rel, e.dst, e.qualifier, e.reason, e.note, e.by, e.atxt})
-		}
-	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"node"}, []string{"id", "key", "kind", "record", "said_at", "published_at", "url", "speaker"}, pgx.CopyFromRows(nodes)); err != nil {
-		return fmt.Errorf("copy node: %w", err)
-	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"edge"}, []string{"src", "rel", "dst", "qualifier", "reason", "note", "by", "at"}, pgx.CopyFromRows(edges)); err != nil {
-		return fmt.Errorf("copy edge: %w", err)
-	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"name"}, []string{"name", "id"}, pgx.CopyFromRows(names)); err != nil {
-		return fmt.Errorf("copy name: %w", err)
-	}
-	return tx.Commit(ctx)
+	return timed(func() error { return tx.Commit(ctx) })
 }

@@ -32,32 +32,100 @@ type filterQ struct {
 
 const pageSize = 50
 
-// corpusFunc returns the corpus of a size, generated again at each call.
-type corpusFunc func() (*graph.Bundle, error)
+// corpusFunc generates the corpus of a size again (gen is deterministic
+// by seed, so every call gives the same records) and calls fn with it in
+// bundles of at most chunk records, in bundle order (nodes, then links:
+// every reference points backwards). Each bundle is let go before the
+// next is generated, so that a corpus larger than memory (10M quotes
+// decoded is some 20 GB) streams through; fn's time is the consumer's
+// own, the generation happens between the calls.
+type corpusFunc func(chunk int, fn func(*graph.Bundle) error) error
 
-// newWorkload picks the questions from the corpus, deterministically.
-func newWorkload(b *graph.Bundle, roots int, seed uint64) workload {
+// streamCorpus is the corpusFunc of gen's corpus of opt.
+func streamCorpus(opt gen.Options) corpusFunc {
+	return func(chunk int, fn func(*graph.Bundle) error) error {
+		if chunk < 1 {
+			return fmt.Errorf("corpus chunk of %d records", chunk)
+		}
+		b, size := &graph.Bundle{}, 0
+		err := gen.Walk(opt, func(r gen.Record) error {
+			if r.Node != nil {
+				b.Nodes = append(b.Nodes, r.Node)
+			} else {
+				b.Links = append(b.Links, *r.Link)
+			}
+			if size++; size < chunk {
+				return nil
+			}
+			err := fn(b)
+			b, size = &graph.Bundle{}, 0
+			return err
+		})
+		if err == nil && size > 0 {
+			err = fn(b)
+		}
+		return err
+	}
+}
+
+// nodeCount is the number of nodes of gen's corpus of n quotes.
+func nodeCount(n int) int {
+	sz := gen.SizesOf(gen.Options{Quotes: n})
+	return sz.Organisations + sz.People + sz.Sources + sz.Claims + sz.Quotes + sz.Figures
+}
+
+// workloadQuote is what newWorkload keeps of a quote.
+type workloadQuote struct {
+	key, speaker, reportedBy, text string
+	saidAt                         time.Time
+	hasDate                        bool
+}
+
+// newWorkload picks the questions from the corpus, deterministically, and
+// counts its records. It reads the corpus in chunks and keeps only the
+// quotes' keys, speakers, dates, enclosing quotes and texts.
+func newWorkload(load corpusFunc, chunk, roots int, seed uint64) (workload, int, error) {
+	var qs []workloadQuote
+	records := 0
+	err := load(chunk, func(b *graph.Bundle) error {
+		records += len(b.Nodes) + len(b.Links)
+		for _, n := range b.Nodes {
+			if q, ok := n.(*graph.Quote); ok {
+				wq := workloadQuote{key: q.Key, speaker: q.Speaker, reportedBy: q.ReportedBy, text: q.Text}
+				if t, _, err := graph.ParseDate(q.SaidAt); err == nil {
+					wq.saidAt, wq.hasDate = t.UTC(), true
+				}
+				qs = append(qs, wq)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return workload{}, 0, err
+	}
+	return pickWorkload(qs, roots, seed), records, nil
+}
+
+// pickWorkload picks the questions from the corpus's quotes.
+func pickWorkload(qs []workloadQuote, roots int, seed uint64) workload {
 	r := rand.New(rand.NewPCG(seed, 77))
-	quotes := map[string]*graph.Quote{}
-	var qs []*graph.Quote
+	quotes := make(map[string]*workloadQuote, len(qs))
 	perSpeaker := map[string]int{}
 	saidAt := map[string][]time.Time{}
-	for _, n := range b.Nodes {
-		if q, ok := n.(*graph.Quote); ok {
-			quotes[q.Key] = q
-			qs = append(qs, q)
-			if q.Speaker != "" {
-				perSpeaker[q.Speaker]++
-				if t, _, err := graph.ParseDate(q.SaidAt); err == nil {
-					saidAt[q.Speaker] = append(saidAt[q.Speaker], t.UTC())
-				}
+	for i := range qs {
+		q := &qs[i]
+		quotes[q.key] = q
+		if q.speaker != "" {
+			perSpeaker[q.speaker]++
+			if q.hasDate {
+				saidAt[q.speaker] = append(saidAt[q.speaker], q.saidAt)
 			}
 		}
 	}
-	depth := func(q *graph.Quote) int {
+	depth := func(q *workloadQuote) int {
 		d := 0
-		for q.ReportedBy != "" && d < 10 {
-			q = quotes[q.ReportedBy]
+		for q.reportedBy != "" && d < 10 {
+			q = quotes[q.reportedBy]
 			d++
 		}
 		return d
@@ -67,9 +135,9 @@ func newWorkload(b *graph.Bundle, roots int, seed uint64) workload {
 		depth int
 	}
 	var ns []nested
-	for _, q := range qs {
-		if q.ReportedBy != "" {
-			ns = append(ns, nested{q.Key, depth(q)})
+	for i := range qs {
+		if qs[i].reportedBy != "" {
+			ns = append(ns, nested{qs[i].key, depth(&qs[i])})
 		}
 	}
 	// Half the roots are the deepest chains, half drawn at random.
@@ -90,7 +158,7 @@ func newWorkload(b *graph.Bundle, roots int, seed uint64) workload {
 	// Phrases: three consecutive plain words of a random quote.
 	texts := make([]string, len(qs))
 	for i, q := range qs {
-		texts[i] = q.Text
+		texts[i] = q.text
 	}
 	w.phrases = bench.Phrases(r, texts, 100)
 	// Speakers: the three busiest and seven from the top tenth.
@@ -111,7 +179,7 @@ func newWorkload(b *graph.Bundle, roots int, seed uint64) workload {
 		w.filters = append(w.filters, filterQ{speaker: sp, from: time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), to: time.Date(y+1, 1, 1, 0, 0, 0, 0, time.UTC)})
 	}
 	for range 2000 {
-		w.quoteKeys = append(w.quoteKeys, qs[r.IntN(len(qs))].Key)
+		w.quoteKeys = append(w.quoteKeys, qs[r.IntN(len(qs))].key)
 	}
 	return w
 }
@@ -120,19 +188,18 @@ func newWorkload(b *graph.Bundle, roots int, seed uint64) workload {
 func measureSize(ctx context.Context, cfg config, n int, pg *postgres) (bench.Size, error) {
 	size := bench.Size{Quotes: n}
 	cfg.logf("%d quotes: generating (seed %d)", n, cfg.seed)
-	b, err := gen.Generate(gen.Options{Quotes: n, Seed: cfg.seed})
+	// Each system generates the corpus again (the same records: gen is
+	// deterministic by seed) for its load, chunk by chunk, so that no
+	// question runs in a process whose heap holds the whole corpus
+	// (several GB at 1M quotes, which a server does not hold and the
+	// collector would mark again and again), and a corpus larger than
+	// memory streams through.
+	load := streamCorpus(gen.Options{Quotes: n, Seed: cfg.seed})
+	w, records, err := newWorkload(load, cfg.chunk, cfg.traceRoots, cfg.seed)
 	if err != nil {
 		return size, err
 	}
-	size.Records = len(b.Nodes) + len(b.Links)
-	w := newWorkload(b, cfg.traceRoots, cfg.seed)
-	// Each system generates the corpus again (the same records: gen is
-	// deterministic by seed) for its load and lets it go before its
-	// questions, so that no question runs in a process whose heap holds
-	// the whole corpus (several GB at 1M quotes, which a server does not
-	// hold and the collector would mark again and again).
-	b = nil
-	load := func() (*graph.Bundle, error) { return gen.Generate(gen.Options{Quotes: n, Seed: cfg.seed}) }
+	size.Records = records
 	dir := filepath.Join(cfg.work, fmt.Sprint(n))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return size, err
@@ -147,10 +214,23 @@ func measureSize(ctx context.Context, cfg config, n int, pg *postgres) (bench.Si
 	if err := measureClaimgraph(ctx, cfg, load, w, cgDir, rawDir, m, &size); err != nil {
 		return size, err
 	}
+	// Each peer's data goes when its questions are done (claimgraph's stays
+	// for the server), so that the disk holds two systems' at a time: about
+	// 17 GB at 10M quotes, where all four would be about 39.
+	if !cfg.keep {
+		if err := os.RemoveAll(rawDir); err != nil {
+			return size, err
+		}
+	}
 
 	if cfg.peers[bench.SQLite] {
-		if err := measureSQLite(ctx, cfg, load, w, filepath.Join(dir, "sqlite"), m); err != nil {
+		if err := measureSQLite(ctx, cfg, load, w, n, filepath.Join(dir, "sqlite"), m); err != nil {
 			return size, fmt.Errorf("sqlite: %w", err)
+		}
+		if !cfg.keep {
+			if err := os.RemoveAll(filepath.Join(dir, "sqlite")); err != nil {
+				return size, err
+			}
 		}
 	}
 	if pg != nil {
@@ -169,7 +249,6 @@ func measureSize(ctx context.Context, cfg config, n int, pg *postgres) (bench.Si
 	} else {
 		size.Notes = append(size.Notes, "HTTP measurements skipped (--bin '').")
 	}
-	b = nil
 
 	m.addTo(&size, n)
 	size.Notes = append(size.Notes,

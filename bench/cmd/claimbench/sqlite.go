@@ -50,11 +50,7 @@ func unixOrNil(t *time.Time) any {
 	return t.Unix()
 }
 
-func measureSQLite(ctx context.Context, cfg config, load corpusFunc, w workload, dir string, m *metrics) error {
-	b, err := load()
-	if err != nil {
-		return err
-	}
+func measureSQLite(ctx context.Context, cfg config, load corpusFunc, w workload, n int, dir string, m *metrics) error {
 	peer, err := bench.Peer(bench.SQLite)
 	if err != nil {
 		return err
@@ -69,37 +65,39 @@ func measureSQLite(ctx context.Context, cfg config, load corpusFunc, w workload,
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	n := 0
-	for _, node := range b.Nodes {
-		if node.NodeKind() == graph.KindQuote {
-			n++
-		}
-	}
 	cfg.logf("%d quotes: SQLite load", n)
-	start := time.Now()
-	exec := func(stmts []string) error {
-		for _, s := range stmts {
-			if _, err := db.ExecContext(ctx, s); err != nil {
-				return fmt.Errorf("%.60s: %w", s, err)
+	// The load's own time: the corpus's chunks are generated between the
+	// timed steps.
+	var took time.Duration
+	timed := func(fn func() error) error {
+		start := time.Now()
+		err := fn()
+		took += time.Since(start)
+		return err
+	}
+	exec := func(stmts []string) func() error {
+		return func() error {
+			for _, s := range stmts {
+				if _, err := db.ExecContext(ctx, s); err != nil {
+					return fmt.Errorf("%.60s: %w", s, err)
+				}
 			}
+			return nil
 		}
-		return nil
 	}
-	if err := exec(peer.Sections["pragmas"]); err != nil {
+	if err := timed(exec(peer.Sections["pragmas"])); err != nil {
 		return err
 	}
-	if err := exec(peer.Sections["tables"]); err != nil {
+	if err := timed(exec(peer.Sections["tables"])); err != nil {
 		return err
 	}
-	if err := sqliteLoad(ctx, db, peer, b); err != nil {
+	if err := sqliteLoad(ctx, db, peer, load, cfg.chunk, nodeCount(n), timed); err != nil {
 		return err
 	}
-	if err := exec(peer.Sections["indexes"]); err != nil {
+	if err := timed(exec(peer.Sections["indexes"])); err != nil {
 		return err
 	}
-	took := time.Since(start)
-	b = nil // the corpus goes before the questions (untimed)
-	runtime.GC()
+	runtime.GC() // the corpus goes before the questions (untimed)
 	m.set("import_s", bench.SQLite, took.Seconds())
 	m.set("import_rate", bench.SQLite, float64(n)/took.Seconds())
 	cfg.logf("%d quotes: SQLite load %.1f s", n, took.Seconds())
@@ -235,26 +233,33 @@ func measureSQLite(ctx context.Context, cfg config, load corpusFunc, w workload,
 }
 
 // sqliteLoad inserts the rows in one transaction with prepared statements.
-func sqliteLoad(ctx context.Context, db *sql.DB, peer *bench.SQL, b *graph.Bundle) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
+// sqliteLoad inserts the corpus's rows in one transaction, chunk by chunk;
+// timed runs (and times) each step of the load. nodes sizes the table of
+// ids.
+func sqliteLoad(ctx context.Context, db *sql.DB, peer *bench.SQL, load corpusFunc, chunk, nodes int, timed func(func() error) error) error {
+	var tx *sql.Tx
+	var insNode, insEdge, insName, insFTS *sql.Stmt
+	err := timed(func() error {
+		var err error
+		if tx, err = db.BeginTx(ctx, nil); err != nil {
+			return err
+		}
+		prep := func(name string) (*sql.Stmt, error) { return tx.PrepareContext(ctx, peer.Queries[name]) }
+		if insNode, err = prep("insert_node"); err != nil {
+			return err
+		}
+		if insEdge, err = prep("insert_edge"); err != nil {
+			return err
+		}
+		if insName, err = prep("insert_name"); err != nil {
+			return err
+		}
+		insFTS, err = prep("insert_fts")
 		return err
+	})
+	if tx != nil {
+		defer tx.Rollback()
 	}
-	defer tx.Rollback()
-	prep := func(name string) (*sql.Stmt, error) { return tx.PrepareContext(ctx, peer.Queries[name]) }
-	insNode, err := prep("insert_node")
-	if err != nil {
-		return err
-	}
-	insEdge, err := prep("insert_edge")
-	if err != nil {
-		return err
-	}
-	insName, err := prep("insert_name")
-	if err != nil {
-		return err
-	}
-	insFTS, err := prep("insert_fts")
 	if err != nil {
 		return err
 	}
@@ -262,33 +267,41 @@ func sqliteLoad(ctx context.Context, db *sql.DB, peer *bench.SQL, b *graph.Bundl
 		_, err := insEdge.ExecContext(ctx, e.src, e.rel, e.dst, e.qualifier, e.reason, e.note, e.by, e.atxt)
 		return err
 	}
-	rm := newRowMaker(len(b.Nodes))
-	for _, node := range b.Nodes {
-		err := rm.node(node, func(r nodeRow) error {
-			if _, err := insNode.ExecContext(ctx, r.id, r.key, r.kind, string(r.record), unixOrNil(r.saidAt), unixOrNil(r.publishedAt), r.url, r.speaker); err != nil {
-				return err
+	rm := newRowMaker(nodes)
+	err = load(chunk, func(b *graph.Bundle) error {
+		return timed(func() error {
+			for _, node := range b.Nodes {
+				err := rm.node(node, func(r nodeRow) error {
+					if _, err := insNode.ExecContext(ctx, r.id, r.key, r.kind, string(r.record), unixOrNil(r.saidAt), unixOrNil(r.publishedAt), r.url, r.speaker); err != nil {
+						return err
+					}
+					if r.kind == int16(graph.KindQuote) {
+						_, err := insFTS.ExecContext(ctx, r.id, r.words)
+						return err
+					}
+					return nil
+				}, edge, func(r nameRow) error {
+					_, err := insName.ExecContext(ctx, r.name, r.id)
+					return err
+				})
+				if err != nil {
+					return err
+				}
 			}
-			if r.kind == int16(graph.KindQuote) {
-				_, err := insFTS.ExecContext(ctx, r.id, r.words)
-				return err
+			for _, l := range b.Links {
+				if e, ok := rm.link(l); ok {
+					if err := edge(e); err != nil {
+						return err
+					}
+				}
 			}
 			return nil
-		}, edge, func(r nameRow) error {
-			_, err := insName.ExecContext(ctx, r.name, r.id)
-			return err
 		})
-		if err != nil {
-			return err
-		}
+	})
+	if err != nil {
+		return err
 	}
-	for _, l := range b.Links {
-		if e, ok := rm.link(l); ok {
-			if err := edge(e); err != nil {
-				return err
-			}
-		}
-	}
-	return tx.Commit()
+	return timed(tx.Commit)
 }
 
 // latencies times fn once per item per repetition, after one warm-up round.

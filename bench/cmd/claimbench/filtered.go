@@ -24,13 +24,22 @@ type fpageCursor struct {
 // for the first page) and the cursor of its last quote.
 type fpageFunc func(f filterQ, after *fpageCursor) (keys []string, last *fpageCursor, err error)
 
-// filteredPages times every page of every filtered question (at most 200
-// pages each) and returns the latencies and the number of quotes a pass
-// saw. With reps above 0 the pages are first asked once, untimed, as
-// latencies does, then timed reps times; with reps 0 (the raw baseline,
-// which reads and sorts a speaker's every quote per page) they are timed
-// once, cold.
-func filteredPages(filters []filterQ, reps int, page fpageFunc) ([]time.Duration, int, error) {
+// maxFilteredPages and rawFilteredPages are the most pages of one
+// filtered question asked of claimgraph and of the raw baseline, which
+// reads and sorts a speaker's every quote for each page (at 1M quotes
+// half a second a page; at 10M the busiest speakers have ten times the
+// quotes, and ten times the pages).
+const (
+	maxFilteredPages = 200
+	rawFilteredPages = 5
+)
+
+// filteredPages times the pages of every filtered question (at most
+// maxPages each) and returns the latencies and the number of quotes a
+// pass saw. With reps above 0 the pages are first asked once, untimed, as
+// latencies does, then timed reps times; with reps 0 (the raw baseline)
+// they are timed once, cold.
+func filteredPages(filters []filterQ, reps, maxPages int, page fpageFunc) ([]time.Duration, int, error) {
 	var out []time.Duration
 	total := 0
 	passes, untimed := 1, 0 // reps 0: one timed pass
@@ -42,7 +51,7 @@ func filteredPages(filters []filterQ, reps int, page fpageFunc) ([]time.Duration
 		seen := 0
 		for _, f := range filters {
 			var after *fpageCursor
-			for range 200 {
+			for range maxPages {
 				start := time.Now()
 				keys, last, err := page(f, after)
 				if err != nil {

@@ -273,7 +273,7 @@ func (p *postgres) measure(ctx context.Context, cfg config, load corpusFunc, w w
 		return fmt.Errorf("speaker pages: %w", err)
 	}
 	m.latency("page", bench.Postgres, lat)
-	lat, _, err = filteredPages(w.filters, cfg.reps, func(f filterQ, after *fpageCursor) ([]string, *fpageCursor, error) {
+	lat, _, err = filteredPages(w.filters, cfg.reps, maxFilteredPages, func(f filterQ, after *fpageCursor) ([]string, *fpageCursor, error) {
 		var at any = "-infinity"
 		key := ""
 		if after != nil {

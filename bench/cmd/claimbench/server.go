@@ -117,7 +117,7 @@ func measureServer(ctx context.Context, cfg config, w workload, dataDir string, 
 		m.latency(q.id+suffix, bench.ClaimGraph, lat)
 		cfg.logf("%s: %s p50 %.3f ms", what, q.id, bench.Summarize(lat).P50)
 	}
-	lat, _, err := filteredPages(w.filters, cfg.reps, func(f filterQ, after *fpageCursor) ([]string, *fpageCursor, error) {
+	lat, _, err := filteredPages(w.filters, cfg.reps, maxFilteredPages, func(f filterQ, after *fpageCursor) ([]string, *fpageCursor, error) {
 		vars := map[string]any{"speaker": f.speaker, "from": f.from.Format(time.RFC3339), "to": f.to.Format(time.RFC3339)}
 		if after != nil {
 			vars["after"] = after.opaque

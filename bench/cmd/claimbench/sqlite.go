@@ -183,7 +183,7 @@ func measureSQLite(ctx context.Context, cfg config, load corpusFunc, w workload,
 		return fmt.Errorf("speaker pages: %w", err)
 	}
 	m.latency("page", bench.SQLite, lat)
-	lat, _, err = filteredPages(w.filters, cfg.reps, func(f filterQ, after *fpageCursor) ([]string, *fpageCursor, error) {
+	lat, _, err = filteredPages(w.filters, cfg.reps, maxFilteredPages, func(f filterQ, after *fpageCursor) ([]string, *fpageCursor, error) {
 		at, key := int64(-1), ""
 		if after != nil {
 			at, key = after.saidAt.Unix(), after.key

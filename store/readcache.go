@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"maps"
 	"reflect"
+	"slices"
 	"sync"
 
 	"claimgraph/graph"
@@ -174,9 +176,47 @@ func (c *readCache) putNode(key []byte, size int, n graph.Node) {
 
 // cloneNode returns a deep copy of a node (a pointer to a struct of
 // strings, numbers, slices, maps and pointers of those), so that callers
-// may change what they get without changing the cache.
+// may change what they get without changing the cache. The six kinds are
+// copied field by field (their slices hold structs of strings, so a
+// shallow copy of a slice is a deep one); deepCopy, by reflection, took
+// an eighth of a served trace. Any other node is copied by deepCopy.
 func cloneNode(n graph.Node) graph.Node {
+	switch v := n.(type) {
+	case *graph.Quote:
+		c := *v
+		c.Span, c.Claims = clonePtr(v.Span), slices.Clone(v.Claims)
+		return &c
+	case *graph.Person:
+		c := *v
+		c.Aliases, c.IDs, c.Affiliations = slices.Clone(v.Aliases), maps.Clone(v.IDs), slices.Clone(v.Affiliations)
+		return &c
+	case *graph.Organisation:
+		c := *v
+		c.Aliases, c.IDs = slices.Clone(v.Aliases), maps.Clone(v.IDs)
+		return &c
+	case *graph.Source:
+		c := *v
+		c.Authors, c.DerivedFrom = slices.Clone(v.Authors), slices.Clone(v.DerivedFrom)
+		return &c
+	case *graph.Claim:
+		c := *v
+		c.Topics, c.About = slices.Clone(v.Topics), slices.Clone(v.About)
+		return &c
+	case *graph.Figure:
+		c := *v
+		c.ValueMax, c.Span, c.DerivedFrom = clonePtr(v.ValueMax), clonePtr(v.Span), slices.Clone(v.DerivedFrom)
+		return &c
+	}
 	return deepCopy(reflect.ValueOf(n)).Interface().(graph.Node)
+}
+
+// clonePtr returns a copy of *p in a new variable, or nil.
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
 }
 
 func deepCopy(v reflect.Value) reflect.Value {

@@ -276,23 +276,78 @@ func TestSnapshotIterators(t *testing.T) {
 }
 
 // TestCloneNode copies every node of the sample bundle (every kind, with
-// aliases, ids, affiliations, spans, derivations, value ranges): the copy
-// is equal and shares nothing that can be changed.
+// aliases, ids, affiliations, spans, derivations, value ranges) and a node
+// of every kind with every field set (so that a field added to a kind and
+// not copied fails here): the copy is equal, equal to the reflective copy,
+// and shares nothing that can be changed.
 func TestCloneNode(t *testing.T) {
 	nodes := graphtest.SampleBatch().Nodes
 	nodes = append(nodes, &graph.Person{Key: "p-rich", Name: "Rich", Aliases: []string{"R"}, IDs: map[string]string{"wikidata": "Q1"},
 		Affiliations: []graph.Affiliation{{Organisation: "o-x", Role: "chair"}}})
+	for _, n := range []graph.Node{&graph.Person{}, &graph.Organisation{}, &graph.Source{}, &graph.Quote{}, &graph.Claim{}, &graph.Figure{}} {
+		fill(reflect.ValueOf(n).Elem())
+		nodes = append(nodes, n)
+		// Empty but not nil slices and maps stay so.
+		e := reflect.New(reflect.TypeOf(n).Elem())
+		for i := range e.Elem().NumField() {
+			switch f := e.Elem().Field(i); f.Kind() {
+			case reflect.Slice:
+				f.Set(reflect.MakeSlice(f.Type(), 0, 1))
+			case reflect.Map:
+				f.Set(reflect.MakeMap(f.Type()))
+			}
+		}
+		nodes = append(nodes, e.Interface().(graph.Node))
+	}
 	for _, n := range nodes {
 		c := cloneNode(n)
 		if !reflect.DeepEqual(c, n) {
-			t.Errorf("clone of %s differs: %+v", n.NodeKey(), c)
+			t.Errorf("clone of %T %s differs: %+v", n, n.NodeKey(), c)
 			continue
+		}
+		if r := deepCopy(reflect.ValueOf(n)).Interface(); !reflect.DeepEqual(c, r) {
+			t.Errorf("clone of %T %s differs from the reflective copy: %+v", n, n.NodeKey(), r)
 		}
 		before, _ := json.Marshal(n)
 		scribble(reflect.ValueOf(c))
 		if after, _ := json.Marshal(n); !bytes.Equal(before, after) {
 			t.Errorf("changing the clone of %s changed it:\n%s\n%s", n.NodeKey(), before, after)
 		}
+	}
+}
+
+// fill sets every field reachable from v: strings, numbers and bools to a
+// value, slices to two filled elements, maps to one entry, pointers to a
+// filled value.
+func fill(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fill(v.Elem())
+	case reflect.Struct:
+		for i := range v.NumField() {
+			fill(v.Field(i))
+		}
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
+		for i := range 2 {
+			fill(v.Index(i))
+		}
+	case reflect.Map:
+		m := reflect.MakeMap(v.Type())
+		k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+		fill(k)
+		fill(e)
+		m.SetMapIndex(k, e)
+		v.Set(m)
+	case reflect.String:
+		v.SetString("filled")
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		v.SetInt(7)
+	case reflect.Float64:
+		v.SetFloat(1.5)
+	case reflect.Bool:
+		v.SetBool(true)
 	}
 }
 

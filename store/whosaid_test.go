@@ -576,3 +576,38 @@ func TestQuotesMatchingPage(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestListHeap checks the union's heap against a sort: lists come off it
+// in id order, ties included, whether they leave (popTop) or move on to a
+// larger id (down).
+func TestListHeap(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for round := range 200 {
+		n := 1 + r.IntN(40)
+		var h listHeap
+		var want []uint64
+		for range n {
+			id := uint64(r.IntN(20))
+			h = append(h, &postings{id: id})
+			want = append(want, id)
+		}
+		h.init()
+		slices.Sort(want)
+		var got []uint64
+		for len(h) > 0 {
+			got = append(got, h[0].id)
+			if r.IntN(3) == 0 {
+				// Move on: the list's next id, put back in order.
+				h[0].id += uint64(1 + r.IntN(5))
+				want = append(want, h[0].id)
+				slices.Sort(want)
+				h.down(0)
+				continue
+			}
+			h.popTop()
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("round %d: ids off the heap %v, want %v", round, got, want)
+		}
+	}
+}

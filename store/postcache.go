@@ -16,9 +16,11 @@ import (
 
 // The posting cache keeps long search posting lists decoded: for each
 // list of at least postingCacheMinBlocks blocks that a search or whoSaid
-// reads, every id with its tf and field length, the block each came from,
-// each block's payloads (the occurrences: positions and offsets), the rank
-// sets of its dense kinds, and the list's document frequency. A search's
+// reads, every id with its tf and field length (16 bits each when they
+// fit), where each block's postings begin (so the block of a posting is
+// found, not kept per posting), each block's payloads (the occurrences:
+// positions and offsets), the rank sets of its dense kinds, and the list's
+// document frequency. A search's
 // cost is the length of its terms' lists, and the long lists are few and
 // are those of the common words that most queries hold (at 1M quotes "the"
 // has 490,000 postings, 3,587 blocks): reading and decoding them was most

@@ -178,22 +178,10 @@ func (p *postgres) measure(ctx context.Context, cfg config, load corpusFunc, w w
 	cfg.logf("%d quotes: PostgreSQL load", n)
 	// The load's own time: the corpus's chunks are generated between the
 	// timed steps.
-	var took time.Duration
-	timed := func(fn func() error) error {
-		start := time.Now()
-		err := fn()
-		took += time.Since(start)
-		return err
-	}
+	var clock stepTimer
+	timed := clock.run
 	exec := func(stmts []string) func() error {
-		return func() error {
-			for _, s := range stmts {
-				if _, err := pool.Exec(ctx, s); err != nil {
-					return fmt.Errorf("%.60s: %w", s, err)
-				}
-			}
-			return nil
-		}
+		return execEach(stmts, func(s string) error { _, err := pool.Exec(ctx, s); return err })
 	}
 	if err := timed(exec(peer.Sections["tables"])); err != nil {
 		return err
@@ -205,9 +193,9 @@ func (p *postgres) measure(ctx context.Context, cfg config, load corpusFunc, w w
 		return err
 	}
 	runtime.GC() // the corpus goes before the questions (untimed)
-	m.set("import_s", bench.Postgres, took.Seconds())
-	m.set("import_rate", bench.Postgres, float64(n)/took.Seconds())
-	cfg.logf("%d quotes: PostgreSQL load %.1f s", n, took.Seconds())
+	m.set("import_s", bench.Postgres, clock.took.Seconds())
+	m.set("import_rate", bench.Postgres, float64(n)/clock.took.Seconds())
+	cfg.logf("%d quotes: PostgreSQL load %.1f s", n, clock.took.Seconds())
 	if _, err := pool.Exec(ctx, "CHECKPOINT"); err != nil {
 		return err
 	}

@@ -68,6 +68,30 @@ func streamCorpus(opt gen.Options) corpusFunc {
 	}
 }
 
+// stepTimer sums the time of the timed steps of a load.
+type stepTimer struct{ took time.Duration }
+
+// run runs fn and adds its time.
+func (t *stepTimer) run(fn func() error) error {
+	start := time.Now()
+	err := fn()
+	t.took += time.Since(start)
+	return err
+}
+
+// execEach returns a step running the statements in order with exec; an
+// error names the statement.
+func execEach(stmts []string, exec func(string) error) func() error {
+	return func() error {
+		for _, s := range stmts {
+			if err := exec(s); err != nil {
+				return fmt.Errorf("%.60s: %w", s, err)
+			}
+		}
+		return nil
+	}
+}
+
 // nodeCount is the number of nodes of gen's corpus of n quotes.
 func nodeCount(n int) int {
 	sz := gen.SizesOf(gen.Options{Quotes: n})

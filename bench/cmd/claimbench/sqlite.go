@@ -68,22 +68,10 @@ func measureSQLite(ctx context.Context, cfg config, load corpusFunc, w workload,
 	cfg.logf("%d quotes: SQLite load", n)
 	// The load's own time: the corpus's chunks are generated between the
 	// timed steps.
-	var took time.Duration
-	timed := func(fn func() error) error {
-		start := time.Now()
-		err := fn()
-		took += time.Since(start)
-		return err
-	}
+	var clock stepTimer
+	timed := clock.run
 	exec := func(stmts []string) func() error {
-		return func() error {
-			for _, s := range stmts {
-				if _, err := db.ExecContext(ctx, s); err != nil {
-					return fmt.Errorf("%.60s: %w", s, err)
-				}
-			}
-			return nil
-		}
+		return execEach(stmts, func(s string) error { _, err := db.ExecContext(ctx, s); return err })
 	}
 	if err := timed(exec(peer.Sections["pragmas"])); err != nil {
 		return err
@@ -98,9 +86,9 @@ func measureSQLite(ctx context.Context, cfg config, load corpusFunc, w workload,
 		return err
 	}
 	runtime.GC() // the corpus goes before the questions (untimed)
-	m.set("import_s", bench.SQLite, took.Seconds())
-	m.set("import_rate", bench.SQLite, float64(n)/took.Seconds())
-	cfg.logf("%d quotes: SQLite load %.1f s", n, took.Seconds())
+	m.set("import_s", bench.SQLite, clock.took.Seconds())
+	m.set("import_rate", bench.SQLite, float64(n)/clock.took.Seconds())
+	cfg.logf("%d quotes: SQLite load %.1f s", n, clock.took.Seconds())
 	if _, err := db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 		return err
 	}

@@ -82,6 +82,7 @@ type Options struct {
 	bulkStreams       int   // split a bulk commit into at least this many streams
 	noHistory         bool  // benchmarks only: the store writes no revisions
 	postingMinBlocks  int   // the fewest blocks of a list the posting cache keeps; 0 default
+	noCompactions     bool  // Badger runs no compactions of its own (Flatten still works)
 }
 
 const (
@@ -180,6 +181,9 @@ func OpenBadger(ctx context.Context, opt Options) (*Badger, error) {
 		bo.ValueLogFileSize = opt.vlogFileSize
 	}
 	bo.Logger = badgerLogger{opt.Logger}
+	if opt.noCompactions {
+		bo.NumCompactors = 0
+	}
 	bo.NumVersionsToKeep = math.MaxInt32 // history: every version stays readable
 	// Writers are serialised by the engine, so Badger's conflict detection
 	// has nothing to find; in managed mode it would also keep every
@@ -508,7 +512,7 @@ func (b *Badger) Update(ctx context.Context, fn func(Txn) error) (uint64, error)
 		return 0, err
 	}
 	b.bulk = false
-	if b.useBulk(tx.writes.n) {
+	if b.useBulk(&tx.writes) {
 		l := tx.writes
 		tx.writes = writeLog{}
 		if err := b.bulkCommit(ctx, readTs, commitTs, &l); err != nil {
@@ -1047,6 +1051,15 @@ func (l *writeLog) add(key, value []byte, del bool) {
 	e := &l.ents[len(l.ents)-1]
 	*e = append(*e, logEntry{chunk: uint32(c), off: uint32(off), klen: uint32(len(key)), vlen: uint32(len(value)), del: del})
 	l.n++
+}
+
+// size returns the bytes of the keys and values staged in l.
+func (l *writeLog) size() int64 {
+	var n int64
+	for _, c := range l.arena {
+		n += int64(len(c))
+	}
+	return n
 }
 
 // at returns write i; its key and value are the arena's bytes.

@@ -52,6 +52,10 @@ const (
 	// above it, and it would flatten the tree (and restart compactions
 	// during the stream, in Badger v4.9.6) if it found tables in L0.
 	bulkMinLevel = 2
+	// bulkFlattenShare: a bulk commit that finds the levels full flattens
+	// them first when its staged bytes (keys and values, uncompressed) are
+	// at least 1/bulkFlattenShare of the tree's (compressed) bytes.
+	bulkFlattenShare = 4
 )
 
 // bitDelete is Badger's meta bit of a tombstone (value.go, bitDelete).
@@ -76,34 +80,56 @@ func (b *Badger) bulkMin() int {
 // table's), L0 is empty and the first level holding tables leaves a level
 // above it. PrepareIncremental checks the memtables again. When not, it
 // says why.
-func (b *Badger) bulkReady() (bool, string) {
+func (b *Badger) bulkReady() (ok bool, why string, shallow bool) {
 	var tableMax uint64
 	for _, t := range b.db.Tables() {
 		tableMax = max(tableMax, t.MaxVersion)
 	}
 	if b.db.MaxVersion() > tableMax {
-		return false, "the memtable holds writes"
+		return false, "the memtable holds writes", false
 	}
 	for _, l := range b.db.Levels() {
 		if l.NumTables > 0 {
 			if l.Level < bulkMinLevel {
-				return false, fmt.Sprintf("level %d holds tables", l.Level)
+				return false, fmt.Sprintf("level %d holds tables", l.Level), true
 			}
-			return true, ""
+			return true, "", false
 		}
 	}
-	return true, ""
+	return true, "", false
 }
 
-// useBulk reports whether an update of n writes takes the bulk path.
-func (b *Badger) useBulk(n int) bool {
+// useBulk reports whether the writes of l take the bulk path. When only
+// the levels stand in the way (earlier bulk commits filled them up to L1,
+// or a reopen put the memtable in L0) and the writes are large next to
+// the tree (bulkFlattenShare), it first merges the levels into the last
+// (Badger's Flatten): the merges the compactions would make of them anyway,
+// after which the writes go in as tables again rather than through the
+// memtable. A small batch into a large tree keeps the transaction path, as
+// a Flatten would rewrite the whole tree for it.
+func (b *Badger) useBulk(l *writeLog) bool {
 	m := b.bulkMin()
-	if m == 0 || n < m {
+	if m == 0 || l.n < m {
 		return false
 	}
-	ok, why := b.bulkReady()
+	ok, why, shallow := b.bulkReady()
+	if !ok && shallow {
+		var tree int64
+		for _, lv := range b.db.Levels() {
+			tree += lv.Size
+		}
+		if l.size()*bulkFlattenShare >= tree {
+			begin := time.Now()
+			err := b.db.Flatten(max(2, runtime.GOMAXPROCS(0)))
+			b.log.Debug().Err(err).Str("reason", why).Int64("tree", tree).Int64("writes", l.size()).
+				Dur("took", time.Since(begin)).Msg("store: levels flattened for a bulk commit")
+			if err == nil {
+				ok, why, _ = b.bulkReady()
+			}
+		}
+	}
 	if !ok {
-		b.log.Debug().Int("writes", n).Str("reason", why).Msg("store: no bulk commit; committing through transactions")
+		b.log.Debug().Int("writes", l.n).Str("reason", why).Msg("store: no bulk commit; committing through transactions")
 	}
 	return ok
 }

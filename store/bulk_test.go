@@ -679,7 +679,8 @@ func TestPartition(t *testing.T) {
 
 // TestBulkAfterReopen checks that a store holding only bulk commits takes
 // the bulk path again after a reopen (Close leaves no table in L0), and
-// that one reopened after a transaction commit does not.
+// that one reopened after a transaction commit (whose memtable went to L0
+// at Close) does too, after flattening the levels.
 func TestBulkAfterReopen(t *testing.T) {
 	dir := t.TempDir()
 	opt := Options{Dir: dir, memTableSize: 8 << 20, NoSync: true, bulkWrites: 100, bulkStreams: 2, GCInterval: -1}
@@ -699,7 +700,7 @@ func TestBulkAfterReopen(t *testing.T) {
 	for i, step := range []struct {
 		writes int
 		bulk   bool
-	}{{500, true}, {500, true}, {10, false}, {500, false}} {
+	}{{500, true}, {500, true}, {10, false}, {500, true}} {
 		kv := openEngine(t, opt)
 		put(kv, step.writes, fmt.Sprint(i))
 		if kv.bulk != step.bulk {
@@ -710,6 +711,74 @@ func TestBulkAfterReopen(t *testing.T) {
 		}
 		if err := kv.Close(); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// TestBulkFlattensFullLevels: with Badger's compactions off, every bulk
+// commit takes the level above the last, so the sixth fills L1. The next
+// large one still takes the bulk path: it flattens the levels first (it
+// went through transactions before). A small batch into the full levels
+// goes through transactions and leaves them. Every write stays readable.
+func TestBulkFlattensFullLevels(t *testing.T) {
+	opt := Options{Dir: t.TempDir(), memTableSize: 8 << 20, NoSync: true, bulkWrites: 100, bulkStreams: 2, GCInterval: -1, noCompactions: true}
+	kv := openEngine(t, opt)
+	defer kv.Close()
+	shallowest := func() int {
+		for _, l := range kv.db.Levels() {
+			if l.NumTables > 0 {
+				return l.Level
+			}
+		}
+		return -1
+	}
+	want := map[string]string{}
+	// Values of repeated bytes: large when staged, small in the tables.
+	big := strings.Repeat("v", 400)
+	steps := []struct {
+		writes int
+		value  string
+		bulk   bool
+		level  int // the shallowest level holding tables after the batch
+	}{
+		// L6 down to L1.
+		{300, big, true, 6}, {300, big, true, 5}, {300, big, true, 4}, {300, big, true, 3}, {300, big, true, 2}, {300, big, true, 1},
+		// L1 is full: flatten (L6), then L5; then L4.
+		{300, big, true, 5}, {300, big, true, 4},
+		// Down to L1 again; then a batch small next to the tree.
+		{300, big, true, 3}, {300, big, true, 2}, {300, big, true, 1}, {100, "s", false, 0},
+	}
+	for batch, st := range steps {
+		if _, err := kv.Update(t.Context(), func(tx Txn) error {
+			for i := range st.writes {
+				k := fmt.Sprintf("k%02d-%05d", i%7, batch*1000+i) // every batch spans the key space
+				want[k] = fmt.Sprint(batch, st.value)
+				if err := tx.Set([]byte(k), []byte(want[k])); err != nil {
+					return err
+				}
+			}
+			// Rewrite a key of every batch before, too.
+			for b := range batch {
+				k := fmt.Sprintf("k%02d-%05d", 0, b*1000)
+				want[k] = fmt.Sprintf("%d again", batch)
+				if err := tx.Set([]byte(k), []byte(want[k])); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if kv.bulk != st.bulk {
+			t.Errorf("batch %d: bulk = %v, want %v", batch, kv.bulk, st.bulk)
+		}
+		if st.bulk {
+			if got := shallowest(); got != st.level {
+				t.Errorf("batch %d: shallowest level %d, want %d", batch, got, st.level)
+			}
+		}
+		if got := dumpAt(t, kv, 0); !maps.Equal(got, want) {
+			t.Fatalf("batch %d: read back %d keys, want %d (or values differ)", batch, len(got), len(want))
 		}
 	}
 }

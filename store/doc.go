@@ -97,15 +97,25 @@
 //
 // The engine takes the transaction path instead when the memtable holds a
 // version newer than every table (a commit through transactions since the
-// last flush), when L0 holds tables, or when the shallowest level holding
-// tables is L0 or L1: each bulk commit takes the level above the previous
-// one, and Badger's compactions move them down between commits (an import
-// in chunks: L6, L5 ...); PrepareIncremental would otherwise flatten the
-// tree, and in Badger v4.9.6 that restarts the compactions during the
-// stream. A bulk commit into a store reopened after transaction commits
-// (whose memtable went to L0 at close) therefore goes through transactions
-// too. The threshold is an Options knob for tests (bulkWrites; the
-// conformance suites run with it at 1).
+// last flush). Each bulk commit takes the level above the shallowest one
+// holding tables, and Badger's compactions move them down between commits
+// (an import in chunks: L6, L5 ...). When that level is L0 or L1 (the
+// compactions fell behind the chunks, or a store was reopened after
+// transaction commits, whose memtable went to L0 at close), a batch whose
+// staged bytes are at least a quarter of the tree's first merges the
+// levels into the last with Badger's Flatten, then takes the bulk path;
+// a smaller one goes through transactions, as a Flatten would rewrite the
+// whole tree for it. The Flatten makes the merges the compactions would
+// make of those levels anyway, where millions of writes through the
+// memtable cost more memory and leave L0 for the compactions: the eighth
+// 880k-line file of a 4M-quote import (4.7M writes), into the same store,
+// took 157 s and 10.0 GB of peak RSS through transactions, leaving L0
+// behind, and 169 s and 6.9 GB flattening first (98 s of it the Flatten,
+// which also merged the L0 the seventh file's transactions had left).
+// PrepareIncremental would flatten too, but in Badger v4.9.6 its Flatten
+// restarts the compactions during the stream, so the engine flattens
+// before it (TestBulkFlattensFullLevels). The threshold is an Options knob
+// for tests (bulkWrites; the conformance suites run with it at 1).
 //
 // Crash. Badger writes a stream's table, and enters it in its manifest,
 // when the stream ends, in no fixed order, so a crash can leave any subset

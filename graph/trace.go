@@ -142,11 +142,9 @@ func TraceFrom(ctx context.Context, r Reader, key string, opt TraceOptions) (*Tr
 		w.allow(frontier)
 		var next []string
 		for _, k := range frontier {
-			reached, err := w.expand(ctx, k, depth)
-			if err != nil {
+			if next, err = w.expand(ctx, k, depth, next); err != nil {
 				return nil, err
 			}
-			next = append(next, reached...)
 		}
 		frontier = next
 	}
@@ -177,8 +175,10 @@ type tracer struct {
 	derives map[string]bool // sources read that have a derived_from edge out
 	leaf    map[string]bool // nodes reached through a link other than evidence: not walked from
 	allowed map[string]map[string]bool
-	// edges is expand's scratch list, reused from node to node.
+	// edges is expand's scratch list, reused from node to node; qs is
+	// queries' for the nodes other than the root.
 	edges []walkedEdge
+	qs    [1]EdgeQuery
 	// retracted and deadLinks are filled by markRetracted (assess.go).
 	retracted map[string]bool
 	deadLinks map[Hop]bool
@@ -247,36 +247,47 @@ func (w *tracer) queries(key string, kind Kind) []EdgeQuery {
 	if w.leaf[key] {
 		return nil
 	}
-	var links []Relation
-	if key == w.root {
-		links = linkRelations() // links are walked from the root only
+	if key != w.root {
+		// Links are walked from the root only; the other nodes' queries
+		// are one of a few.
+		var rels []Relation
+		switch kind {
+		case KindQuote:
+			rels = quoteOutRelations
+		case KindFigure:
+			rels = figureOutRelations
+		case KindSource:
+			rels = sourceOutRelations
+		default:
+			return nil
+		}
+		w.qs[0] = EdgeQuery{Key: key, Dir: Out, Relations: rels}
+		return w.qs[:]
 	}
-	with := func(rs ...Relation) []Relation { return append(rs, links...) }
-	var qs []EdgeQuery
+	// The root: its own relations and every link, both ways.
+	links := linkRelations()
+	with := func(rs ...Relation) []Relation { return append(slices.Clip(rs), links...) }
+	in := EdgeQuery{Key: key, Dir: In, Relations: links}
 	switch kind {
 	case KindQuote:
-		out := []Relation{RelSpeaker, RelReportedBy, RelSource, RelChannel}
-		if key == w.root {
-			out = append(out, RelExpresses)
-		}
-		qs = []EdgeQuery{{Key: key, Dir: Out, Relations: with(out...)}}
+		return []EdgeQuery{{Key: key, Dir: Out, Relations: with(append(slices.Clip(quoteOutRelations), RelExpresses)...)}, in}
 	case KindFigure:
-		qs = []EdgeQuery{{Key: key, Dir: Out, Relations: with(RelStatedBy, RelSource, RelDerivedFrom)}}
+		return []EdgeQuery{{Key: key, Dir: Out, Relations: with(figureOutRelations...)}, in}
 	case KindSource:
-		return []EdgeQuery{{Key: key, Dir: Out, Relations: []Relation{RelDerivedFrom}}}
+		return []EdgeQuery{{Key: key, Dir: Out, Relations: sourceOutRelations}}
 	case KindClaim:
-		if key == w.root {
-			return []EdgeQuery{{Key: key, Dir: Out, Relations: links}, {Key: key, Dir: In, Relations: with(RelExpresses)}}
-		}
-		return nil
-	default:
-		return nil
+		return []EdgeQuery{{Key: key, Dir: Out, Relations: links}, {Key: key, Dir: In, Relations: with(RelExpresses)}}
 	}
-	if len(links) > 0 {
-		qs = append(qs, EdgeQuery{Key: key, Dir: In, Relations: links})
-	}
-	return qs
+	return nil
 }
+
+// The relations walked out of a quote, a figure and a source other than
+// the root (read only).
+var (
+	quoteOutRelations  = []Relation{RelSpeaker, RelReportedBy, RelSource, RelChannel}
+	figureOutRelations = []Relation{RelStatedBy, RelSource, RelDerivedFrom}
+	sourceOutRelations = []Relation{RelDerivedFrom}
+)
 
 // allow records, for the quotes about to be expanded, which derivations of
 // their sources lead toward their words: the quote's channel, or every
@@ -318,8 +329,8 @@ type walkedEdge struct {
 }
 
 // expand walks the edges of the node with the key, at depth hops from the
-// root, and returns the nodes it reached first.
-func (w *tracer) expand(ctx context.Context, key string, depth int) ([]string, error) {
+// root, and appends the nodes it reached first to reached.
+func (w *tracer) expand(ctx context.Context, key string, depth int, reached []string) ([]string, error) {
 	kind := w.kinds[key]
 	es := w.edges[:0]
 	defer func() { w.edges = es[:0] }()
@@ -342,7 +353,6 @@ func (w *tracer) expand(ctx context.Context, key string, depth int) ([]string, e
 		return cmp.Or(cmp.Compare(relationRank(a.Relation), relationRank(b.Relation)), cmp.Compare(a.Relation, b.Relation),
 			cmp.Compare(otherEnd(a), otherEnd(b)), cmp.Compare(a.dir, b.dir), cmp.Compare(a.Qualifier, b.Qualifier))
 	})
-	var reached []string
 	for _, e := range es {
 		id := edgeID{e.From, e.To, e.Relation, e.Qualifier}
 		if w.walked[id] {

@@ -857,7 +857,8 @@ func (r *badgerReader) Scan(ctx context.Context, rg Range, fn func(key, value []
 	if r.cache == nil {
 		return r.scanForward(ctx, rg, start, exclusive, fn)
 	}
-	key := scanKey(rg, start, exclusive)
+	var kb [96]byte
+	key := appendScanKey(kb[:0], rg, start, exclusive)
 	if cs := r.cache.scan(key); cs != nil {
 		return cs.replay(ctx, fn)
 	}
@@ -870,7 +871,7 @@ func (r *badgerReader) Scan(ctx context.Context, rg Range, fn func(key, value []
 		return err
 	})
 	if err == nil && !stopped && !rec.over {
-		r.cache.putScan(key, &cachedScan{kvs: rec.kvs})
+		r.cache.putScan(string(key), &cachedScan{kvs: rec.kvs})
 	}
 	return err
 }

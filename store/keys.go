@@ -152,6 +152,9 @@ func adjPrefix(dir graph.Direction, id uint64) []byte {
 	return appendID([]byte{adjFamily(dir)}, id)
 }
 
+// adjPrefixLen is the length of an adjPrefix: fam | id.
+const adjPrefixLen = 9
+
 // adjKey returns fam | a | rel | b.
 func adjKey(fam byte, a uint64, rel byte, b uint64) []byte {
 	k := make([]byte, 0, 18)

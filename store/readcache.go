@@ -270,7 +270,11 @@ func deepCopy(v reflect.Value) reflect.Value {
 // scanKey identifies a scan: its prefix, start (and whether it is
 // exclusive), end, limit, direction and whether values are read.
 func scanKey(rg Range, start []byte, exclusive bool) string {
-	b := make([]byte, 0, 16+len(rg.Prefix)+len(start)+len(rg.End))
+	return string(appendScanKey(nil, rg, start, exclusive))
+}
+
+// appendScanKey appends the cache key of a scan (scanKey) to b.
+func appendScanKey(b []byte, rg Range, start []byte, exclusive bool) []byte {
 	b = binary.AppendUvarint(b, uint64(len(rg.Prefix)))
 	b = append(b, rg.Prefix...)
 	b = binary.AppendUvarint(b, uint64(len(start)))
@@ -291,12 +295,14 @@ func scanKey(rg Range, start []byte, exclusive bool) string {
 	if rg.Reverse {
 		flags |= 8 // not cached; kept apart all the same
 	}
-	return string(append(b, flags))
+	return append(b, flags)
 }
 
-func (c *readCache) scan(key string) *cachedScan {
+// scan returns the cached scan under key (scanKey's bytes), or nil. The
+// lookup does not copy the key.
+func (c *readCache) scan(key []byte) *cachedScan {
 	c.mu.RLock()
-	cs := c.young.scans[key]
+	cs := c.young.scans[string(key)]
 	old := c.old
 	c.mu.RUnlock()
 	if cs != nil || old == nil {
@@ -304,10 +310,11 @@ func (c *readCache) scan(key string) *cachedScan {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if cs = c.old.scans[key]; cs != nil {
-		delete(c.old.scans, key)
-		c.room(cs.size(key))
-		c.young.scans[key] = cs
+	if cs = c.old.scans[string(key)]; cs != nil {
+		k := string(key)
+		delete(c.old.scans, k)
+		c.room(cs.size(k))
+		c.young.scans[k] = cs
 	}
 	return cs
 }

@@ -160,11 +160,11 @@ func edgeScans(q graph.EdgeQuery, id uint64) ([]edgeScan, error) {
 	if q.Kind != 0 && !q.Kind.Valid() {
 		return nil, fmt.Errorf("%w: kind %d", graph.ErrInvalid, q.Kind)
 	}
-	base := adjPrefix(q.Dir, id)
 	if len(q.Relations) == 0 {
-		return []edgeScan{{prefix: base}}, nil
+		return []edgeScan{{prefix: adjPrefix(q.Dir, id)}}, nil
 	}
-	codes := make([]byte, 0, len(q.Relations))
+	var cb [32]byte // the codes, on the stack for up to 32 relations
+	codes := cb[:0]
 	for _, rel := range q.Relations {
 		c, ok := relCodes[rel]
 		if !ok {
@@ -174,13 +174,22 @@ func edgeScans(q graph.EdgeQuery, id uint64) ([]edgeScan, error) {
 	}
 	slices.Sort(codes)
 	codes = slices.Compact(codes)
+	// Every prefix in one buffer: fam | id | code (| kind).
+	n := adjPrefixLen + 1
+	if q.Kind != 0 {
+		n++
+	}
+	buf := make([]byte, 0, n*len(codes))
 	scans := make([]edgeScan, len(codes))
 	for i, c := range codes {
-		p := append(slices.Clip(base), c)
+		at := len(buf)
+		buf = append(buf, adjFamily(q.Dir))
+		buf = appendID(buf, id)
+		buf = append(buf, c)
 		if q.Kind != 0 {
-			p = append(p, byte(q.Kind))
+			buf = append(buf, byte(q.Kind))
 		}
-		scans[i] = edgeScan{prefix: p, code: c}
+		scans[i] = edgeScan{prefix: buf[at:len(buf):len(buf)], code: c}
 	}
 	return scans, nil
 }
@@ -201,7 +210,7 @@ func (r *reader) walkEdges(ctx context.Context, q graph.EdgeQuery, keysOnly bool
 	}
 	filterKind := q.Kind != 0 && len(q.Relations) == 0
 	if len(scans) > 1 && q.Kind == 0 {
-		return r.walkCodes(ctx, adjPrefix(q.Dir, id), scans, keysOnly, after, fn)
+		return r.walkCodes(ctx, scans[0].prefix[:adjPrefixLen:adjPrefixLen], scans, keysOnly, after, fn)
 	}
 	for _, sc := range scans {
 		rg := Range{Prefix: sc.prefix, KeysOnly: keysOnly}

@@ -597,7 +597,9 @@ func TestSIGTERMDrainsRequests(t *testing.T) {
 	}
 	logs := &syncBuffer{}
 	lines := make(chan string, 100)
+	read := make(chan struct{}) // closed when the log is read to its end
 	go func() {
+		defer close(read)
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			logs.Write(append(sc.Bytes(), '\n'))
@@ -661,6 +663,9 @@ func TestSIGTERMDrainsRequests(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(answer), `"changed":true`) {
 		t.Errorf("the request in flight: %d %s", resp.StatusCode, answer)
 	}
+	// The log to its end first: Wait closes the pipe, and a line not read
+	// by then is lost.
+	<-read
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("serve exited with %v:\n%s", err, logs)
 	}

@@ -79,10 +79,15 @@ func measureClaimgraph(ctx context.Context, cfg config, load corpusFunc, w workl
 		defer debug.SetGCPercent(gogc)
 		// One Apply per chunk, timed; the chunks are generated between
 		// them, untimed.
+		batches := (size.Records + cfg.chunk - 1) / cfg.chunk
+		done := 0
 		return load(cfg.chunk, func(b *graph.Bundle) error {
 			start := time.Now()
 			_, err := s.Apply(ctx, batchOf(b))
 			took += time.Since(start)
+			if done++; batches > 1 && err == nil {
+				cfg.logf("%d quotes: claimgraph batch %d of %d (%d records) %.1f s", n, done, batches, len(b.Nodes)+len(b.Links), time.Since(start).Seconds())
+			}
 			return err
 		})
 	})

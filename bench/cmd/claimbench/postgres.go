@@ -306,9 +306,9 @@ func (p *postgres) measure(ctx context.Context, cfg config, load corpusFunc, w w
 }
 
 // pgLoad copies the rows in with COPY, in one transaction, chunk by
-// chunk; timed runs (and times) each step of the load. nodes sizes the
+// chunk; timed runs (and times) each step of the load. nodeHint sizes the
 // table of ids.
-func pgLoad(ctx context.Context, pool *pgxpool.Pool, load corpusFunc, chunk, nodes int, timed func(func() error) error) error {
+func pgLoad(ctx context.Context, pool *pgxpool.Pool, load corpusFunc, chunk, nodeHint int, timed func(func() error) error) error {
 	var tx pgx.Tx
 	if err := timed(func() error {
 		var err error
@@ -318,7 +318,7 @@ func pgLoad(ctx context.Context, pool *pgxpool.Pool, load corpusFunc, chunk, nod
 		return err
 	}
 	defer tx.Rollback(ctx)
-	rm := newRowMaker(nodes)
+	rm := newRowMaker(nodeHint)
 	err := load(chunk, func(b *graph.Bundle) error {
 		return timed(func() error {
 			var nodes, edges, names [][]any

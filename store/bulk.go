@@ -120,10 +120,11 @@ func (b *Badger) useBulk(l *writeLog) bool {
 		}
 		if l.size()*bulkFlattenShare >= tree {
 			begin := time.Now()
-			err := b.db.Flatten(max(2, runtime.GOMAXPROCS(0)))
-			b.log.Debug().Err(err).Str("reason", why).Int64("tree", tree).Int64("writes", l.size()).
-				Dur("took", time.Since(begin)).Msg("store: levels flattened for a bulk commit")
-			if err == nil {
+			if err := b.db.Flatten(max(2, runtime.GOMAXPROCS(0))); err != nil {
+				b.log.Warn().Err(err).Msg("store: flattening the levels for a bulk commit failed; committing through transactions")
+			} else {
+				b.log.Debug().Str("reason", why).Int64("tree_bytes", tree).Int64("staged_bytes", l.size()).
+					Dur("took", time.Since(begin)).Msg("store: levels flattened for a bulk commit")
 				ok, why, _ = b.bulkReady()
 			}
 		}

@@ -118,12 +118,12 @@ func (b *Badger) useBulk(l *writeLog) bool {
 		for _, lv := range b.db.Levels() {
 			tree += lv.Size
 		}
-		if l.size()*bulkFlattenShare >= tree {
+		if staged := l.size(); staged*bulkFlattenShare >= tree {
 			begin := time.Now()
 			if err := b.db.Flatten(max(2, runtime.GOMAXPROCS(0))); err != nil {
 				b.log.Warn().Err(err).Msg("store: flattening the levels for a bulk commit failed; committing through transactions")
 			} else {
-				b.log.Debug().Str("reason", why).Int64("tree_bytes", tree).Int64("staged_bytes", l.size()).
+				b.log.Debug().Str("reason", why).Int64("tree_bytes", tree).Int64("staged_bytes", staged).
 					Dur("took", time.Since(begin)).Msg("store: levels flattened for a bulk commit")
 				ok, why, _ = b.bulkReady()
 			}

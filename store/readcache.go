@@ -267,13 +267,9 @@ func deepCopy(v reflect.Value) reflect.Value {
 	}
 }
 
-// scanKey identifies a scan: its prefix, start (and whether it is
-// exclusive), end, limit, direction and whether values are read.
-func scanKey(rg Range, start []byte, exclusive bool) string {
-	return string(appendScanKey(nil, rg, start, exclusive))
-}
-
-// appendScanKey appends the cache key of a scan (scanKey) to b.
+// appendScanKey appends to b the read cache's key of a scan: its prefix,
+// start (and whether it is exclusive), end, limit, direction and whether
+// values are read.
 func appendScanKey(b []byte, rg Range, start []byte, exclusive bool) []byte {
 	b = binary.AppendUvarint(b, uint64(len(rg.Prefix)))
 	b = append(b, rg.Prefix...)
@@ -298,7 +294,7 @@ func appendScanKey(b []byte, rg Range, start []byte, exclusive bool) []byte {
 	return append(b, flags)
 }
 
-// scan returns the cached scan under key (scanKey's bytes), or nil. The
+// scan returns the cached scan under key (appendScanKey's bytes), or nil. The
 // lookup does not copy the key.
 func (c *readCache) scan(key []byte) *cachedScan {
 	c.mu.RLock()

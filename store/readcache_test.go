@@ -127,7 +127,7 @@ func TestReadCacheAnswersAsEngine(t *testing.T) {
 			if bytes.Compare(start, firstUserKey) < 0 {
 				start, excl = firstUserKey, false
 			}
-			held := sc.cache.scan([]byte(scanKey(tt.rg, start, excl))) != nil
+			held := sc.cache.scan(appendScanKey(nil, tt.rg, start, excl)) != nil
 			if wantHeld := tt.stop == 0 && !tt.rg.Reverse; held != wantHeld {
 				t.Errorf("scan held by the cache: %v, want %v", held, wantHeld)
 			}

@@ -103,6 +103,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if validated {
 		validatedAt = int64(lc.LastCommit())
 	}
+	readStart := time.Now()
 	err = st.View(ctx, func(r graph.Reader) error {
 		ov := &overlay{Reader: r, nodes: map[string]graph.Node{}}
 		for i, name := range files {
@@ -126,6 +127,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	log.Debug().Int("files", len(files)).Dur("took", time.Since(readStart)).Msg("import: files read and validated")
 	if problems > 0 {
 		return nothingWritten(problems, len(files))
 	}

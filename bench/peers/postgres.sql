@@ -2,13 +2,15 @@
 --
 -- The same tables and indexes as peers/sqlite.sql (read its header): one
 -- row per node with its bundle JSON (jsonb), one per edge, folded names,
--- and a tsvector of each quote's words with a GIN index. The harness runs
--- initdb in a temporary directory, starts the server on a free loopback
--- port, runs @tables, loads the rows with COPY in one transaction, runs
--- @indexes, and times the whole; it stops the server at the end. Queries
--- take $1, $2 ... as parameters. The text search configuration is
--- 'simple' (lower case, no stemming), the closest to claimgraph's whoSaid;
--- it does not fold accents (unaccent would need an extension).
+-- facet values indexed in key and in order-value order, the creation
+-- revision of every node and link, a tsvector of each quote's words
+-- ('simple': lower case, no stemming, the closest to claimgraph's whoSaid;
+-- it does not fold accents, which unaccent would need an extension) and a
+-- stemmed one ('english') of every node's searched fields, each with a GIN
+-- index. The harness runs initdb in a temporary directory, starts the
+-- server on a free loopback port, runs @tables, loads the rows with COPY
+-- in one transaction, runs @indexes, and times the whole; it stops the
+-- server at the end. Queries take $1, $2 ... as parameters.
 
 -- @settings
 -- Passed to the server with -c at start.
@@ -28,7 +30,10 @@ CREATE TABLE node (
   published_at timestamptz,           -- sources
   url          text,                  -- sources
   speaker      bigint,                -- quotes: the speaker's id
-  words        tsvector GENERATED ALWAYS AS (CASE WHEN kind = 4 THEN to_tsvector('simple', record ->> 'text') END) STORED
+  words        tsvector GENERATED ALWAYS AS (CASE WHEN kind = 4 THEN to_tsvector('simple', record ->> 'text') END) STORED,
+  doc          tsvector GENERATED ALWAYS AS (to_tsvector('english', coalesce(record ->> 'name', '') || ' ' ||
+                 coalesce(record ->> 'aliases', '') || ' ' || coalesce(record ->> 'title', '') || ' ' ||
+                 coalesce(record ->> 'text', '') || ' ' || coalesce(record ->> 'measure', ''))) STORED
 );
 CREATE TABLE edge (
   src       bigint   NOT NULL,
@@ -45,6 +50,22 @@ CREATE TABLE name (
   name text   NOT NULL,  -- folded as claimgraph's fold.Name
   id   bigint NOT NULL
 );
+CREATE TABLE facet (
+  kind  smallint NOT NULL,
+  code  smallint NOT NULL,
+  value text     NOT NULL,
+  key   text     NOT NULL,  -- the node's key
+  ord   bigint              -- its order value (said_at, published_at, value)
+);
+CREATE TABLE revision (
+  node   bigint  NOT NULL,  -- a link's: its from node
+  rev    bigint  NOT NULL,
+  seq    bigint  NOT NULL,
+  change text    NOT NULL,
+  by     text    NOT NULL,
+  at     text    NOT NULL,
+  record jsonb   NOT NULL   -- the record as written
+);
 
 -- @indexes
 CREATE UNIQUE INDEX node_key ON node (key);
@@ -56,6 +77,10 @@ CREATE INDEX node_speaker_said_at ON node (speaker, said_at, key) WHERE speaker 
 CREATE INDEX edge_in ON edge (dst, rel, src);
 CREATE INDEX name_name ON name (name, id);
 CREATE INDEX node_words ON node USING gin (words) WHERE kind = 4;
+CREATE INDEX node_doc ON node USING gin (doc);
+CREATE INDEX facet_key ON facet (kind, code, value, key);
+CREATE INDEX facet_value ON facet (kind, code, value, ord, key);
+ALTER TABLE revision ADD PRIMARY KEY (node, rev, seq);
 ANALYZE;
 
 -- @query trace

@@ -1,12 +1,22 @@
 -- claimgraph benchmark peer: SQLite 3 (modernc.org/sqlite, FTS5), embedded.
 --
--- The same records as claimgraph holds: one row per node with its bundle
--- JSON (as claimgraph stores its node records), one row per edge (a
--- reference field or a link; claimgraph's relation codes), the folded names
--- and aliases of people and organisations, and a full-text index over the
--- quotes' words. The indexes match claimgraph's: key, kind+key (list by
--- kind), name/alias, url, said_at, published_at, both directions of every
--- edge, and the words of quotes (FTS5 here, trigram postings there).
+-- The same records as claimgraph holds, with the indexes claimgraph keeps
+-- (store/doc.go), table for key family:
+--   node      one row per node with its bundle JSON (n), indexed by key (k),
+--             kind+key (y), url (x), said_at and published_at (d), and
+--             speaker+said_at (the filtered pages);
+--   edge      one row per edge (a reference field or a link; claimgraph's
+--             relation codes), in both directions (o, i);
+--   name      the folded names and aliases of people and organisations (x);
+--   facet     one row per facet value of a node (graph.FacetValues; f),
+--             indexed in key order and in order-value order, as claimgraph
+--             keeps two keys per value;
+--   revision  the creation revision of every node and link, with the
+--             record as written (h, v);
+--   quote_fts the words of quotes, unstemmed (whoSaid's word postings);
+--   doc_fts   every node's searched fields, stemmed (the search postings).
+-- The questions use what they need; every index is built in the timed load,
+-- as claimgraph builds all of its own at import.
 --
 -- The harness (bench/cmd/claimbench) runs the @tables section, loads the
 -- rows in one transaction, then runs @indexes (load first, index after: the
@@ -15,7 +25,9 @@
 -- 2 source, 3 channel, 4 reported_by, 5 expresses, 6 publisher, 7 author,
 -- 8 derived_from, 9 stated_by, 10 parent, 11 affiliation, 12 about,
 -- 32 supports, 33 contradicts, 34 context ... 39 responds_to. Kinds: 1 person,
--- 2 organisation, 3 source, 4 quote, 5 claim, 6 figure.
+-- 2 organisation, 3 source, 4 quote, 5 claim, 6 figure. Facet codes: 1
+-- speaker, 2 source, 3 publisher, 4 mode, 5 kind, 6 unit, 7 measure,
+-- 8 stated_by, 9 affiliation, 10 parent, 11 about.
 
 -- @pragmas
 PRAGMA journal_mode = WAL;
@@ -49,7 +61,25 @@ CREATE TABLE name (
   name TEXT    NOT NULL,          -- folded as claimgraph's fold.Name
   id   INTEGER NOT NULL
 );
+CREATE TABLE facet (
+  kind  INTEGER NOT NULL,
+  code  INTEGER NOT NULL,
+  value TEXT    NOT NULL,
+  key   TEXT    NOT NULL,           -- the node's key
+  ord   INTEGER                     -- its order value (said_at, published_at, value)
+);
+CREATE TABLE revision (
+  node   INTEGER NOT NULL,          -- a link's: its from node
+  rev    INTEGER NOT NULL,
+  seq    INTEGER NOT NULL,
+  change TEXT    NOT NULL,
+  by     TEXT    NOT NULL,
+  at     TEXT    NOT NULL,
+  record TEXT    NOT NULL,          -- the record as written
+  PRIMARY KEY (node, rev, seq)
+) WITHOUT ROWID;
 CREATE VIRTUAL TABLE quote_fts USING fts5(words, content = '', tokenize = 'unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE doc_fts USING fts5(name, alias, title, text, measure, content = '', tokenize = 'porter unicode61 remove_diacritics 2');
 
 -- @indexes
 CREATE UNIQUE INDEX node_key ON node (key);
@@ -60,6 +90,8 @@ CREATE INDEX node_url ON node (url) WHERE url IS NOT NULL;
 CREATE INDEX node_speaker_said_at ON node (speaker, said_at, key) WHERE speaker IS NOT NULL;
 CREATE INDEX edge_in ON edge (dst, rel, src);
 CREATE INDEX name_name ON name (name, id);
+CREATE INDEX facet_key ON facet (kind, code, value, key);
+CREATE INDEX facet_value ON facet (kind, code, value, ord, key);
 ANALYZE;
 
 -- @query insert_node
@@ -73,6 +105,15 @@ INSERT INTO name (name, id) VALUES (?1, ?2);
 
 -- @query insert_fts
 INSERT INTO quote_fts (rowid, words) VALUES (?1, ?2);
+
+-- @query insert_facet
+INSERT INTO facet (kind, code, value, key, ord) VALUES (?1, ?2, ?3, ?4, ?5);
+
+-- @query insert_revision
+INSERT INTO revision (node, rev, seq, change, by, at, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7);
+
+-- @query insert_doc
+INSERT INTO doc_fts (rowid, name, alias, title, text, measure) VALUES (?1, ?2, ?3, ?4, ?5, ?6);
 
 -- @query trace
 -- The provenance trace of claimgraph's graph.TraceFrom for a quote, claim

@@ -200,7 +200,7 @@ func (p *postgres) measure(ctx context.Context, cfg config, load corpusFunc, w w
 		return err
 	}
 	var rows int
-	if err := pool.QueryRow(ctx, "SELECT (SELECT count(*) FROM node) + (SELECT count(*) FROM edge) + (SELECT count(*) FROM name)").Scan(&rows); err != nil {
+	if err := pool.QueryRow(ctx, "SELECT (SELECT count(*) FROM node) + (SELECT count(*) FROM edge) + (SELECT count(*) FROM name) + (SELECT count(*) FROM facet) + (SELECT count(*) FROM revision)").Scan(&rows); err != nil {
 		return err
 	}
 	m.set("keys_per_quote", bench.Postgres, float64(rows)/float64(n))
@@ -321,35 +321,54 @@ func pgLoad(ctx context.Context, pool *pgxpool.Pool, load corpusFunc, chunk, nod
 	rm := newRowMaker(nodeHint)
 	err := load(chunk, func(b *graph.Bundle) error {
 		return timed(func() error {
-			var nodes, edges, names [][]any
-			for _, node := range b.Nodes {
-				err := rm.node(node, func(r nodeRow) error {
+			var nodes, edges, names, facets, revisions [][]any
+			sink := rowSink{
+				node: func(r nodeRow) error {
 					nodes = append(nodes, []any{r.id, r.key, r.kind, string(r.record), r.saidAt, r.publishedAt, r.url, r.speaker})
 					return nil
-				}, func(e edgeRow) error {
+				},
+				edge: func(e edgeRow) error {
 					edges = append(edges, []any{e.src, e.rel, e.dst, e.qualifier, e.reason, e.note, e.by, e.atxt})
 					return nil
-				}, func(r nameRow) error {
+				},
+				name: func(r nameRow) error {
 					names = append(names, []any{r.name, r.id})
 					return nil
-				})
-				if err != nil {
+				},
+				facet: func(r facetRow) error {
+					facets = append(facets, []any{r.kind, r.code, r.value, r.key, r.ord})
+					return nil
+				},
+				revision: func(r revisionRow) error {
+					revisions = append(revisions, []any{r.node, r.rev, r.seq, r.change, r.by, r.at, string(r.record)})
+					return nil
+				},
+				doc: func(docRow) error { return nil }, // node.doc is generated from the record
+			}
+			for _, node := range b.Nodes {
+				if err := rm.node(ctx, node, sink); err != nil {
 					return err
 				}
 			}
 			for _, l := range b.Links {
-				if e, ok := rm.link(l); ok {
-					edges = append(edges, []any{e.src, e.rel, e.dst, e.qualifier, e.reason, e.note, e.by, e.atxt})
+				if err := rm.link(l, sink); err != nil {
+					return err
 				}
 			}
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"node"}, []string{"id", "key", "kind", "record", "said_at", "published_at", "url", "speaker"}, pgx.CopyFromRows(nodes)); err != nil {
-				return fmt.Errorf("copy node: %w", err)
-			}
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"edge"}, []string{"src", "rel", "dst", "qualifier", "reason", "note", "by", "at"}, pgx.CopyFromRows(edges)); err != nil {
-				return fmt.Errorf("copy edge: %w", err)
-			}
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"name"}, []string{"name", "id"}, pgx.CopyFromRows(names)); err != nil {
-				return fmt.Errorf("copy name: %w", err)
+			for _, c := range []struct {
+				table string
+				cols  []string
+				rows  [][]any
+			}{
+				{"node", []string{"id", "key", "kind", "record", "said_at", "published_at", "url", "speaker"}, nodes},
+				{"edge", []string{"src", "rel", "dst", "qualifier", "reason", "note", "by", "at"}, edges},
+				{"name", []string{"name", "id"}, names},
+				{"facet", []string{"kind", "code", "value", "key", "ord"}, facets},
+				{"revision", []string{"node", "rev", "seq", "change", "by", "at", "record"}, revisions},
+			} {
+				if _, err := tx.CopyFrom(ctx, pgx.Identifier{c.table}, c.cols, pgx.CopyFromRows(c.rows)); err != nil {
+					return fmt.Errorf("copy %s: %w", c.table, err)
+				}
 			}
 			return nil
 		})

@@ -93,7 +93,7 @@ func measureSQLite(ctx context.Context, cfg config, load corpusFunc, w workload,
 		return err
 	}
 	var rows int
-	for _, t := range []string{"node", "edge", "name"} {
+	for _, t := range []string{"node", "edge", "name", "facet", "revision"} {
 		var c int
 		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+t).Scan(&c); err != nil {
 			return err
@@ -226,24 +226,18 @@ func measureSQLite(ctx context.Context, cfg config, load corpusFunc, w workload,
 // ids.
 func sqliteLoad(ctx context.Context, db *sql.DB, peer *bench.SQL, load corpusFunc, chunk, nodes int, timed func(func() error) error) error {
 	var tx *sql.Tx
-	var insNode, insEdge, insName, insFTS *sql.Stmt
+	stmts := map[string]*sql.Stmt{}
 	err := timed(func() error {
 		var err error
 		if tx, err = db.BeginTx(ctx, nil); err != nil {
 			return err
 		}
-		prep := func(name string) (*sql.Stmt, error) { return tx.PrepareContext(ctx, peer.Queries[name]) }
-		if insNode, err = prep("insert_node"); err != nil {
-			return err
+		for _, name := range []string{"insert_node", "insert_edge", "insert_name", "insert_fts", "insert_facet", "insert_revision", "insert_doc"} {
+			if stmts[name], err = tx.PrepareContext(ctx, peer.Queries[name]); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
 		}
-		if insEdge, err = prep("insert_edge"); err != nil {
-			return err
-		}
-		if insName, err = prep("insert_name"); err != nil {
-			return err
-		}
-		insFTS, err = prep("insert_fts")
-		return err
+		return nil
 	})
 	if tx != nil {
 		defer tx.Rollback()
@@ -251,36 +245,45 @@ func sqliteLoad(ctx context.Context, db *sql.DB, peer *bench.SQL, load corpusFun
 	if err != nil {
 		return err
 	}
-	edge := func(e edgeRow) error {
-		_, err := insEdge.ExecContext(ctx, e.src, e.rel, e.dst, e.qualifier, e.reason, e.note, e.by, e.atxt)
+	exec := func(name string, args ...any) error {
+		_, err := stmts[name].ExecContext(ctx, args...)
 		return err
+	}
+	sink := rowSink{
+		node: func(r nodeRow) error {
+			if err := exec("insert_node", r.id, r.key, r.kind, string(r.record), unixOrNil(r.saidAt), unixOrNil(r.publishedAt), r.url, r.speaker); err != nil {
+				return err
+			}
+			if r.kind == int16(graph.KindQuote) {
+				return exec("insert_fts", r.id, r.words)
+			}
+			return nil
+		},
+		edge: func(e edgeRow) error {
+			return exec("insert_edge", e.src, e.rel, e.dst, e.qualifier, e.reason, e.note, e.by, e.atxt)
+		},
+		name: func(r nameRow) error { return exec("insert_name", r.name, r.id) },
+		facet: func(r facetRow) error {
+			return exec("insert_facet", r.kind, r.code, r.value, r.key, r.ord)
+		},
+		revision: func(r revisionRow) error {
+			return exec("insert_revision", r.node, r.rev, r.seq, r.change, r.by, r.at, string(r.record))
+		},
+		doc: func(r docRow) error {
+			return exec("insert_doc", r.id, r.name, r.alias, r.title, r.text, r.measure)
+		},
 	}
 	rm := newRowMaker(nodes)
 	err = load(chunk, func(b *graph.Bundle) error {
 		return timed(func() error {
 			for _, node := range b.Nodes {
-				err := rm.node(node, func(r nodeRow) error {
-					if _, err := insNode.ExecContext(ctx, r.id, r.key, r.kind, string(r.record), unixOrNil(r.saidAt), unixOrNil(r.publishedAt), r.url, r.speaker); err != nil {
-						return err
-					}
-					if r.kind == int16(graph.KindQuote) {
-						_, err := insFTS.ExecContext(ctx, r.id, r.words)
-						return err
-					}
-					return nil
-				}, edge, func(r nameRow) error {
-					_, err := insName.ExecContext(ctx, r.name, r.id)
-					return err
-				})
-				if err != nil {
+				if err := rm.node(ctx, node, sink); err != nil {
 					return err
 				}
 			}
 			for _, l := range b.Links {
-				if e, ok := rm.link(l); ok {
-					if err := edge(e); err != nil {
-						return err
-					}
+				if err := rm.link(l, sink); err != nil {
+					return err
 				}
 			}
 			return nil

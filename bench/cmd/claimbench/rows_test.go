@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"claimgraph/graph"
+)
+
+// TestRowMaker checks the peers' rows of a small corpus: the facets,
+// revisions and search texts that mirror claimgraph's index families.
+func TestRowMaker(t *testing.T) {
+	ctx := context.Background()
+	nodes := []graph.Node{
+		&graph.Organisation{Key: "o-1", Name: "Daily Example", Kind: "media"},
+		&graph.Person{Key: "p-1", Name: "Ada Lovelace", Aliases: []string{"Countess of Lovelace"}},
+		&graph.Source{Key: "s-1", Kind: "article", Title: "Counting engines", Publisher: "o-1", PublishedAt: "2024-03-01"},
+		&graph.Quote{Key: "q-1", Text: "The engine weaves patterns", Speaker: "p-1", Source: "s-1", Mode: "direct", SaidAt: "2024-02-28"},
+		&graph.Quote{Key: "q-2", Text: "It has no pretensions", Speaker: "p-1", Source: "s-1", ReportedBy: "q-1"},
+		&graph.Figure{Key: "f-1", Text: "12 engines", Value: 12, Unit: "count", Measure: "engines built", Source: "s-1"},
+	}
+	links := []graph.Link{{From: "q-2", To: "q-1", Relation: graph.RelSupports, Reason: "same talk"}}
+
+	var (
+		facets    = map[string][]facetRow{}
+		revisions []revisionRow
+		docs      = map[int64]docRow{}
+		edges     []edgeRow
+		ids       = map[string]int64{}
+	)
+	sink := rowSink{
+		node:     func(r nodeRow) error { ids[r.key] = r.id; return nil },
+		edge:     func(e edgeRow) error { edges = append(edges, e); return nil },
+		name:     func(nameRow) error { return nil },
+		facet:    func(r facetRow) error { facets[r.key] = append(facets[r.key], r); return nil },
+		revision: func(r revisionRow) error { revisions = append(revisions, r); return nil },
+		doc:      func(r docRow) error { docs[r.id] = r; return nil },
+	}
+	rm := newRowMaker(len(nodes))
+	for _, n := range nodes {
+		if err := rm.node(ctx, n, sink); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, l := range links {
+		if err := rm.link(l, sink); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Facets: a quote's speaker, source, mode and (through its source)
+	// publisher, each with the quote's said_at as order value.
+	want := map[int16]string{facetCodes[graph.FacetSpeaker]: "p-1", facetCodes[graph.FacetSource]: "s-1",
+		facetCodes[graph.FacetMode]: "direct", facetCodes[graph.FacetPublisher]: "o-1"}
+	got := map[int16]string{}
+	for _, f := range facets["q-1"] {
+		got[f.code] = f.value
+		if f.kind != int16(graph.KindQuote) || f.ord == nil {
+			t.Errorf("q-1 facet %+v: want kind quote and an order value", f)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("q-1 facets %v, want %v", got, want)
+	}
+	for c, v := range want {
+		if got[c] != v {
+			t.Errorf("q-1 facet %d = %q, want %q", c, got[c], v)
+		}
+	}
+	// q-2 has no said_at: no order value, and no mode facet.
+	for _, f := range facets["q-2"] {
+		if f.ord != nil || f.code == facetCodes[graph.FacetMode] {
+			t.Errorf("q-2 facet %+v", f)
+		}
+	}
+	// Order values keep the order of the dates.
+	if s, q := facets["s-1"][0].ord, facets["q-1"][0].ord; s == nil || q == nil || *q >= *s {
+		t.Errorf("order values: source %v, quote %v; want the quote's (earlier) lower", s, q)
+	}
+	if len(facets["f-1"]) != 4 { // source, unit, measure, publisher
+		t.Errorf("figure facets %+v", facets["f-1"])
+	}
+
+	// Revisions: one per node, then the link's under its from node, with
+	// the record as written.
+	if len(revisions) != len(nodes)+len(links) {
+		t.Fatalf("%d revisions, want %d", len(revisions), len(nodes)+len(links))
+	}
+	last := revisions[len(revisions)-1]
+	if last.node != ids["q-2"] || last.seq != 2 || last.change != "created" {
+		t.Errorf("link revision %+v: want q-2's second", last)
+	}
+	var l graph.Link
+	if err := json.Unmarshal(last.record, &l); err != nil || l != links[0] {
+		t.Errorf("link revision record %s (%v)", last.record, err)
+	}
+
+	// Search texts: the fields graph's ranked search indexes.
+	if d := docs[ids["p-1"]]; d.name != "Ada Lovelace" || d.alias != "Countess of Lovelace" {
+		t.Errorf("person doc %+v", d)
+	}
+	if d := docs[ids["s-1"]]; d.title != "Counting engines" {
+		t.Errorf("source doc %+v", d)
+	}
+	if d := docs[ids["f-1"]]; d.text != "12 engines" || d.measure != "engines built" {
+		t.Errorf("figure doc %+v", d)
+	}
+
+	// The link's edge, after the reference edges.
+	if e := edges[len(edges)-1]; e.src != ids["q-2"] || e.dst != ids["q-1"] || e.rel != relCodes[graph.RelSupports] || e.reason == nil {
+		t.Errorf("link edge %+v", e)
+	}
+}

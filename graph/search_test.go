@@ -3,6 +3,7 @@ package graph
 import (
 	"errors"
 	"slices"
+	"sync"
 	"testing"
 )
 
@@ -21,10 +22,30 @@ func TestStem(t *testing.T) {
 		{"way", "wai"}, {"down", "down"}, {"ferry", "ferri"}, {"complaints", "complaint"},
 		{"a", "a"}, {"x1", "x1"}, {"été", "été"}, {"", ""},
 	}
-	for _, c := range cases {
-		if got := Stem(c.in); got != c.want {
-			t.Errorf("Stem(%q) = %q, want %q", c.in, got, c.want)
-		}
+	// Twice, from goroutines at once: the second answer comes from the
+	// cache of stems (and `go test -race` checks the cache).
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 2 {
+				for _, c := range cases {
+					if got := Stem(c.in); got != c.want {
+						t.Errorf("Stem(%q) = %q, want %q", c.in, got, c.want)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if _, ok := stemCache.Load("generalizations"); !ok {
+		t.Error("a stemmed word is not kept")
+	}
+	long := "internationalizationsbeyondreason"
+	if Stem(long) == "" {
+		t.Fatal("no stem")
+	}
+	if _, ok := stemCache.Load(long); ok {
+		t.Errorf("a word of %d bytes is kept (the longest kept: %d)", len(long), stemCacheWord)
 	}
 }
 

@@ -1,5 +1,24 @@
 package graph
 
+import (
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// The stems of short words are kept (up to stemCacheMax words): a corpus's
+// vocabulary repeats, so an import stems each distinct word about once
+// instead of at every occurrence.
+const (
+	stemCacheMax  = 1 << 16
+	stemCacheWord = 24 // the longest word kept, in bytes
+)
+
+var (
+	stemCache     sync.Map // word -> stem
+	stemCacheSize atomic.Int64
+)
+
 // Stem returns the Porter stem (M. F. Porter, 1980, as in his reference C
 // implementation) of a lower-case ASCII word; other words and words of two
 // letters or fewer are returned as they are. "running" stems to "run",
@@ -7,6 +26,12 @@ package graph
 func Stem(word string) string {
 	if len(word) <= 2 {
 		return word
+	}
+	cached := len(word) <= stemCacheWord
+	if cached {
+		if st, ok := stemCache.Load(word); ok {
+			return st.(string)
+		}
 	}
 	for i := 0; i < len(word); i++ {
 		if word[i] < 'a' || word[i] > 'z' {
@@ -22,7 +47,14 @@ func Stem(word string) string {
 		s.step4()
 		s.step5()
 	}
-	return string(s.b[:s.k+1])
+	st := string(s.b[:s.k+1])
+	if cached && stemCacheSize.Load() < stemCacheMax {
+		// A clone: word may be part of a long text the cache must not keep.
+		if _, loaded := stemCache.LoadOrStore(strings.Clone(word), st); !loaded {
+			stemCacheSize.Add(1)
+		}
+	}
+	return st
 }
 
 // stemmer holds the word being stemmed: b[0..k] is the current word and j

@@ -153,7 +153,7 @@ func (a *ahead) get(i int) preparedNode {
 	if a.state[c].CompareAndSwap(false, true) {
 		a.run(c)
 	} else {
-		<-a.done[c]
+		a.wait(c)
 	}
 	out := a.out[c]
 	j := i - c*aheadChunk
@@ -163,6 +163,33 @@ func (a *ahead) get(i int) preparedNode {
 		a.out[c] = nil
 	}
 	return p
+}
+
+// aheadWindow is how many chunks beyond the one it waits for the writer
+// prepares itself.
+const aheadWindow = 4
+
+// wait returns once chunk c, which a goroutine holds, is prepared. Until
+// then the writer prepares the next chunks no goroutine has claimed (up to
+// aheadWindow beyond c): the writes take less than the preparing, so a
+// writer that only waited would leave its core idle while one goroutine
+// prepared every chunk.
+func (a *ahead) wait(c int) {
+	for {
+		select {
+		case <-a.done[c]:
+			return
+		default:
+		}
+		n := a.next.Load()
+		if n >= int64(len(a.state)) || n > int64(c+aheadWindow) || a.stopped.Load() {
+			<-a.done[c]
+			return
+		}
+		if a.next.CompareAndSwap(n, n+1) && a.state[n].CompareAndSwap(false, true) {
+			a.run(int(n))
+		}
+	}
 }
 
 // stop ends the goroutines (after the chunks they hold) and waits for them.

@@ -288,6 +288,8 @@ type writer struct {
 
 	ids      map[string]uint64 // batch node key -> id
 	counters map[graph.Kind]uint64
+	firstNew map[graph.Kind]uint64 // the first counter of each kind allocated by this batch
+	noKeys   int8                  // 0 not known yet, 1 the store holds no key, 2 it does (storedID)
 	// live is the change of each kind's number of nodes in the batch
 	// (list keys set for new nodes, deleted for merged ones), written to
 	// the live count keys at its end (flushLiveCounts).
@@ -319,7 +321,7 @@ func newWriter(tx Txn, res *graph.ApplyResult, b *graph.Batch, noHistory bool) *
 	ts := tx.CommitTs()
 	return &writer{tx: tx, rd: newReader(tx), res: res, noHistory: noHistory,
 		ts: ts, at: commitTime(ts), by: b.By, note: b.Note,
-		ids: map[string]uint64{}, counters: map[graph.Kind]uint64{}, live: map[graph.Kind]int{},
+		ids: map[string]uint64{}, counters: map[graph.Kind]uint64{}, firstNew: map[graph.Kind]uint64{}, live: map[graph.Kind]int{},
 		canonKeys: map[string]string{}, seq: map[uint64]uint32{}, ctx: context.Background(), outState: map[string]bool{},
 		records: map[uint64][]byte{}, links: map[string]edgeValue{}, retractedIDs: map[uint64]bool{},
 		curating: len(b.Unlinks)+len(b.Retracts) > 0, countsOnly: b.Bulk}
@@ -466,7 +468,7 @@ func (w *writer) apply(ctx context.Context, b *graph.Bundle, batch *graph.Batch)
 			w.problem(places[i], key, "key", graph.CodeDuplicate, "key %q is used twice in the batch", key)
 			continue
 		}
-		id, found, err := w.rd.id(ctx, key)
+		id, found, err := w.storedID(ctx, key)
 		if err != nil {
 			return err
 		}
@@ -971,8 +973,38 @@ func (w *writer) allocate(ctx context.Context, k graph.Kind) (uint64, error) {
 	if c >= 1<<56 {
 		return 0, fmt.Errorf("store: ids of kind %v exhausted", k)
 	}
+	if !ok {
+		w.firstNew[k] = c
+	}
 	w.counters[k] = c
 	return makeID(k, c), nil
+}
+
+// storedID returns the id of a key in the store (not the batch), with no
+// read at all when the store holds no key: the first import into a new
+// store looks every key of its records up.
+func (w *writer) storedID(ctx context.Context, key string) (uint64, bool, error) {
+	if w.noKeys == 0 {
+		w.noKeys = 1
+		err := w.rd.kv.Scan(ctx, Range{Prefix: []byte{famKeyIndex}, KeysOnly: true, Limit: 1}, func(_, _ []byte) error {
+			w.noKeys = 2
+			return nil
+		})
+		if err != nil {
+			w.noKeys = 0
+			return 0, false, err
+		}
+	}
+	if w.noKeys == 1 {
+		return 0, false, nil
+	}
+	return w.rd.id(ctx, key)
+}
+
+// allocated reports whether this batch allocated id.
+func (w *writer) allocated(id uint64) bool {
+	f, ok := w.firstNew[idKind(id)]
+	return ok && id&(1<<56-1) >= f
 }
 
 // resolve returns the id of a referenced key: a node of the batch or of the
@@ -981,7 +1013,7 @@ func (w *writer) resolve(ctx context.Context, p graph.Place, from, field, key st
 	if id, ok := w.ids[key]; ok {
 		return id, nil
 	}
-	id, found, err := w.rd.id(ctx, key)
+	id, found, err := w.storedID(ctx, key)
 	if err != nil {
 		return 0, err
 	}
@@ -1094,7 +1126,11 @@ func (w *writer) putPrepared(ctx context.Context, n graph.Node, id uint64, p *pr
 	}
 	rec := p.rec
 	after := rec[2:]
-	old, getErr := w.rd.kv.Get(ctx, nodeKey(id))
+	var old []byte
+	getErr := ErrKeyNotFound // an id this batch allocated has no record yet
+	if !w.allocated(id) {
+		old, getErr = w.rd.kv.Get(ctx, nodeKey(id))
+	}
 	if getErr != nil && !errors.Is(getErr, ErrKeyNotFound) {
 		return 0, nil, nil, getErr
 	}

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"claimgraph/graph"
 )
@@ -50,7 +51,7 @@ func (b batchFacets) sourcePublisher(_ context.Context, source string) (string, 
 // keyed is one entry of a preparedNode with its key as bytes and whether
 // it is a search or whoSaid posting (postingKeyPrefix).
 type keyed struct {
-	k       []byte
+	k       []byte // never written to (it may be a string's bytes)
 	v       []byte
 	posting int
 }
@@ -69,7 +70,9 @@ func prepareNode(ctx context.Context, n graph.Node, id uint64, refs entries, rev
 	}
 	keys := make([]keyed, 0, len(es))
 	for k, v := range es {
-		kb := []byte(k)
+		// The key's bytes without a copy: nothing writes to a keyed's
+		// key, and the write log and posting lists copy what they keep.
+		kb := unsafe.Slice(unsafe.StringData(k), len(k))
 		keys = append(keys, keyed{k: kb, v: v, posting: postingKeyPrefix(kb)})
 	}
 	p := preparedNode{rec: rec, es: es, keys: keys}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -780,5 +782,76 @@ func TestBulkFlattensFullLevels(t *testing.T) {
 		if got := dumpAt(t, kv, 0); !maps.Equal(got, want) {
 			t.Fatalf("batch %d: read back %d keys, want %d (or values differ)", batch, len(got), len(want))
 		}
+	}
+}
+
+// TestRadixSort checks radixSort against a comparison sort of the same
+// items: ordered by prefix, ties in their first order, for runs of every
+// shape (shared bytes, few distinct prefixes, short runs).
+func TestRadixSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, tc := range []struct {
+		name string
+		n    int
+		gen  func(i int) (uint64, uint64)
+	}{
+		{"random", 5000, func(int) (uint64, uint64) { return rng.Uint64(), rng.Uint64() }},
+		{"shared high bytes", 5000, func(int) (uint64, uint64) { return 0x6e04000000000000 | rng.Uint64N(1<<20), rng.Uint64() }},
+		{"few prefixes", 5000, func(int) (uint64, uint64) { return rng.Uint64N(3), rng.Uint64N(2) }},
+		{"one prefix", 300, func(int) (uint64, uint64) { return 42, 7 }},
+		{"descending", 3000, func(i int) (uint64, uint64) { return uint64(3000 - i), 0 }},
+		{"short", 40, func(int) (uint64, uint64) { return rng.Uint64N(5), rng.Uint64N(5) }},
+		{"empty", 0, nil},
+	} {
+		items := make([]sortItem, tc.n)
+		for i := range items {
+			hi, lo := tc.gen(i)
+			items[i] = sortItem{hi: hi, lo: lo, i: uint32(i)}
+		}
+		want := slices.Clone(items)
+		slices.SortFunc(want, func(a, b sortItem) int {
+			if c := cmpPrefix(a.hi, a.lo, b.hi, b.lo); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.i, b.i)
+		})
+		radixSort(items)
+		if !slices.Equal(items, want) {
+			t.Errorf("%s: radixSort differs from the comparison sort", tc.name)
+		}
+	}
+}
+
+// BenchmarkSortItems compares radixSort with the comparison sort it
+// replaced, on prefixes shaped like a bulk commit's keys (family and kind
+// bytes shared, ids and words below them).
+func BenchmarkSortItems(b *testing.B) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	base := make([]sortItem, 1<<19)
+	for i := range base {
+		fam := []uint64{'f', 'h', 'i', 'k', 'n', 'o', 's', 'v', 'y'}[rng.IntN(9)]
+		base[i] = sortItem{hi: fam<<56 | uint64(1+rng.IntN(6))<<48 | rng.Uint64N(1<<40), lo: rng.Uint64(), i: uint32(i)}
+	}
+	items := make([]sortItem, len(base))
+	for _, bc := range []struct {
+		name string
+		sort func([]sortItem)
+	}{
+		{"radix", radixSort},
+		{"comparison", func(s []sortItem) {
+			slices.SortFunc(s, func(a, b sortItem) int {
+				if c := cmpPrefix(a.hi, a.lo, b.hi, b.lo); c != 0 {
+					return c
+				}
+				return cmp.Compare(a.i, b.i)
+			})
+		}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				copy(items, base)
+				bc.sort(items)
+			}
+		})
 	}
 }

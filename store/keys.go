@@ -109,6 +109,14 @@ func idKind(id uint64) graph.Kind { return graph.Kind(id >> 56) }
 
 func appendID(b []byte, id uint64) []byte { return binary.BigEndian.AppendUint64(b, id) }
 
+// idKey returns fam | id, in one allocation.
+func idKey(fam byte, id uint64) []byte {
+	k := make([]byte, 9)
+	k[0] = fam
+	binary.BigEndian.PutUint64(k[1:], id)
+	return k
+}
+
 func keyIndexKey(key string) []byte {
 	return append([]byte{famKeyIndex}, key...)
 }
@@ -119,7 +127,7 @@ func kindListKey(k graph.Kind, key string) []byte {
 	return append(kindListPrefix(k), key...)
 }
 
-func nodeKey(id uint64) []byte { return appendID([]byte{famNode}, id) }
+func nodeKey(id uint64) []byte { return idKey(famNode, id) }
 
 func counterKey(k graph.Kind) []byte { return []byte{famCounter, byte(k)} }
 
@@ -194,7 +202,8 @@ func exactPrefix(idx byte, value string) []byte {
 }
 
 func exactKey(idx byte, value string, id uint64) []byte {
-	return appendID(exactPrefix(idx, value), id)
+	k := make([]byte, 0, 2+len(value)+bytesCount0(value)+2+8)
+	return appendID(appendEscaped(append(k, famExact, idx), value), id)
 }
 
 // encodeTime maps t to 8 bytes that sort like the instants: unix
@@ -215,8 +224,8 @@ func datePrefix(idx byte) []byte { return []byte{famDate, idx} }
 
 func dateKey(idx byte, t time.Time, id uint64) []byte {
 	e := encodeTime(t)
-	k := append(datePrefix(idx), e[:]...)
-	return appendID(k, id)
+	k := append(make([]byte, 0, 18), famDate, idx)
+	return appendID(append(k, e[:]...), id)
 }
 
 func dateBound(idx byte, t time.Time) []byte {
@@ -238,7 +247,7 @@ func parseDate(s string) (time.Time, bool) {
 // histKeyLen is the length of a history key: h | id | rev | seq.
 const histKeyLen = 1 + 8 + 8 + 4
 
-func histPrefix(id uint64) []byte { return appendID([]byte{famHistory}, id) }
+func histPrefix(id uint64) []byte { return idKey(famHistory, id) }
 
 // histKey returns h | id | rev | seq, all big-endian: a node's revisions in
 // commit order, then in the order of the batch.
@@ -258,9 +267,9 @@ func parseHistKey(k []byte) (rev uint64, err error) {
 	return binary.BigEndian.Uint64(k[9:17]), nil
 }
 
-func latestKey(id uint64) []byte { return appendID([]byte{famLatest}, id) }
+func latestKey(id uint64) []byte { return idKey(famLatest, id) }
 
-func retractedKey(id uint64) []byte { return appendID([]byte{famRetracted}, id) }
+func retractedKey(id uint64) []byte { return idKey(famRetracted, id) }
 
 func mergedKey(key string) []byte { return append([]byte{famMerged}, key...) }
 

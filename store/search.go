@@ -176,7 +176,9 @@ const maxSearchTerm = 256
 const maxPrefixTerms = 50
 
 func searchTermPrefix(f graph.SearchField, term string) []byte {
-	k := append([]byte{famSearch, byte(f)}, term...)
+	k := make([]byte, 0, 2+len(term)+1+8) // room for the id of searchPostingKey
+	k = append(k, famSearch, byte(f))
+	k = append(k, term...)
 	return append(k, 0)
 }
 
@@ -184,7 +186,9 @@ func searchPostingKey(f graph.SearchField, term string, id uint64) []byte {
 	return appendID(searchTermPrefix(f, term), id)
 }
 
-func searchLenKey(id uint64) []byte { return appendID([]byte{famSearch, searchLenField}, id) }
+func searchLenKey(id uint64) []byte {
+	return appendID(append(make([]byte, 0, 10), famSearch, searchLenField), id)
+}
 
 // searchEntries adds the search keys of a node to es, and a quote's
 // whoSaid keys (quoteSearchEntries).

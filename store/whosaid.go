@@ -91,13 +91,17 @@ const (
 )
 
 func searchWordPrefix(word string) []byte {
-	k := append([]byte{famSearch, searchWordField}, word...)
+	k := make([]byte, 0, 2+len(word)+1+8) // room for the id of searchWordKey
+	k = append(k, famSearch, searchWordField)
+	k = append(k, word...)
 	return append(k, 0)
 }
 
 func searchWordKey(word string, id uint64) []byte { return appendID(searchWordPrefix(word), id) }
 
-func searchLongKey(id uint64) []byte { return appendID([]byte{famSearch, searchLongField}, id) }
+func searchLongKey(id uint64) []byte {
+	return appendID(append(make([]byte, 0, 10), famSearch, searchLongField), id)
+}
 
 // whoWord is a word of a text as graph.Analyze splits it: folded as
 // graph.Analyze folds, not stemmed, and its code points [start, end) in

@@ -984,19 +984,8 @@ func (w *writer) allocate(ctx context.Context, k graph.Kind) (uint64, error) {
 // read at all when the store holds no key: the first import into a new
 // store looks every key of its records up.
 func (w *writer) storedID(ctx context.Context, key string) (uint64, bool, error) {
-	if w.noKeys == 0 {
-		w.noKeys = 1
-		err := w.rd.kv.Scan(ctx, Range{Prefix: []byte{famKeyIndex}, KeysOnly: true, Limit: 1}, func(_, _ []byte) error {
-			w.noKeys = 2
-			return nil
-		})
-		if err != nil {
-			w.noKeys = 0
-			return 0, false, err
-		}
-	}
-	if w.noKeys == 1 {
-		return 0, false, nil
+	if has, err := w.rd.hasKeys(ctx); err != nil || !has {
+		return 0, false, err
 	}
 	return w.rd.id(ctx, key)
 }

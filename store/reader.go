@@ -32,6 +32,7 @@ type reader struct {
 	mu     sync.Mutex
 	ids    map[string]uint64
 	merges int8 // whether the state holds merged keys: 0 unknown, 1 no, 2 yes
+	keys   int8 // whether the state holds any key: 0 unknown, 1 no, 2 yes (hasKeys)
 }
 
 var _ graph.Reader = (*reader)(nil)
@@ -132,6 +133,11 @@ func (r *reader) Nodes(ctx context.Context, keys []string) ([]graph.Node, error)
 // Kinds implements graph.Reader.
 func (r *reader) Kinds(ctx context.Context, keys []string) (map[string]graph.Kind, error) {
 	out := make(map[string]graph.Kind, len(keys))
+	if len(keys) >= manyKeys {
+		if has, err := r.hasKeys(ctx); err != nil || !has {
+			return out, err
+		}
+	}
 	for _, k := range keys {
 		id, ok, err := r.id(ctx, k)
 		if err != nil {
@@ -142,6 +148,37 @@ func (r *reader) Kinds(ctx context.Context, keys []string) (map[string]graph.Kin
 		}
 	}
 	return out, nil
+}
+
+// manyKeys is the number of keys from which Kinds first asks whether the
+// state holds any key at all (one seek), to spare a read per key to the
+// first import into a new store.
+const manyKeys = 256
+
+// hasKeys reports whether the state holds any node key, with one seek the
+// first time it is asked.
+func (r *reader) hasKeys(ctx context.Context) (bool, error) {
+	r.mu.Lock()
+	known := r.keys
+	r.mu.Unlock()
+	if known != 0 {
+		return known == 2, nil
+	}
+	found := false
+	err := r.kv.Scan(ctx, Range{Prefix: []byte{famKeyIndex}, KeysOnly: true, Limit: 1}, func(_, _ []byte) error {
+		found = true
+		return nil
+	})
+	if err != nil {
+		return false, err
+	}
+	r.mu.Lock()
+	r.keys = 1
+	if found {
+		r.keys = 2
+	}
+	r.mu.Unlock()
+	return found, nil
 }
 
 // edgeScan is one prefix scan of an edge query.

@@ -20,6 +20,8 @@ type preparedNode struct {
 	keys    []keyed // es's keys as bytes, for a node the store lacks
 	created []byte  // history value of the node's creation (encodeRevision)
 	err     error
+	// problems of the node's reference fields: nothing else is prepared.
+	problems []graph.Problem
 
 	// The facet column and keys, when batchFacets could resolve them.
 	col       facetCol

@@ -545,12 +545,19 @@ func (w *writer) apply(ctx context.Context, b *graph.Bundle, batch *graph.Batch)
 		plans = append(plans, linkPlan{l, from, to, code})
 	}
 
-	// Nodes.
+	// Nodes. In a store without merged keys, the reference edges are
+	// found on the ahead goroutines with the rest (preparedNode.problems).
+	merges, err := w.storeHasMerges(ctx)
+	if err != nil {
+		return err
+	}
 	type nodePlan struct {
-		n     graph.Node
-		id    uint64
-		refs  entries
-		extra bool // a stored node changed by a fold, not a record of the batch
+		n        graph.Node
+		id       uint64
+		refs     entries
+		place    graph.Place
+		lateRefs bool // refs found by prepare
+		extra    bool // a stored node changed by a fold, not a record of the batch
 	}
 	nodes := make([]nodePlan, 0, len(b.Nodes)+len(extra))
 	for i, n := range b.Nodes {
@@ -558,18 +565,22 @@ func (w *writer) apply(ctx context.Context, b *graph.Bundle, batch *graph.Batch)
 			continue
 		}
 		id := w.ids[n.NodeKey()]
+		if !merges {
+			nodes = append(nodes, nodePlan{n: n, id: id, place: places[i], lateRefs: true})
+			continue
+		}
 		refs, err := w.refEntries(ctx, places[i], n, id)
 		if err != nil {
 			return err
 		}
-		nodes = append(nodes, nodePlan{n, id, refs, false})
+		nodes = append(nodes, nodePlan{n: n, id: id, refs: refs, place: places[i]})
 	}
 	for _, e := range extra {
 		refs, err := w.refEntries(ctx, graph.Place{}, e.n, e.id)
 		if err != nil {
 			return err
 		}
-		nodes = append(nodes, nodePlan{e.n, e.id, refs, true})
+		nodes = append(nodes, nodePlan{n: e.n, id: e.id, refs: refs, extra: true})
 	}
 	if len(w.problems) > 0 {
 		return &graph.ValidationError{Problems: w.problems}
@@ -581,13 +592,23 @@ func (w *writer) apply(ctx context.Context, b *graph.Bundle, batch *graph.Batch)
 	// other cores while this loop writes them in order.
 	base := graph.Revision{Rev: int64(w.ts), At: w.at, By: w.by, Note: w.note}
 	var fr *batchFacets
-	if merges, err := w.storeHasMerges(ctx); err != nil {
-		return err
-	} else if !merges {
+	if !merges {
 		fr = &batchFacets{sources: w.facets().sources}
 	}
 	pre := newAhead(len(nodes), func(i int) preparedNode {
-		return prepareNode(ctx, nodes[i].n, nodes[i].id, nodes[i].refs, base, !w.noHistory, fr)
+		np := &nodes[i]
+		refs := np.refs
+		if np.lateRefs {
+			var problems []graph.Problem
+			var err error
+			refs, err = w.refEntriesWith(ctx, np.place, np.n, np.id, func(p graph.Place, key, field, code, format string, args ...any) {
+				problems = append(problems, graph.Problem{Place: p, Key: key, Field: field, Code: code, Message: fmt.Sprintf(format, args...)})
+			})
+			if err != nil || len(problems) > 0 {
+				return preparedNode{err: err, problems: problems}
+			}
+		}
+		return prepareNode(ctx, np.n, np.id, refs, base, !w.noHistory, fr)
 	})
 	defer pre.stop()
 	if !w.noHistory {
@@ -605,6 +626,12 @@ func (w *writer) apply(ctx context.Context, b *graph.Bundle, batch *graph.Batch)
 		}
 		pn := pre.get(i)
 		nodes[i].refs = nil // prepared into pn; its memory goes with pn's
+		if len(pn.problems) > 0 || len(w.problems) > 0 {
+			// Nothing is written: the batch fails once every node's
+			// problems are listed.
+			w.problems = append(w.problems, pn.problems...)
+			continue
+		}
 		ch, before, after, err := w.putPrepared(ctx, p.n, p.id, &pn)
 		if err != nil {
 			return err
@@ -623,6 +650,9 @@ func (w *writer) apply(ctx context.Context, b *graph.Bundle, batch *graph.Batch)
 		count(&kc, ch)
 		w.res.ByKind[k] = kc
 		count(&w.res.Nodes, ch)
+	}
+	if len(w.problems) > 0 {
+		return &graph.ValidationError{Problems: w.problems}
 	}
 	for _, p := range plans {
 		ch, err := w.putLink(ctx, p.l, p.from, p.to, p.code)
@@ -999,6 +1029,16 @@ func (w *writer) allocated(id uint64) bool {
 // resolve returns the id of a referenced key: a node of the batch or of the
 // store. A missing key is recorded as a problem and yields 0.
 func (w *writer) resolve(ctx context.Context, p graph.Place, from, field, key string) (uint64, error) {
+	return w.resolveWith(ctx, p, from, field, key, w.problem)
+}
+
+// problemFunc records a problem (writer.problem's signature).
+type problemFunc func(p graph.Place, key, field, code, format string, args ...any)
+
+// resolveWith is resolve recording its problem with problem. It reads the
+// batch's ids and the store only: with a problem of its own, it is safe on
+// several goroutines once the batch's ids are set.
+func (w *writer) resolveWith(ctx context.Context, p graph.Place, from, field, key string, problem problemFunc) (uint64, error) {
 	if id, ok := w.ids[key]; ok {
 		return id, nil
 	}
@@ -1007,7 +1047,7 @@ func (w *writer) resolve(ctx context.Context, p graph.Place, from, field, key st
 		return 0, err
 	}
 	if !found {
-		w.problem(p, from, field, graph.CodeDangling, "%q refers to no record of the batch or the store", key)
+		problem(p, from, field, graph.CodeDangling, "%q refers to no record of the batch or the store", key)
 		return 0, nil
 	}
 	return id, nil
@@ -1018,15 +1058,22 @@ func (w *writer) resolve(ctx context.Context, p graph.Place, from, field, key st
 // relation (two affiliations with one organisation) has one edge, with the
 // first qualifier.
 func (w *writer) refEntries(ctx context.Context, p graph.Place, n graph.Node, id uint64) (entries, error) {
+	return w.refEntriesWith(ctx, p, n, id, w.problem)
+}
+
+// refEntriesWith is refEntries recording its problems with problem: safe on
+// several goroutines, as resolveWith, in a store without merged keys (canon
+// then reads nothing).
+func (w *writer) refEntriesWith(ctx context.Context, p graph.Place, n graph.Node, id uint64, problem problemFunc) (entries, error) {
 	es := entries{}
 	key := n.NodeKey()
 	for _, r := range n.Refs() {
 		code, ok := relCodes[r.Relation]
 		if !ok || code >= firstLinkCode {
-			w.problem(p, key, r.Field, graph.CodeEnum, "unknown reference relation %q", r.Relation)
+			problem(p, key, r.Field, graph.CodeEnum, "unknown reference relation %q", r.Relation)
 			continue
 		}
-		to, err := w.resolve(ctx, p, key, r.Field, r.To)
+		to, err := w.resolveWith(ctx, p, key, r.Field, r.To, problem)
 		if err != nil {
 			return nil, err
 		}

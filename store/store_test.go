@@ -1,8 +1,10 @@
 package store_test
 
 import (
+	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"testing"
 
 	"claimgraph/graph"
@@ -78,5 +80,45 @@ func TestKindsManyKeys(t *testing.T) {
 	want := map[string]graph.Kind{"p-007": graph.KindPerson, "p-299": graph.KindOrganisation}
 	if got := kinds(); !maps.Equal(got, want) {
 		t.Errorf("after a write: %v, want %v", got, want)
+	}
+}
+
+// TestWriterChecksReferences hands the store a batch marked validated
+// against the current commit whose references dangle (as a caller that
+// validated against another state would): the writer's own check refuses
+// it, listing each problem in record order, and writes nothing.
+func TestWriterChecksReferences(t *testing.T) {
+	ctx := t.Context()
+	s := openStore(t, "")
+	var nodes []graph.Node
+	// Enough records for the ahead goroutines to prepare most of them.
+	for i := range 1000 {
+		nodes = append(nodes, &graph.Person{Key: fmt.Sprintf("p-%d", i+1), Name: fmt.Sprintf("Person %d", i+1)})
+	}
+	nodes = append(nodes,
+		&graph.Quote{Key: "q-1", Text: "first words", Speaker: "p-1", Source: "s-gone"},
+		&graph.Quote{Key: "q-2", Text: "second words", Speaker: "p-gone"})
+	b := &graph.Batch{By: "test", Validated: true, ValidatedAt: int64(s.LastCommit()), Nodes: nodes}
+	_, err := s.Apply(ctx, b)
+	var ve *graph.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("Apply: %v, want a validation error", err)
+	}
+	var got []string
+	for _, p := range ve.Problems {
+		got = append(got, p.Key+" "+p.Field+" "+p.Code)
+	}
+	want := []string{"q-1 source " + graph.CodeDangling, "q-2 speaker " + graph.CodeDangling}
+	if !slices.Equal(got, want) {
+		t.Errorf("problems %q, want %q", got, want)
+	}
+	if err := s.View(ctx, func(r graph.Reader) error {
+		k, err := r.Kinds(ctx, []string{"p-1", "q-1"})
+		if len(k) != 0 {
+			t.Errorf("written despite the problems: %v", k)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -35,7 +35,7 @@ BROWSER_DEPS := $(BROWSER_DIR)/node_modules/.package-lock.json
 
 .DEFAULT_GOAL := help
 
-.PHONY: help run build test lint fmt-check vet staticcheck race audit browser eval bench bench-large fuzz fuzz-brief load clean crash
+.PHONY: help run build test lint fmt-check vet staticcheck race audit browser eval bench bench-large bench-outside fuzz fuzz-brief load clean crash
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -89,6 +89,9 @@ bench: build ## claimgraph vs raw Badger, SQLite and PostgreSQL at SIZES quotes 
 bench-large: build ## the same at 10M quotes (SIZES to change): bench/results-large.json; the corpus streams in chunks of 2M records (about 10 GB of memory); the imports alone took 39 (claimgraph) and 22 (raw Badger) minutes here, with about 17 GB of disk
 	$(GO) run ./bench/cmd/claimbench --sizes $(or $(SIZES),$(BENCH_LARGE_SIZES)) --bin $(BIN) \
 		--out bench/results-large.json $$(bench/ensure-postgres.sh) $(BENCH_FLAGS)
+
+bench-outside: build ## claimgraph import against SQLite (python3's sqlite3, the peer schema) on a generated corpus of QUOTES quotes (default 100k), from the command line, REPS times
+	BIN=$(BIN) bench/outside/run.sh
 
 fuzz: ## run every Fuzz target for $(FUZZTIME) (TARGETS=regexp, PKGS=./export to narrow)
 	FUZZTIME=$(FUZZTIME) GO=$(GO) tools/fuzz.sh

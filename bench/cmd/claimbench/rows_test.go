@@ -3,8 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 
+	"claimgraph/gen"
 	"claimgraph/graph"
 )
 
@@ -110,5 +115,76 @@ func TestRowMaker(t *testing.T) {
 	// The link's edge, after the reference edges.
 	if e := edges[len(edges)-1]; e.src != ids["q-2"] || e.dst != ids["q-1"] || e.rel != relCodes[graph.RelSupports] || e.reason == nil {
 		t.Errorf("link edge %+v", e)
+	}
+}
+
+// TestOutsideLoader runs bench/outside/sqlite_load.py (Python's sqlite3, the
+// C library, as an outside measurement would load SQLite) on a generated
+// corpus and compares its rows with the rowMaker's: the outside load and
+// the benchmark's load hold the same records and index entries.
+func TestOutsideLoader(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Fatal("python3 is needed (make test's CI installs it):", err)
+	}
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "corpus.jsonl")
+	f, err := os.Create(corpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := gen.Options{Quotes: 2000, Seed: 3}
+	if err := gen.WriteJSONL(f, opt); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(py, "../../outside/sqlite_load.py", corpus, filepath.Join(dir, "out.db")).Output()
+	if err != nil {
+		t.Fatalf("sqlite_load.py: %v", err)
+	}
+	var got struct {
+		Rows    map[string]int `json:"rows"`
+		TotalS  float64        `json:"total_s"`
+		Version string         `json:"sqlite"`
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("summary %q: %v", out, err)
+	}
+
+	want := map[string]int{}
+	count := func(name string) func() { return func() { want[name]++ } }
+	node, edge, name, facet, revision := count("node"), count("edge"), count("name"), count("facet"), count("revision")
+	sink := rowSink{
+		node: func(r nodeRow) error {
+			node()
+			want["doc"]++
+			if r.kind == int16(graph.KindQuote) {
+				want["fts"]++
+			}
+			return nil
+		},
+		edge:     func(edgeRow) error { edge(); return nil },
+		name:     func(nameRow) error { name(); return nil },
+		facet:    func(facetRow) error { facet(); return nil },
+		revision: func(revisionRow) error { revision(); return nil },
+		doc:      func(docRow) error { return nil },
+	}
+	rm := newRowMaker(0)
+	err = gen.Walk(opt, func(r gen.Record) error {
+		if r.Node != nil {
+			return rm.node(t.Context(), r.Node, sink)
+		}
+		return rm.link(*r.Link, sink)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !maps.Equal(got.Rows, want) {
+		t.Errorf("outside loader rows %v, benchmark rows %v", got.Rows, want)
+	}
+	if got.TotalS <= 0 || got.Version == "" {
+		t.Errorf("summary %s", out)
 	}
 }

@@ -289,7 +289,6 @@ type writer struct {
 	ids      map[string]uint64 // batch node key -> id
 	counters map[graph.Kind]uint64
 	firstNew map[graph.Kind]uint64 // the first counter of each kind allocated by this batch
-	noKeys   int8                  // 0 not known yet, 1 the store holds no key, 2 it does (storedID)
 	// live is the change of each kind's number of nodes in the batch
 	// (list keys set for new nodes, deleted for merged ones), written to
 	// the live count keys at its end (flushLiveCounts).

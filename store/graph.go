@@ -581,9 +581,11 @@ func (w *writer) apply(ctx context.Context, b *graph.Bundle, batch *graph.Batch)
 		}
 		nodes = append(nodes, nodePlan{n: e.n, id: e.id, refs: refs, extra: true})
 	}
-	if len(w.problems) > 0 {
+	if len(w.problems) > 0 && merges {
 		return &graph.ValidationError{Problems: w.problems}
 	}
+	// (Without merges, the loop below lists the nodes' problems after
+	// these, and the batch fails after it.)
 	for _, p := range nodes {
 		w.noteBatchNode(p.n)
 	}

@@ -98,7 +98,8 @@ func TestWriterChecksReferences(t *testing.T) {
 	nodes = append(nodes,
 		&graph.Quote{Key: "q-1", Text: "first words", Speaker: "p-1", Source: "s-gone"},
 		&graph.Quote{Key: "q-2", Text: "second words", Speaker: "p-gone"})
-	b := &graph.Batch{By: "test", Validated: true, ValidatedAt: int64(s.LastCommit()), Nodes: nodes}
+	links := []graph.Link{{From: "q-1", To: "q-gone", Relation: graph.RelSupports}}
+	b := &graph.Batch{By: "test", Validated: true, ValidatedAt: int64(s.LastCommit()), Nodes: nodes, Links: links}
 	_, err := s.Apply(ctx, b)
 	var ve *graph.ValidationError
 	if !errors.As(err, &ve) {
@@ -106,9 +107,11 @@ func TestWriterChecksReferences(t *testing.T) {
 	}
 	var got []string
 	for _, p := range ve.Problems {
-		got = append(got, p.Key+" "+p.Field+" "+p.Code)
+		got = append(got, p.Place.Section+" "+p.Key+" "+p.Field+" "+p.Code)
 	}
-	want := []string{"q-1 source " + graph.CodeDangling, "q-2 speaker " + graph.CodeDangling}
+	// Every problem, the link's first (as the writer checks links before
+	// it writes nodes).
+	want := []string{"links  to " + graph.CodeDangling, "quotes q-1 source " + graph.CodeDangling, "quotes q-2 speaker " + graph.CodeDangling}
 	if !slices.Equal(got, want) {
 		t.Errorf("problems %q, want %q", got, want)
 	}

@@ -99,7 +99,7 @@ const revisionBy, revisionAt = "import:bench", "2026-01-01T00:00:00Z"
 type rowMaker struct {
 	ids        map[string]int64
 	publishers map[string]string // source key -> publisher key
-	seq        map[int64]int64   // revisions written per node
+	seq        map[int64]int64   // links written per from node
 }
 
 func newRowMaker(n int) *rowMaker {
@@ -124,10 +124,17 @@ func date(s string) *time.Time {
 	return &t
 }
 
-// revision returns the next creation revision row of node id.
-func (m *rowMaker) revision(id int64, rec []byte) revisionRow {
-	m.seq[id]++
-	return revisionRow{node: id, rev: 1, seq: m.seq[id], change: string(graph.ChangeCreated), by: revisionBy, at: revisionAt, record: rec}
+// revision returns the creation revision row of node id (link false) or
+// of a link from it: a node's is its first (seq 1), its links' follow.
+// Only the nodes with links are counted, so that the peers' loads do not
+// pay for a map of every node.
+func (m *rowMaker) revision(id int64, rec []byte, link bool) revisionRow {
+	seq := int64(1)
+	if link {
+		seq = m.seq[id] + 2
+		m.seq[id]++
+	}
+	return revisionRow{node: id, rev: 1, seq: seq, change: string(graph.ChangeCreated), by: revisionBy, at: revisionAt, record: rec}
 }
 
 // node returns the rows of one node: its own, its reference edges, its
@@ -167,7 +174,7 @@ func (m *rowMaker) node(ctx context.Context, n graph.Node, s rowSink) error {
 	if err := s.node(row); err != nil {
 		return err
 	}
-	if err := s.revision(m.revision(id, rec)); err != nil {
+	if err := s.revision(m.revision(id, rec, false)); err != nil {
 		return err
 	}
 	if err := s.doc(doc); err != nil {
@@ -238,5 +245,5 @@ func (m *rowMaker) link(l graph.Link, s rowSink) error {
 	if err != nil {
 		return err
 	}
-	return s.revision(m.revision(src, rec))
+	return s.revision(m.revision(src, rec, true))
 }

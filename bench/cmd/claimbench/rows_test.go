@@ -25,7 +25,10 @@ func TestRowMaker(t *testing.T) {
 		&graph.Quote{Key: "q-2", Text: "It has no pretensions", Speaker: "p-1", Source: "s-1", ReportedBy: "q-1"},
 		&graph.Figure{Key: "f-1", Text: "12 engines", Value: 12, Unit: "count", Measure: "engines built", Source: "s-1"},
 	}
-	links := []graph.Link{{From: "q-2", To: "q-1", Relation: graph.RelSupports, Reason: "same talk"}}
+	links := []graph.Link{
+		{From: "q-2", To: "f-1", Relation: graph.RelContext},
+		{From: "q-2", To: "q-1", Relation: graph.RelSupports, Reason: "same talk"},
+	}
 
 	var (
 		facets    = map[string][]facetRow{}
@@ -92,12 +95,15 @@ func TestRowMaker(t *testing.T) {
 	if len(revisions) != len(nodes)+len(links) {
 		t.Fatalf("%d revisions, want %d", len(revisions), len(nodes)+len(links))
 	}
-	last := revisions[len(revisions)-1]
-	if last.node != ids["q-2"] || last.seq != 2 || last.change != "created" {
-		t.Errorf("link revision %+v: want q-2's second", last)
+	for i, want := range []int64{2, 3} {
+		r := revisions[len(nodes)+i]
+		if r.node != ids["q-2"] || r.seq != want || r.change != "created" {
+			t.Errorf("link revision %+v: want q-2's revision %d", r, want)
+		}
 	}
+	last := revisions[len(revisions)-1]
 	var l graph.Link
-	if err := json.Unmarshal(last.record, &l); err != nil || l != links[0] {
+	if err := json.Unmarshal(last.record, &l); err != nil || l != links[1] {
 		t.Errorf("link revision record %s (%v)", last.record, err)
 	}
 

@@ -196,14 +196,15 @@ func appendEscaped(b []byte, s string) []byte {
 	return append(b, 0x00, 0x01)
 }
 
-// exactPrefix returns x | index | escaped value | 00 01.
+// exactPrefix returns x | index | escaped value | 00 01, with room for the
+// id of exactKey.
 func exactPrefix(idx byte, value string) []byte {
-	return appendEscaped([]byte{famExact, idx}, value)
+	k := make([]byte, 0, 2+len(value)+bytesCount0(value)+2+8)
+	return appendEscaped(append(k, famExact, idx), value)
 }
 
 func exactKey(idx byte, value string, id uint64) []byte {
-	k := make([]byte, 0, 2+len(value)+bytesCount0(value)+2+8)
-	return appendID(appendEscaped(append(k, famExact, idx), value), id)
+	return appendID(exactPrefix(idx, value), id)
 }
 
 // encodeTime maps t to 8 bytes that sort like the instants: unix

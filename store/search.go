@@ -186,8 +186,11 @@ func searchPostingKey(f graph.SearchField, term string, id uint64) []byte {
 	return appendID(searchTermPrefix(f, term), id)
 }
 
-func searchLenKey(id uint64) []byte {
-	return appendID(append(make([]byte, 0, 10), famSearch, searchLenField), id)
+func searchLenKey(id uint64) []byte { return searchIDKey(searchLenField, id) }
+
+// searchIDKey returns s | field | id, in one allocation.
+func searchIDKey(field byte, id uint64) []byte {
+	return appendID(append(make([]byte, 0, 10), famSearch, field), id)
 }
 
 // searchEntries adds the search keys of a node to es, and a quote's

@@ -99,9 +99,7 @@ func searchWordPrefix(word string) []byte {
 
 func searchWordKey(word string, id uint64) []byte { return appendID(searchWordPrefix(word), id) }
 
-func searchLongKey(id uint64) []byte {
-	return appendID(append(make([]byte, 0, 10), famSearch, searchLongField), id)
-}
+func searchLongKey(id uint64) []byte { return searchIDKey(searchLongField, id) }
 
 // whoWord is a word of a text as graph.Analyze splits it: folded as
 // graph.Analyze folds, not stemmed, and its code points [start, end) in

@@ -343,7 +343,7 @@ func pgLoad(ctx context.Context, pool *pgxpool.Pool, load corpusFunc, chunk, nod
 					revisions = append(revisions, []any{r.node, r.rev, r.seq, r.change, r.by, r.at, string(r.record)})
 					return nil
 				},
-				doc: func(docRow) error { return nil }, // node.doc is generated from the record
+				doc: func(docRow) error { return nil }, // the doc table is made from node after the load (@indexes)
 			}
 			for _, node := range b.Nodes {
 				if err := rm.node(ctx, node, sink); err != nil {

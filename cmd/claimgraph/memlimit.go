@@ -10,13 +10,15 @@ import (
 
 // importGCPercent is the collector's GOGC during an import. An import's
 // heap is mostly its staged writes, held in pointer-free arenas until the
-// file's commit, so a collection costs little to mark and the default of
-// 100 mostly lets garbage double the resident memory. Measured with
-// `claimgraph import` of gen's corpus (seed 1), alternated: 100k quotes
-// 9.9-10.2 s and 1.16-1.19 GB of peak RSS at 50 against 10.6-11.1 s and
-// 1.57 GB at 100 (25: 10.7-11.5 s, more CPU in the collector); 1M quotes
-// 121 s and 8.1 GB against 125 s and 10.7 GB.
-const importGCPercent = 50
+// file's commit, so a collection costs little to mark, and the collector's
+// work falls with the number of collections. The heap's soft limit
+// (importMemoryLimit) bounds what the higher setting costs in memory.
+// Measured with `claimgraph import` of gen's corpus (seed 1), alternated
+// five times: 100k quotes, medians of 9.61 s at 50, 9.22 s at 100 and
+// 7.62 s at 150, with peak RSS 1.2-1.4, 1.5-1.6 and 1.7-1.8 GB; 1M quotes
+// in one file 98 s and 8.2 GB at 50 against 86 s and 12.3 GB at 150 (user
+// CPU 174 against 134 s).
+const importGCPercent = 150
 
 // importMemoryLimit sets the Go heap's soft limit for an import to three
 // quarters of the machine's memory (an import holds each file's writes in

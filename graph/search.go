@@ -158,17 +158,22 @@ func analyzeASCII(text string, stem bool) []Token {
 		if len(word) == 0 {
 			return
 		}
-		folded := make([]byte, 0, len(word))
-		for _, c := range word {
-			switch {
-			case c == '\'':
-			case 'A' <= c && c <= 'Z':
-				folded = append(folded, c+'a'-'A')
-			default:
-				folded = append(folded, c)
+		// A word without capitals or apostrophes is its own term: a
+		// substring of the text, no copy.
+		term := text[start:end]
+		if len(word) != len(term) || !foldedASCII(term) {
+			folded := make([]byte, 0, len(word))
+			for _, c := range word {
+				switch {
+				case c == '\'':
+				case 'A' <= c && c <= 'Z':
+					folded = append(folded, c+'a'-'A')
+				default:
+					folded = append(folded, c)
+				}
 			}
+			term = string(folded)
 		}
-		term := string(folded)
 		if stem {
 			term = Stem(term)
 		}
@@ -198,6 +203,17 @@ func analyzeASCII(text string, stem bool) []Token {
 	}
 	flush(len(text))
 	return out
+}
+
+// foldedASCII reports whether an ASCII word is already folded: no
+// capitals, no apostrophes.
+func foldedASCII(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; c == '\'' || 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 func asciiLetter(c byte) bool   { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }

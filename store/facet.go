@@ -168,30 +168,45 @@ func addFacetEntries(es entries, k graph.Kind, key string, c facetCol) {
 }
 
 // eachFacetEntry calls fn with every facet key of node key (of kind k)
-// whose column is c, and its value; each key is a new slice.
+// whose column is c, and its value. The keys are slices of one buffer,
+// each capped at its length (appending to one copies it).
 func eachFacetEntry(k graph.Kind, key string, c facetCol, fn func(k, v []byte)) {
 	empty := []byte{}
 	fn(facetColumnKey(k, key), encodeFacetCol(c))
 	var pos []byte
 	if c.hasOrder {
 		pos = c.position(key)
-		fn(facetVariantKey(k, facetAll, variantValue, "", pos), empty)
+	}
+	// One buffer for the variant keys: 4 bytes of prefix, the escaped
+	// value and its 2-byte terminator, and the suffix.
+	size := 0
+	if c.hasOrder {
+		size += 6 + len(pos)
 	}
 	for _, v := range c.vals {
-		fn(facetVariantKey(k, v.code, variantKey, v.value, []byte(key)), empty)
+		n := 6 + len(v.value) + bytesCount0(v.value)
+		size += n + len(key)
 		if c.hasOrder {
-			fn(facetVariantKey(k, v.code, variantValue, v.value, pos), empty)
+			size += n + len(pos)
 		}
 	}
-}
-
-// facetVariantKey is facetVariantPrefix followed by suffix, in one
-// allocation.
-func facetVariantKey(k graph.Kind, code, variant byte, value string, suffix []byte) []byte {
-	b := make([]byte, 0, 6+len(value)+len(suffix)+bytesCount0(value))
-	b = append(b, famFacet, byte(k), code, variant)
-	b = appendEscaped(b, value)
-	return append(b, suffix...)
+	buf := make([]byte, 0, size)
+	next := func(code, variant byte, value string, suffix []byte, suffixStr string) []byte {
+		start := len(buf)
+		buf = append(buf, famFacet, byte(k), code, variant)
+		buf = appendEscaped(buf, value)
+		buf = append(append(buf, suffix...), suffixStr...)
+		return buf[start:len(buf):len(buf)]
+	}
+	if c.hasOrder {
+		fn(next(facetAll, variantValue, "", pos, ""), empty)
+	}
+	for _, v := range c.vals {
+		fn(next(v.code, variantKey, v.value, nil, key), empty)
+		if c.hasOrder {
+			fn(next(v.code, variantValue, v.value, pos, ""), empty)
+		}
+	}
 }
 
 // bytesCount0 counts the 00 bytes of s (each escapes to two bytes).

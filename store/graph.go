@@ -1116,7 +1116,13 @@ func (w *writer) storedRefEntries(ctx context.Context, key string, id uint64) (e
 
 // indexEntries returns the secondary index keys of a node.
 func indexEntries(n graph.Node, id uint64) entries {
-	es := entries{}
+	// Sized for the entries to come, so that the map does not grow by
+	// doubling: a quote has about two postings per word of its text.
+	hint := 8
+	if q, ok := n.(*graph.Quote); ok {
+		hint += len(q.Text) / 4
+	}
+	es := make(entries, hint)
 	key := []byte(n.NodeKey())
 	names := func(name string, aliases []string) {
 		for _, v := range append([]string{name}, aliases...) {

@@ -213,12 +213,26 @@ func quoteSearchEntries(es entries, q *graph.Quote, id uint64) {
 		}
 	}
 	flags, fw, irregular := quoteWords(q.Text, words)
+	// Room for the postings of every term and word, so that the buffers
+	// grow rarely: a key is 11 bytes and the term, a value a few bytes a
+	// position.
+	textKeys := 0
+	for _, w := range words {
+		textKeys += len(w.word)
+	}
+	eb := entryBatch{
+		keys: make([]byte, 0, 2*(textKeys+12*len(order))),
+		vals: make([]byte, 0, 2*(10*len(words)+3*len(order))),
+		ends: make([][2]int, 0, 2*len(order)),
+	}
 	for _, i := range order {
 		t := stems[i]
 		if len(t) > maxSearchTerm {
 			continue
 		}
-		v := binary.AppendUvarint(make([]byte, 0, 2+8*tf[i]), uint64(tf[i]))
+		eb.key(famSearch, byte(graph.SearchText))
+		eb.keys = appendID(append(append(eb.keys, t...), 0), id)
+		v := binary.AppendUvarint(eb.vals, uint64(tf[i]))
 		v = binary.AppendUvarint(v, uint64(len(words)))
 		for j := i; j >= 0; j = next[j] {
 			var f uint8
@@ -233,12 +247,42 @@ func quoteSearchEntries(es entries, q *graph.Quote, id uint64) {
 			v = binary.AppendUvarint(v, uint64(words[j].start))
 			v = binary.AppendUvarint(v, uint64(words[j].end))
 		}
-		es[string(searchPostingKey(graph.SearchText, t, id))] = v
+		eb.vals = v
+		eb.done()
 	}
 	if len(words) > 0 {
 		es[string(searchLenKey(id))] = searchLenValue(q.Key, map[graph.SearchField]int{graph.SearchText: len(words)})
 	}
-	wordEntries(es, id, fw, stems, flags, irregular)
+	wordEntriesTo(&eb, es, id, fw, stems, flags, irregular)
+	eb.into(es)
+}
+
+// entryBatch builds many entries of one node in two buffers, keys and
+// values, and adds them to an entries map with one allocation for all the
+// keys (substrings of one string) and none for the values (slices of one
+// buffer): a quote has some forty search and whoSaid postings. Each entry
+// is begun with key (or by appending to keys) and values, and ended with
+// done.
+type entryBatch struct {
+	keys, vals []byte
+	ends       [][2]int // the end of each entry's key and value
+}
+
+// key begins an entry's key with the bytes given.
+func (b *entryBatch) key(prefix ...byte) { b.keys = append(b.keys, prefix...) }
+
+// done ends the entry begun since the last done.
+func (b *entryBatch) done() { b.ends = append(b.ends, [2]int{len(b.keys), len(b.vals)}) }
+
+// into adds the entries to es (a later entry of a key wins, as with
+// direct writes to es).
+func (b *entryBatch) into(es entries) {
+	keys := string(b.keys)
+	k0, v0 := 0, 0
+	for _, e := range b.ends {
+		es[keys[k0:e[0]]] = b.vals[v0:e[1]:e[1]]
+		k0, v0 = e[0], e[1]
+	}
 }
 
 // whoSaidEntries adds the word postings of a quote to es (see the top of
@@ -250,10 +294,18 @@ func whoSaidEntries(es entries, q *graph.Quote, id uint64, words []whoWord, stem
 	wordEntries(es, id, fw, stems, flags, irregular)
 }
 
-// wordEntries adds the word postings of a quote whose words (those of
-// its folded text when irregular) are words, with stems (nil: computed
-// here; unused when irregular) and flags (nil: none), and its s | fb key.
+// wordEntries adds the word postings of a quote to es (wordEntriesTo).
 func wordEntries(es entries, id uint64, words []whoWord, stems []string, flags []uint8, irregular bool) {
+	var eb entryBatch
+	wordEntriesTo(&eb, es, id, words, stems, flags, irregular)
+	eb.into(es)
+}
+
+// wordEntriesTo adds to eb the word postings of a quote whose words
+// (those of its folded text when irregular) are words, with stems (nil:
+// computed here; unused when irregular) and flags (nil: none), and to es
+// its s | fb key.
+func wordEntriesTo(eb *entryBatch, es entries, id uint64, words []whoWord, stems []string, flags []uint8, irregular bool) {
 	var order []string
 	pos := map[string][]uint64{}
 	long := irregular
@@ -284,11 +336,14 @@ func wordEntries(es entries, id uint64, words []whoWord, stems []string, flags [
 	}
 	for _, w := range order {
 		ps := pos[w]
-		v := binary.AppendUvarint(make([]byte, 0, 1+2*len(ps)), uint64(len(ps)))
+		eb.key(famSearch, searchWordField)
+		eb.keys = appendID(append(append(eb.keys, w...), 0), id)
+		v := binary.AppendUvarint(eb.vals, uint64(len(ps)))
 		for _, p := range ps {
 			v = binary.AppendUvarint(v, p)
 		}
-		es[string(searchWordKey(w, id))] = v
+		eb.vals = v
+		eb.done()
 	}
 	if long {
 		es[string(searchLongKey(id))] = []byte{}

@@ -780,6 +780,22 @@ func (r *badgerReader) cachedNode(key []byte) (graph.Node, bool) {
 	return r.cache.node(key)
 }
 
+func (r *badgerReader) cachedEdges(key []byte) ([]graph.Edge, []uint64, bool) {
+	if r.cache == nil {
+		return nil, nil, false
+	}
+	ce, ok := r.cache.edges(key)
+	return ce.edges, ce.others, ok
+}
+
+func (r *badgerReader) putEdges(key []byte, edges []graph.Edge, others []uint64) bool {
+	if r.cache == nil {
+		return false
+	}
+	r.cache.putEdges(key, edges, others)
+	return true
+}
+
 func (r *badgerReader) putNode(key []byte, size int, n graph.Node) bool {
 	if r.cache == nil {
 		return false

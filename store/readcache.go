@@ -57,7 +57,8 @@ type cacheGen struct {
 	used  int64
 	gets  map[string][]byte // nil value: not found
 	scans map[string]*cachedScan
-	nodes map[string]cachedNode // decoded records by node key; never handed out, only copies
+	nodes map[string]cachedNode  // decoded records by node key; never handed out, only copies
+	edges map[string]cachedEdges // answers of edge queries (edgeQueryKey); handed out as copies
 }
 
 // cachedNode is a decoded record and the bytes it counts for.
@@ -67,7 +68,38 @@ type cachedNode struct {
 }
 
 func newCacheGen() *cacheGen {
-	return &cacheGen{gets: map[string][]byte{}, scans: map[string]*cachedScan{}, nodes: map[string]cachedNode{}}
+	return &cacheGen{gets: map[string][]byte{}, scans: map[string]*cachedScan{}, nodes: map[string]cachedNode{}, edges: map[string]cachedEdges{}}
+}
+
+// cachedEdges is the answer of an edge query (reader.Edges without a
+// cursor or limit): the edges, decoded, and the internal id of each edge's
+// other end, which a hit remembers as the scan would have.
+type cachedEdges struct {
+	edges  []graph.Edge
+	others []uint64
+	size   int64
+}
+
+// copyEdges returns a copy of edges that shares nothing a caller could
+// change: the slice and each retraction.
+func copyEdges(edges []graph.Edge) []graph.Edge {
+	out := slices.Clone(edges)
+	for i := range out {
+		out[i].Retracted = clonePtr(out[i].Retracted)
+	}
+	return out
+}
+
+// edgesSize is the bytes an edge query's answer counts for in the cache.
+func edgesSize(key string, edges []graph.Edge) int64 {
+	n := len(key) + entryOverhead
+	for _, e := range edges {
+		n += 8*16 + 8 + len(e.From) + len(e.To) + len(e.Relation) + len(e.Qualifier) + len(e.Reason) + len(e.Note) + len(e.By) + len(e.At)
+		if e.Retracted != nil {
+			n += 64 + len(e.Retracted.By) + len(e.Retracted.Reason)
+		}
+	}
+	return int64(n)
 }
 
 // cachedScan is the result of a scan: its keys and values, in order.
@@ -159,6 +191,43 @@ func (c *readCache) node(key []byte) (graph.Node, bool) {
 		return nil, false
 	}
 	return cloneNode(cn.n), true
+}
+
+// edges returns the cached answer of the edge query under key
+// (edgeQueryKey), its edges a copy.
+func (c *readCache) edges(key []byte) (cachedEdges, bool) {
+	c.mu.RLock()
+	ce, ok := c.young.edges[string(key)]
+	old := c.old
+	c.mu.RUnlock()
+	if !ok && old != nil {
+		c.mu.Lock()
+		if ce, ok = c.old.edges[string(key)]; ok {
+			delete(c.old.edges, string(key))
+			c.room(ce.size)
+			c.young.edges[string(key)] = ce
+		}
+		c.mu.Unlock()
+	}
+	if !ok {
+		return cachedEdges{}, false
+	}
+	ce.edges = copyEdges(ce.edges)
+	return ce, true
+}
+
+// putEdges caches the answer of an edge query (the cache keeps edges and
+// others: the caller must not change them, nor hand them out).
+func (c *readCache) putEdges(key []byte, edges []graph.Edge, others []uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.young.edges[string(key)]; ok {
+		return
+	}
+	k := string(key)
+	ce := cachedEdges{edges: edges, others: others, size: edgesSize(k, edges) + int64(8*len(others))}
+	c.room(ce.size)
+	c.young.edges[k] = ce
 }
 
 // putNode caches a decoded record (the cache keeps n: the caller must not

@@ -79,6 +79,33 @@ type nodeCacher interface {
 	putNode(key []byte, size int, n graph.Node) bool
 }
 
+// edgeCacher is a KVReader that keeps the answers of edge queries (the
+// read cache of a snapshot of the latest commit, readcache.go).
+type edgeCacher interface {
+	// cachedEdges returns a copy of the edges cached under key
+	// (edgeQueryKey) and the ids of their other ends.
+	cachedEdges(key []byte) ([]graph.Edge, []uint64, bool)
+	// putEdges keeps an answer; false when there is no cache to keep it
+	// in.
+	putEdges(key []byte, edges []graph.Edge, others []uint64) bool
+}
+
+// edgeQueryKey is the read cache's key of an edge query without a cursor
+// or limit: a marker byte no engine key starts with, the direction, the
+// kind, the relations (each with its length) and the node's key.
+func edgeQueryKey(q graph.EdgeQuery) []byte {
+	n := 4 + len(q.Key)
+	for _, rel := range q.Relations {
+		n += 1 + len(rel)
+	}
+	k := make([]byte, 0, n)
+	k = append(k, 0x00, 'E', byte(q.Dir), byte(q.Kind), byte(len(q.Relations)))
+	for _, rel := range q.Relations {
+		k = append(append(k, byte(len(rel))), rel...)
+	}
+	return append(k, q.Key...)
+}
+
 func (r *reader) nodeByID(ctx context.Context, id uint64) (graph.Node, error) {
 	k := nodeKey(id)
 	nc, _ := r.kv.(nodeCacher)
@@ -379,6 +406,28 @@ func (r *reader) Edges(ctx context.Context, q graph.EdgeQuery) ([]graph.Edge, er
 		}
 		afterKey = k
 	}
+	// A whole answer (no cursor, no limit) of the latest commit is cached
+	// decoded: a trace asks the same few queries of the nodes it passes.
+	var (
+		ec       edgeCacher
+		cacheKey []byte
+		others   []uint64
+	)
+	if q.After == "" && q.Limit == 0 && len(q.Relations) < 256 && !slices.ContainsFunc(q.Relations, func(rel graph.Relation) bool { return len(rel) > 255 }) {
+		if ec, _ = r.kv.(edgeCacher); ec != nil {
+			cacheKey = edgeQueryKey(q)
+			if edges, ids, ok := ec.cachedEdges(cacheKey); ok {
+				for i, e := range edges {
+					if q.Dir == graph.In {
+						r.remember(e.From, ids[i])
+					} else {
+						r.remember(e.To, ids[i])
+					}
+				}
+				return edges, nil
+			}
+		}
+	}
 	self, err := r.canon(ctx, q.Key)
 	if err != nil {
 		return nil, err
@@ -397,6 +446,9 @@ func (r *reader) Edges(ctx context.Context, q graph.EdgeQuery) ([]graph.Edge, er
 			return err
 		}
 		r.remember(ev.Other, other)
+		if cacheKey != nil {
+			others = append(others, other)
+		}
 		e := graph.Edge{From: self, To: ev.Other, Relation: relName(code), Qualifier: ev.Qualifier,
 			Reason: ev.Reason, Note: ev.Note, By: ev.By, At: ev.At, Retracted: ev.retraction()}
 		if q.Dir == graph.In {
@@ -408,6 +460,9 @@ func (r *reader) Edges(ctx context.Context, q graph.EdgeQuery) ([]graph.Edge, er
 		}
 		return nil
 	})
+	if err == nil && cacheKey != nil && len(out) <= maxCachedScan && ec.putEdges(cacheKey, out, others) {
+		return copyEdges(out), nil // the cache keeps out
+	}
 	return out, err
 }
 

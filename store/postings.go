@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"runtime"
 	"slices"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"claimgraph/graph"
 )
@@ -357,6 +360,12 @@ func (a *valueArena) get(ref uint64) []byte {
 }
 
 // flushPostings writes the staged logical postings into their blocks.
+// The lists are planned (planList: their blocks read, merged and encoded)
+// on GOMAXPROCS goroutines, at most flushAhead lists ahead of the writes,
+// which stay in the order of the lists' prefixes. Planning only reads the
+// state before the batch (the writer's reads never see its staged writes)
+// and each list's blocks are its own, so the plans do not depend on each
+// other.
 func (w *writer) flushPostings(ctx context.Context) error {
 	if w.postings == nil {
 		return nil
@@ -368,16 +377,116 @@ func (w *writer) flushPostings(ctx context.Context) error {
 		prefixes = append(prefixes, p)
 	}
 	slices.Sort(prefixes)
-	for _, p := range prefixes {
-		if err := w.flushList(ctx, []byte(p), pw.lists[p], &pw.vals, pw.size); err != nil {
+	plan := func(i int) listPlan {
+		return w.planList(ctx, []byte(prefixes[i]), pw.lists[prefixes[i]], &pw.vals, pw.size)
+	}
+	workers := runtime.GOMAXPROCS(0)
+	if flushWorkers > 0 {
+		workers = flushWorkers
+	}
+	if len(prefixes) < 2*flushAhead || workers < 2 {
+		for i := range prefixes {
+			if err := w.applyPlan(plan(i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	plans := make([]listPlan, len(prefixes))
+	ready := make([]chan struct{}, len(prefixes))
+	for i := range ready {
+		ready[i] = make(chan struct{})
+	}
+	var next atomic.Int64
+	slots := make(chan struct{}, flushAhead) // plans made and not yet written
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	defer func() {
+		close(stop)
+		wg.Wait()
+	}()
+	for range workers {
+		wg.Go(func() {
+			for {
+				select {
+				case slots <- struct{}{}:
+				case <-stop:
+					return
+				}
+				i := int(next.Add(1) - 1)
+				if i >= len(prefixes) {
+					return
+				}
+				plans[i] = plan(i)
+				close(ready[i])
+			}
+		})
+	}
+	for i := range prefixes {
+		<-ready[i]
+		p := plans[i]
+		plans[i] = listPlan{}
+		<-slots
+		if err := w.applyPlan(p); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// flushList merges the writes of one list into its blocks.
-func (w *writer) flushList(ctx context.Context, logical []byte, lw *listWrites, vals *valueArena, size int) error {
+// flushAhead is how many posting lists flushPostings plans ahead of its
+// writes.
+const flushAhead = 64
+
+// flushWorkers, when positive, is the number of goroutines flushPostings
+// plans on instead of GOMAXPROCS (tests: 1 plans in the writer).
+var flushWorkers = 0
+
+// listPlan is what flushing one posting list writes, in order: the
+// reversed dictionary key of a new list, then each block (a nil value
+// deletes the key).
+type listPlan struct {
+	err    error
+	dict   []byte // the dictionary key of a new list; nil: none
+	writes []write
+}
+
+// applyPlan stages the writes of a list's plan.
+func (w *writer) applyPlan(p listPlan) error {
+	if p.err != nil {
+		return p.err
+	}
+	if p.dict != nil {
+		w.wrote = true
+		if err := w.tx.Set(p.dict, []byte{}); err != nil {
+			return err
+		}
+	}
+	for _, wr := range p.writes {
+		w.wrote = true
+		var err error
+		if wr.del {
+			err = w.tx.Delete(wr.key)
+		} else {
+			err = w.tx.Set(wr.key, wr.value)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// planList merges the writes of one list into its blocks: what
+// flushPostings then writes. It only reads the store.
+func (w *writer) planList(ctx context.Context, logical []byte, lw *listWrites, vals *valueArena, size int) listPlan {
+	var p listPlan
+	p.err = w.flushList(ctx, logical, lw, vals, size, &p)
+	return p
+}
+
+// flushList merges the writes of one list into its blocks, into p.
+func (w *writer) flushList(ctx context.Context, logical []byte, lw *listWrites, vals *valueArena, size int, p *listPlan) error {
 	heads := postingHeads(logical[1])
 	prefix := blockPrefix(logical)
 	// The writes in id order, the last write of an id winning.
@@ -425,9 +534,7 @@ func (w *writer) flushList(ctx context.Context, logical []byte, lw *listWrites, 
 	}
 	if len(blocks) == 0 {
 		// A new list: its reversed dictionary key (whosaid_flags.go).
-		if err := w.listCreated(logical, changes); err != nil {
-			return err
-		}
+		p.dict = dictKeyOfNewList(logical, changes)
 	}
 	// Group the writes by block: the first block whose key is at or
 	// after their id.
@@ -454,7 +561,7 @@ func (w *writer) flushList(ctx context.Context, logical []byte, lw *listWrites, 
 			old = b.entries()
 		}
 		merged := mergePostings(old, changes[start:end])
-		if err := w.writeBlocks(prefix, heads, merged, oldKey, size, tail); err != nil {
+		if err := planBlocks(p, prefix, heads, merged, oldKey, size, tail); err != nil {
 			return err
 		}
 		start = end
@@ -482,11 +589,10 @@ func mergePostings(old, writes []postingEntry) []postingEntry {
 	return append(out, old[i:]...)
 }
 
-// writeBlocks writes postings as blocks of at most size, the last keyed
-// tailID when they end the list (tail), deleting the old block key unless
-// a new block has it.
-func (w *writer) writeBlocks(prefix []byte, heads int, es []postingEntry, oldKey []byte, size int, tail bool) error {
-	w.wrote = true
+// planBlocks adds to p the postings as blocks of at most size, the last
+// keyed tailID when they end the list (tail), and the delete of the old
+// block key unless a new block has it.
+func planBlocks(p *listPlan, prefix []byte, heads int, es []postingEntry, oldKey []byte, size int, tail bool) error {
 	keep := false
 	for len(es) > 0 {
 		n := min(size, len(es))
@@ -500,13 +606,11 @@ func (w *writer) writeBlocks(prefix []byte, heads int, es []postingEntry, oldKey
 		}
 		k := appendID(slices.Clip(prefix), last)
 		keep = keep || bytes.Equal(k, oldKey)
-		if err := w.tx.Set(k, v); err != nil {
-			return err
-		}
+		p.writes = append(p.writes, write{key: k, value: v})
 		es = es[n:]
 	}
 	if oldKey != nil && !keep {
-		return w.tx.Delete(oldKey)
+		p.writes = append(p.writes, write{key: oldKey, del: true})
 	}
 	return nil
 }

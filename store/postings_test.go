@@ -503,3 +503,51 @@ func TestValueArena(t *testing.T) {
 		}
 	}
 }
+
+// TestFlushPostingsParallel checks that planning the posting lists on
+// several goroutines writes what planning them in the writer writes: a
+// generated corpus (hundreds of lists, so the parallel path is taken),
+// then a batch changing the texts of some quotes (blocks read, merged and
+// rewritten, postings deleted).
+func TestFlushPostingsParallel(t *testing.T) {
+	batch, _ := corpus(t, 300)
+	var quotes []*graph.Quote
+	for _, n := range batch.Nodes {
+		if q, ok := n.(*graph.Quote); ok && len(quotes) < 60 {
+			quotes = append(quotes, q)
+		}
+	}
+	// The second batch: each quote with another one's text.
+	var changed []graph.Node
+	for i, q := range quotes {
+		c := *q
+		c.Text = quotes[(i+7)%len(quotes)].Text + " and seldom quoted words"
+		c.Span = nil
+		changed = append(changed, &c)
+	}
+	search := func(workers int) map[string]string {
+		defer func(w int) { flushWorkers = w }(flushWorkers)
+		flushWorkers = workers
+		s := testOpen(t, Options{InMemory: true})
+		if _, err := s.Apply(t.Context(), batch); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Apply(t.Context(), &graph.Batch{By: "test", Nodes: changed}); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for k, v := range dumpAt(t, engine(s), 0) {
+			if k[0] == famSearch {
+				out[k] = v
+			}
+		}
+		return out
+	}
+	serial, parallel := search(1), search(4)
+	if len(serial) < 2*flushAhead {
+		t.Fatalf("%d search keys; want at least %d lists for the parallel path", len(serial), 2*flushAhead)
+	}
+	if d := diffState(parallel, serial); d != "" {
+		t.Errorf("planned on 4 goroutines against in the writer:\n%s", d)
+	}
+}

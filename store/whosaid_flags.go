@@ -43,7 +43,7 @@ import (
 // key per list ever created of the text term lists (field 04) and of
 // the word lists (fc), so that the words ending with a suffix are one
 // prefix scan. The writer sets the key when it creates a list (no block
-// of it existed: listCreated); keys are never deleted, so the dictionary
+// of it existed: dictKeyOfNewList); keys are never deleted, so the dictionary
 // may hold words whose list is gone (they expand to nothing). Verify
 // checks that every list has its key.
 
@@ -81,14 +81,14 @@ func searchDictKey(field byte, word []byte) []byte {
 // reversed dictionary keys.
 func dictListField(f byte) bool { return f == byte(graph.SearchText) || f == searchWordField }
 
-// listCreated is called by flushList for a list that had no block: it
-// sets the list's reversed dictionary key when a posting is written.
-func (w *writer) listCreated(logical []byte, changes []postingEntry) error {
+// dictKeyOfNewList returns, for a list that had no block (flushList), its
+// reversed dictionary key when the changes write a posting and its field
+// has such keys; nil otherwise.
+func dictKeyOfNewList(logical []byte, changes []postingEntry) []byte {
 	if !dictListField(logical[1]) || !slices.ContainsFunc(changes, func(e postingEntry) bool { return e.val != nil }) {
 		return nil
 	}
-	w.wrote = true
-	return w.tx.Set(searchDictKey(logical[1], logical[2:len(logical)-1]), []byte{})
+	return searchDictKey(logical[1], logical[2:len(logical)-1])
 }
 
 // quoteWords returns the word flags of a quote's text (one per word of

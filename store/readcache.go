@@ -144,21 +144,7 @@ func (c *readCache) room(n int64) {
 // get returns the cached answer of a point read: the value (nil when the
 // key was not found) and whether the cache had it.
 func (c *readCache) get(key []byte) ([]byte, bool) {
-	c.mu.RLock()
-	v, ok := c.young.gets[string(key)]
-	old := c.old
-	c.mu.RUnlock()
-	if ok || old == nil {
-		return v, ok
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if v, ok = c.old.gets[string(key)]; ok {
-		delete(c.old.gets, string(key))
-		c.room(int64(len(key) + len(v) + entryOverhead))
-		c.young.gets[string(key)] = v
-	}
-	return v, ok
+	return lookup(c, key, func(g *cacheGen) map[string][]byte { return g.gets }, func(k string, v []byte) int64 { return int64(len(k) + len(v) + entryOverhead) })
 }
 
 // putGet caches the answer of a point read (v nil: not found).
@@ -172,21 +158,34 @@ func (c *readCache) putGet(key, v []byte) {
 	c.young.gets[string(key)] = v
 }
 
-// node returns a copy of the decoded record cached under the node key.
-func (c *readCache) node(key []byte) (graph.Node, bool) {
+// lookup finds key in the map of a generation that of gives, the young
+// one first; a hit in the old generation moves to the young one (size gives
+// the bytes an entry counts for). The lookups do not copy the key.
+func lookup[V any](c *readCache, key []byte, of func(*cacheGen) map[string]V, size func(string, V) int64) (V, bool) {
 	c.mu.RLock()
-	cn, ok := c.young.nodes[string(key)]
+	v, ok := of(c.young)[string(key)]
 	old := c.old
 	c.mu.RUnlock()
-	if !ok && old != nil {
-		c.mu.Lock()
-		if cn, ok = c.old.nodes[string(key)]; ok {
-			delete(c.old.nodes, string(key))
-			c.room(cn.size)
-			c.young.nodes[string(key)] = cn
-		}
-		c.mu.Unlock()
+	if ok || old == nil {
+		return v, ok
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.old == nil {
+		return v, false
+	}
+	if v, ok = of(c.old)[string(key)]; ok {
+		k := string(key)
+		delete(of(c.old), k)
+		c.room(size(k, v))
+		of(c.young)[k] = v
+	}
+	return v, ok
+}
+
+// node returns a copy of the decoded record cached under the node key.
+func (c *readCache) node(key []byte) (graph.Node, bool) {
+	cn, ok := lookup(c, key, func(g *cacheGen) map[string]cachedNode { return g.nodes }, func(_ string, cn cachedNode) int64 { return cn.size })
 	if !ok {
 		return nil, false
 	}
@@ -196,19 +195,7 @@ func (c *readCache) node(key []byte) (graph.Node, bool) {
 // edges returns the cached answer of the edge query under key
 // (edgeQueryKey), its edges a copy.
 func (c *readCache) edges(key []byte) (cachedEdges, bool) {
-	c.mu.RLock()
-	ce, ok := c.young.edges[string(key)]
-	old := c.old
-	c.mu.RUnlock()
-	if !ok && old != nil {
-		c.mu.Lock()
-		if ce, ok = c.old.edges[string(key)]; ok {
-			delete(c.old.edges, string(key))
-			c.room(ce.size)
-			c.young.edges[string(key)] = ce
-		}
-		c.mu.Unlock()
-	}
+	ce, ok := lookup(c, key, func(g *cacheGen) map[string]cachedEdges { return g.edges }, func(_ string, ce cachedEdges) int64 { return ce.size })
 	if !ok {
 		return cachedEdges{}, false
 	}
@@ -366,21 +353,7 @@ func appendScanKey(b []byte, rg Range, start []byte, exclusive bool) []byte {
 // scan returns the cached scan under key (appendScanKey's bytes), or nil. The
 // lookup does not copy the key.
 func (c *readCache) scan(key []byte) *cachedScan {
-	c.mu.RLock()
-	cs := c.young.scans[string(key)]
-	old := c.old
-	c.mu.RUnlock()
-	if cs != nil || old == nil {
-		return cs
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if cs = c.old.scans[string(key)]; cs != nil {
-		k := string(key)
-		delete(c.old.scans, k)
-		c.room(cs.size(k))
-		c.young.scans[k] = cs
-	}
+	cs, _ := lookup(c, key, func(g *cacheGen) map[string]*cachedScan { return g.scans }, func(k string, cs *cachedScan) int64 { return cs.size(k) })
 	return cs
 }
 

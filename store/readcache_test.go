@@ -412,14 +412,21 @@ func TestCachedNodesAreCopies(t *testing.T) {
 			t.Errorf("read %d after changing the first read: %s, want %s", i+2, got, want)
 		}
 	}
+	if c := latestCache(t, s); c == nil || len(c.young.nodes) == 0 {
+		t.Errorf("the read cache holds no decoded node after the reads")
+	}
+}
+
+// latestCache returns the read cache of the store's latest commit (nil
+// when it is off).
+func latestCache(t *testing.T, s *Store) *readCache {
+	t.Helper()
 	snap, err := engine(s).Snapshot(t.Context(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer snap.Close()
-	if c := snap.(*badgerSnapshot).cache; c == nil || len(c.young.nodes) == 0 {
-		t.Errorf("the read cache holds no decoded node after the reads")
-	}
+	return snap.(*badgerSnapshot).cache
 }
 
 // stamp replaces the times of edges and retractions in JSON with "T".
@@ -507,12 +514,7 @@ func TestCachedEdges(t *testing.T) {
 	if retracted == 0 {
 		t.Errorf("no answer held a retracted edge")
 	}
-	snap, err := engine(cached).Snapshot(t.Context(), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer snap.Close()
-	if c := snap.(*badgerSnapshot).cache; c == nil || len(c.young.edges) == 0 {
+	if c := latestCache(t, cached); c == nil || len(c.young.edges) == 0 {
 		t.Errorf("the read cache holds no edge answer after the reads")
 	}
 }

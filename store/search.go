@@ -105,23 +105,23 @@ func searchStatsKey(f graph.SearchField) []byte {
 // searchLenDelta records in the writer the change of the statistics that
 // replacing the length value old by new (either may be nil) makes.
 func (w *writer) searchLenDelta(old, new []byte) {
-	for sign, v := range map[int][]byte{-1: old, 1: new} {
-		if v == nil {
+	for _, c := range [2]struct {
+		sign int
+		v    []byte
+	}{{-1, old}, {1, new}} {
+		if c.v == nil {
 			continue
-		}
-		_, ls, err := decodeSearchLen(v)
-		if err != nil {
-			continue // written by this version: cannot fail
 		}
 		if w.searchStats == nil {
 			w.searchStats = map[graph.SearchField][2]int{}
 		}
-		for f, l := range ls {
+		// Written by this version: the decoding cannot fail.
+		_, _ = eachSearchLen(c.v, func(f graph.SearchField, l int) {
 			d := w.searchStats[f]
-			d[0] += sign
-			d[1] += sign * l
+			d[0] += c.sign
+			d[1] += c.sign * l
 			w.searchStats[f] = d
-		}
+		})
 	}
 }
 
@@ -243,23 +243,35 @@ func searchLenValue(key string, lengths map[graph.SearchField]int) []byte {
 
 // decodeSearchLen decodes a document-length value.
 func decodeSearchLen(v []byte) (string, map[graph.SearchField]int, error) {
+	ls := map[graph.SearchField]int{}
+	key, err := eachSearchLen(v, func(f graph.SearchField, l int) { ls[f] = l })
+	if err != nil {
+		return "", nil, err
+	}
+	return key, ls, nil
+}
+
+// eachSearchLen decodes a search length value as decodeSearchLen does,
+// passing each field's length to fn (nil: the key only), without a map.
+func eachSearchLen(v []byte, fn func(f graph.SearchField, l int)) (string, error) {
 	n, w := binary.Uvarint(v)
 	if w <= 0 || uint64(len(v)-w) < n {
-		return "", nil, fmt.Errorf("%w: search length value", errCorrupt)
+		return "", fmt.Errorf("%w: search length value", errCorrupt)
 	}
 	key := string(v[w : w+int(n)])
 	v = v[w+int(n):]
-	ls := map[graph.SearchField]int{}
 	for len(v) > 0 {
 		f := graph.SearchField(v[0])
 		l, w := binary.Uvarint(v[1:])
 		if w <= 0 {
-			return "", nil, fmt.Errorf("%w: search length value", errCorrupt)
+			return "", fmt.Errorf("%w: search length value", errCorrupt)
 		}
-		ls[f] = int(l)
+		if fn != nil {
+			fn(f, int(l))
+		}
 		v = v[1+w:]
 	}
-	return key, ls, nil
+	return key, nil
 }
 
 // decodeOccurrences decodes the payload of a search posting: tf
@@ -945,7 +957,7 @@ func (r *reader) searchKey(ctx context.Context, id uint64) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	key, _, err := decodeSearchLen(v)
+	key, err := eachSearchLen(v, nil)
 	return key, err
 }
 

@@ -567,7 +567,7 @@ func (r *reader) planText(ctx context.Context, s graph.Selection, pl *selPlan) (
 		if err != nil {
 			return false, err
 		}
-		key, _, err := decodeSearchLen(v)
+		key, err := eachSearchLen(v, nil)
 		if err != nil {
 			return false, err
 		}

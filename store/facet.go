@@ -72,7 +72,13 @@ const (
 
 // facetVariantPrefix returns f | kind | code | variant | escaped value.
 func facetVariantPrefix(k graph.Kind, code, variant byte, value string) []byte {
-	return appendEscaped([]byte{famFacet, byte(k), code, variant}, value)
+	return appendFacetVariant(nil, k, code, variant, value)
+}
+
+// appendFacetVariant appends f | kind | code | variant | escaped value to
+// b.
+func appendFacetVariant(b []byte, k graph.Kind, code, variant byte, value string) []byte {
+	return appendEscaped(append(b, famFacet, byte(k), code, variant), value)
 }
 
 // facetColumnKey returns f | kind | ff | key.
@@ -193,8 +199,7 @@ func eachFacetEntry(k graph.Kind, key string, c facetCol, fn func(k, v []byte)) 
 	buf := make([]byte, 0, size)
 	next := func(code, variant byte, value string, suffix []byte, suffixStr string) []byte {
 		start := len(buf)
-		buf = append(buf, famFacet, byte(k), code, variant)
-		buf = appendEscaped(buf, value)
+		buf = appendFacetVariant(buf, k, code, variant, value)
 		buf = append(append(buf, suffix...), suffixStr...)
 		return buf[start:len(buf):len(buf)]
 	}

@@ -176,10 +176,15 @@ const maxSearchTerm = 256
 const maxPrefixTerms = 50
 
 func searchTermPrefix(f graph.SearchField, term string) []byte {
-	k := make([]byte, 0, 2+len(term)+1+8) // room for the id of searchPostingKey
-	k = append(k, famSearch, byte(f))
-	k = append(k, term...)
-	return append(k, 0)
+	// Room for the id of searchPostingKey.
+	return appendListPrefix(make([]byte, 0, 2+len(term)+1+8), byte(f), term)
+}
+
+// appendListPrefix appends to b the prefix of a posting list's logical
+// keys: s | field | term | 00 (field a graph.SearchField or
+// searchWordField).
+func appendListPrefix(b []byte, field byte, term string) []byte {
+	return append(append(append(b, famSearch, field), term...), 0)
 }
 
 func searchPostingKey(f graph.SearchField, term string, id uint64) []byte {

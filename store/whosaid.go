@@ -91,10 +91,8 @@ const (
 )
 
 func searchWordPrefix(word string) []byte {
-	k := make([]byte, 0, 2+len(word)+1+8) // room for the id of searchWordKey
-	k = append(k, famSearch, searchWordField)
-	k = append(k, word...)
-	return append(k, 0)
+	// Room for the id of searchWordKey.
+	return appendListPrefix(make([]byte, 0, 2+len(word)+1+8), searchWordField, word)
 }
 
 func searchWordKey(word string, id uint64) []byte { return appendID(searchWordPrefix(word), id) }
@@ -230,8 +228,7 @@ func quoteSearchEntries(es entries, q *graph.Quote, id uint64) {
 		if len(t) > maxSearchTerm {
 			continue
 		}
-		eb.key(famSearch, byte(graph.SearchText))
-		eb.keys = appendID(append(append(eb.keys, t...), 0), id)
+		eb.keys = appendID(appendListPrefix(eb.keys, byte(graph.SearchText), t), id)
 		v := binary.AppendUvarint(eb.vals, uint64(tf[i]))
 		v = binary.AppendUvarint(v, uint64(len(words)))
 		for j := i; j >= 0; j = next[j] {
@@ -260,16 +257,12 @@ func quoteSearchEntries(es entries, q *graph.Quote, id uint64) {
 // entryBatch builds many entries of one node in two buffers, keys and
 // values, and adds them to an entries map with one allocation for all the
 // keys (substrings of one string) and none for the values (slices of one
-// buffer): a quote has some forty search and whoSaid postings. Each entry
-// is begun with key (or by appending to keys) and values, and ended with
-// done.
+// buffer): a quote has some forty search and whoSaid postings. An entry
+// is its key appended to keys and its value to vals, ended with done.
 type entryBatch struct {
 	keys, vals []byte
 	ends       [][2]int // the end of each entry's key and value
 }
-
-// key begins an entry's key with the bytes given.
-func (b *entryBatch) key(prefix ...byte) { b.keys = append(b.keys, prefix...) }
 
 // done ends the entry begun since the last done.
 func (b *entryBatch) done() { b.ends = append(b.ends, [2]int{len(b.keys), len(b.vals)}) }
@@ -336,8 +329,7 @@ func wordEntriesTo(eb *entryBatch, es entries, id uint64, words []whoWord, stems
 	}
 	for _, w := range order {
 		ps := pos[w]
-		eb.key(famSearch, searchWordField)
-		eb.keys = appendID(append(append(eb.keys, w...), 0), id)
+		eb.keys = appendID(appendListPrefix(eb.keys, searchWordField, w), id)
 		v := binary.AppendUvarint(eb.vals, uint64(len(ps)))
 		for _, p := range ps {
 			v = binary.AppendUvarint(v, p)

@@ -222,14 +222,27 @@ func asciiWordByte(c byte) bool { return asciiLetter(c) || '0' <= c && c <= '9' 
 // analyzeRunes splits any text into words and folds them (stemmed when
 // stem).
 func analyzeRunes(text string, stem bool) []Token {
-	var out []Token
+	valid := strings.ToValidUTF8(text, "\uFFFD")
+	runes := []rune(valid)
+	// offs[i] is the byte offset of rune i in valid: a word of ASCII
+	// lower-case letters and digits is its own term, a substring.
+	offs := make([]int32, len(runes)+1)
+	for i, r := range runes {
+		offs[i+1] = offs[i] + int32(utf8.RuneLen(r))
+	}
+	out := make([]Token, 0, len(runes)/6+1)
 	var word []rune
 	start, i := 0, 0
 	flush := func(end int) {
 		if len(word) == 0 {
 			return
 		}
-		term := foldWord(word)
+		var term string
+		if foldedRunes(word) {
+			term = valid[offs[start]:offs[end]]
+		} else {
+			term = foldWord(word)
+		}
 		if stem {
 			term = Stem(term)
 		}
@@ -238,7 +251,6 @@ func analyzeRunes(text string, stem bool) []Token {
 		}
 		word = word[:0]
 	}
-	runes := []rune(strings.ToValidUTF8(text, "\uFFFD"))
 	for i = 0; i < len(runes); i++ {
 		r := runes[i]
 		switch {
@@ -263,6 +275,17 @@ func analyzeRunes(text string, stem bool) []Token {
 }
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// foldedRunes reports whether a word is ASCII lower-case letters and
+// digits only, which foldWord leaves as they are.
+func foldedRunes(word []rune) bool {
+	for _, r := range word {
+		if !('a' <= r && r <= 'z' || '0' <= r && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
 
 func isApostrophe(r rune) bool { return r == '\'' || r == '\u2019' || r == '\u02BC' }
 

@@ -3,8 +3,10 @@ package graph
 import (
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
+	"unicode"
 )
 
 func TestStem(t *testing.T) {
@@ -187,6 +189,39 @@ func FuzzAnalyzeASCII(f *testing.F) {
 			}
 			if !slices.Equal(got, want) {
 				t.Fatalf("%q (stem %v):\nascii %v\nrunes %v", s, stem, got, want)
+			}
+		}
+	})
+}
+
+// FuzzAnalyzeRunes holds the general analyser's terms to foldWord of the
+// code points each token spans (apostrophes other than letters read as '), so
+// that a word taken as it is from the text (ASCII lower case and digits)
+// is the term folding would give.
+func FuzzAnalyzeRunes(f *testing.F) {
+	for _, s := range []string{
+		"Crime is way down, the mayor\u2019s office said \u2014 \u201cnot so\u201d.",
+		"Caf\u00e9 na\u00efve r\u00e9sum\u00e9 stra\u00dfe e\u0301 \u00c9COLE 42x",
+		"plain words after \u00e9 and d\u2019Alembert\u2019s l\u02bcun",
+		"\xff broken \xfe utf8 words",
+		"",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		runes := []rune(strings.ToValidUTF8(s, "\uFFFD"))
+		for _, tok := range analyzeRunes(s, false) {
+			if tok.Start < 0 || tok.End > len(runes) || tok.Start >= tok.End {
+				t.Fatalf("%q: token %+v outside the text's %d code points", s, tok, len(runes))
+			}
+			span := slices.Clone(runes[tok.Start:tok.End])
+			for i, r := range span {
+				if isApostrophe(r) && !unicode.IsLetter(r) { // as the analyser reads them
+					span[i] = '\''
+				}
+			}
+			if want := foldWord(span); tok.Term != want {
+				t.Fatalf("%q: token %+v, want term %q", s, tok, want)
 			}
 		}
 	})

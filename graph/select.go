@@ -95,6 +95,29 @@ const MaxFacetValue = 512
 // accents of Latin letters and combining marks dropped, runs of white
 // space one space, trimmed.
 func FoldFacet(s string) string {
+	if foldedFacet(s) {
+		return s
+	}
+	return foldFacet(s)
+}
+
+// foldedFacet reports whether s is already folded as FoldFacet folds it
+// and needs no copy: ASCII without capitals, words split by single spaces.
+func foldedFacet(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 0x80 || 'A' <= c && c <= 'Z' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r':
+			return false
+		case c == ' ' && (i == 0 || i == len(s)-1 || s[i-1] == ' '):
+			return false
+		}
+	}
+	return true
+}
+
+// foldFacet is FoldFacet's general case.
+func foldFacet(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false

@@ -213,6 +213,25 @@ func TestFoldFacet(t *testing.T) {
 	}
 }
 
+// FuzzFoldFacet holds FoldFacet's shortcut (a value already folded is
+// returned as it is) to the general fold: a value it takes as folded is
+// what folding gives.
+func FuzzFoldFacet(f *testing.F) {
+	for _, s := range []string{"direct", "ferry incidents", " lead", "trail ", "two  spaces", "Caps", "tab\there", "caf\u00e9", "", "per cent"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if foldedFacet(s) {
+			if got := foldFacet(s); got != s {
+				t.Fatalf("%q is taken as folded; folding gives %q", s, got)
+			}
+		}
+		if got, want := FoldFacet(s), foldFacet(s); got != want {
+			t.Fatalf("FoldFacet(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
 func TestFacetValues(t *testing.T) {
 	ctx := context.Background()
 	canon := func(_ context.Context, k string) (string, error) {

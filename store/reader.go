@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -91,17 +92,17 @@ type edgeCacher interface {
 }
 
 // edgeQueryKey is the read cache's key of an edge query without a cursor
-// or limit: a marker byte no engine key starts with, the direction, the
-// kind, the relations (each with its length) and the node's key.
+// or limit: the direction, the kind, the relations (their number, then
+// each with its length) and the node's key.
 func edgeQueryKey(q graph.EdgeQuery) []byte {
-	n := 4 + len(q.Key)
+	n := 2 + 2*binary.MaxVarintLen64 + len(q.Key)
 	for _, rel := range q.Relations {
-		n += 1 + len(rel)
+		n += binary.MaxVarintLen64 + len(rel)
 	}
 	k := make([]byte, 0, n)
-	k = append(k, 0x00, 'E', byte(q.Dir), byte(q.Kind), byte(len(q.Relations)))
+	k = binary.AppendUvarint(append(k, byte(q.Dir), byte(q.Kind)), uint64(len(q.Relations)))
 	for _, rel := range q.Relations {
-		k = append(append(k, byte(len(rel))), rel...)
+		k = append(binary.AppendUvarint(k, uint64(len(rel))), rel...)
 	}
 	return append(k, q.Key...)
 }
@@ -413,7 +414,7 @@ func (r *reader) Edges(ctx context.Context, q graph.EdgeQuery) ([]graph.Edge, er
 		cacheKey []byte
 		others   []uint64
 	)
-	if q.After == "" && q.Limit == 0 && len(q.Relations) < 256 && !slices.ContainsFunc(q.Relations, func(rel graph.Relation) bool { return len(rel) > 255 }) {
+	if q.After == "" && q.Limit == 0 {
 		if ec, _ = r.kv.(edgeCacher); ec != nil {
 			cacheKey = edgeQueryKey(q)
 			if edges, ids, ok := ec.cachedEdges(cacheKey); ok {

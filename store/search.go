@@ -188,7 +188,13 @@ func appendListPrefix(b []byte, field byte, term string) []byte {
 }
 
 func searchPostingKey(f graph.SearchField, term string, id uint64) []byte {
-	return appendID(searchTermPrefix(f, term), id)
+	return appendPostingKey(make([]byte, 0, 2+len(term)+1+8), byte(f), term, id)
+}
+
+// appendPostingKey appends to b the logical key of a posting:
+// appendListPrefix's prefix and the id.
+func appendPostingKey(b []byte, field byte, term string, id uint64) []byte {
+	return appendID(appendListPrefix(b, field, term), id)
 }
 
 func searchLenKey(id uint64) []byte { return searchIDKey(searchLenField, id) }

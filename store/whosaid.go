@@ -95,7 +95,9 @@ func searchWordPrefix(word string) []byte {
 	return appendListPrefix(make([]byte, 0, 2+len(word)+1+8), searchWordField, word)
 }
 
-func searchWordKey(word string, id uint64) []byte { return appendID(searchWordPrefix(word), id) }
+func searchWordKey(word string, id uint64) []byte {
+	return appendPostingKey(make([]byte, 0, 2+len(word)+1+8), searchWordField, word, id)
+}
 
 func searchLongKey(id uint64) []byte { return searchIDKey(searchLongField, id) }
 
@@ -228,7 +230,7 @@ func quoteSearchEntries(es entries, q *graph.Quote, id uint64) {
 		if len(t) > maxSearchTerm {
 			continue
 		}
-		eb.keys = appendID(appendListPrefix(eb.keys, byte(graph.SearchText), t), id)
+		eb.keys = appendPostingKey(eb.keys, byte(graph.SearchText), t, id)
 		v := binary.AppendUvarint(eb.vals, uint64(tf[i]))
 		v = binary.AppendUvarint(v, uint64(len(words)))
 		for j := i; j >= 0; j = next[j] {
@@ -329,7 +331,7 @@ func wordEntriesTo(eb *entryBatch, es entries, id uint64, words []whoWord, stems
 	}
 	for _, w := range order {
 		ps := pos[w]
-		eb.keys = appendID(appendListPrefix(eb.keys, searchWordField, w), id)
+		eb.keys = appendPostingKey(eb.keys, searchWordField, w, id)
 		v := binary.AppendUvarint(eb.vals, uint64(len(ps)))
 		for _, p := range ps {
 			v = binary.AppendUvarint(v, p)

@@ -51,11 +51,13 @@ func (b batchFacets) sourcePublisher(_ context.Context, source string) (string, 
 }
 
 // keyed is one entry of a preparedNode with its key as bytes and whether
-// it is a search or whoSaid posting (postingKeyPrefix).
+// it is a search or whoSaid posting (postingKeyPrefix) or a facet entry
+// (facetListPrefix).
 type keyed struct {
 	k       []byte // never written to (it may be a string's bytes)
 	v       []byte
 	posting int
+	facet   int
 }
 
 // prepareNode computes the preparedNode of n (id) with reference entries
@@ -87,7 +89,7 @@ func prepareNode(ctx context.Context, n graph.Node, id uint64, refs entries, rev
 			p.col, p.colReady = c, true
 			p.facetKeys = make([]keyed, 0, 12) // a quote has 10
 			eachFacetEntry(n.NodeKind(), n.NodeKey(), c, func(k, v []byte) {
-				p.facetKeys = append(p.facetKeys, keyed{k: k, v: v})
+				p.facetKeys = append(p.facetKeys, keyed{k: k, v: v, facet: facetListPrefix(k)})
 			})
 		}
 	}

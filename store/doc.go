@@ -204,12 +204,12 @@
 //	77 'w'  w | id                                      retraction of the node
 //	72 'r'  r | merged user key                         own id (8 bytes) | key it resolves to
 //	61 'a'  a | into id | merged user key               empty (the keys merged into a node)
-//	66 'f'  f | kind | facet | 00 | escaped value | key  empty (filtered lists, key order)
-//	        f | kind | facet | 01 | escaped value | 01 | value (8) | key   empty (value order)
-//	        f | kind | facet | 01 | escaped value | 02 | key   empty (value order, no value)
-//	        f | kind | 00 | 01 | 00 01 | 01 | value (8) | key   empty (every node, value order)
+//	66 'f'  f | kind | facet | 10 | escaped value | last key   block of up to 128 user keys (filtered lists, key order)
+//	        f | kind | facet | 11 | escaped value | last entry block of up to 128 entries 01 | value (8) | key or 02 | key (value order)
+//	        f | kind | 00 | 11 | 00 01 | last entry       the same, every node of the kind in value order
 //	        f | kind | ff | key                         the node's facet values
-//	6d 'm'  m v                                         key layout version (06)
+//	        (a list's last block is keyed ff instead of its last entry; Facet blocks)
+//	6d 'm'  m v                                         key layout version (07)
 //	        m g                                         empty: some key was merged
 //	6c 'l'  reserved: change log
 //	73 's'  s | 10+field | term | 00 | last id          block of up to 128 search postings (Posting blocks)
@@ -244,21 +244,24 @@
 //	r p-2 (into p-1)     72 70 2d 32                                -> 0100000000000009 "p-1"
 //	a p-1 <- p-2         61 0100000000000002 70 2d 32               -> (empty)
 //
-// The facet keys of quote q1 by speaker p-1 (facet 01), mode direct (facet
-// 04), said on 2026-03-01 (order value 98 98 8e 8f 6b 2f 00 00, the
-// instant as graph.TimeSortValue maps it):
+// The facet entries of quote q1 by speaker p-1 (facet 01), mode direct
+// (facet 04), said on 2026-03-01 (order value 98 98 8e 8f 6b 2f 00 00, the
+// instant as graph.TimeSortValue maps it), each the only entry of its
+// list (so in the list's last block, keyed ff); a block's value is the
+// count, then each entry as the length it shares with the one before,
+// the length of the rest, and the rest:
 //
 //	f speaker p-1, key order
-//	                     66 04 01 00 702d31 00 01 7131               -> (empty)
+//	                     66 04 01 10 702d31 00 01 ff                 -> 01 00 02 7131
 //	f speaker p-1, value order
-//	                     66 04 01 01 702d31 00 01 01 98988e8f6b2f0000 7131 -> (empty)
+//	                     66 04 01 11 702d31 00 01 ff                 -> 01 00 0b 01 98988e8f6b2f0000 7131
 //	f mode direct, value order
-//	                     66 04 04 01 646972656374 00 01 01 98988e8f6b2f0000 7131 -> (empty)
+//	                     66 04 04 11 646972656374 00 01 ff           -> 01 00 0b 01 98988e8f6b2f0000 7131
 //	f every quote, value order
-//	                     66 04 00 01 00 01 01 98988e8f6b2f0000 7131  -> (empty)
+//	                     66 04 00 11 00 01 ff                        -> 01 00 0b 01 98988e8f6b2f0000 7131
 //	f column of q1       66 04 ff 7131 -> 01 01 98988e8f6b2f0000 01 03 "p-1" 04 06 "direct"
 //	f claim c1 about a<NUL>b (facet 0b), a claim having no order value
-//	                     66 05 0b 00 6100ff62 00 01 6331             -> (empty)
+//	                     66 05 0b 10 6100ff62 00 01 ff               -> 01 00 02 6331
 //
 // A node record is a format byte (01), the kind byte and the node's bundle
 // JSON; it round-trips exactly, and an upsert whose record is byte-equal to
@@ -291,7 +294,12 @@
 // under s | fb only the quotes with a long word: New runs the same
 // migration (reindexPostings) for a store of layout 5, and marks it 6
 // (34 s for the 100k-quote store, 7.5 minutes and a peak RSS of 5.1 GB
-// for the 1M-quote one, on the loaded 2-core machine).
+// for the 1M-quote one, on the loaded 2-core machine). Layouts 4 to 6
+// stored one key per facet entry (f | kind | facet | 00 or 01 | escaped
+// value | entry): New deletes them and writes family f again, entries in
+// blocks under the list bytes 10 and 11, in one commit that marks the
+// store layout 7 (for a store before layout 6, the search keys follow).
+// The columns stay as they were.
 //
 // # Posting blocks
 //
@@ -600,17 +608,23 @@
 // facets, graph.FacetKinds); said_at, published_at and figure value
 // ranges; a text filter; key or value order, ascending or descending.
 //
-// Keys. Each facet value of a node has two keys in family f: in key order
-// (f | kind | facet | 00 | value | key: the user keys of one value in key
-// order) and in value order (f | kind | facet | 01 | value | marker |
-// order value | key: said_at, published_at or the figure's value, as
+// Keys. Each facet value of a node has two entries in family f: in key
+// order (in the list f | kind | facet | 00 | value: the user keys of one
+// value in key order) and in value order (in the list f | kind | facet |
+// 01 | value: marker | order value | key: said_at, published_at or the
+// figure's value, as
 // graph.NodeSortValue maps them to 8 order-preserving bytes; marker 01
 // when the node has the value, 02 when not, so that nodes without one
 // come after the others); kinds without an order value (people,
 // organisations, claims) have the key-order keys only. Each node of a
-// kind with an order value also has f | kind | 00 | 01 | 00 01 | marker |
-// value | key, every node in value order (the y family is every node in
-// key order). The node's column, f | kind | ff | key, holds its values:
+// kind with an order value also has the entry marker | value | key in the
+// list f | kind | 00 | 01 | 00 01, every node in value order (the y family
+// is every node in key order). Since layout 7 a list's entries are stored
+// in blocks of up to 128 (facetblocks.go): the list byte 00 or 01 becomes
+// 10 or 11 and the key ends with the block's last entry (ff for the
+// list's last block), so a page reads a block or two, and a quote writes
+// its share of blocks instead of nine keys. The node's column, f | kind |
+// ff | key, holds its values:
 // a rewrite reads it to know the keys to delete, an aggregation reads a
 // node's values with one Get. The values are graph.FacetValues: keys of
 // references resolved through merges, strings normalised
@@ -641,10 +655,12 @@
 // of the kind. A range narrows every scan to the marker-01 keys between
 // the bounds. The streams are intersected by leapfrogging (each seeks to
 // the largest position another has reached, so the rarest drives and the
-// others skip); each stream reads keys only, in batches that grow from 16
-// to 1024 keys while it reads in order and shrink when it jumps. Desc
-// reads backwards (Range.Reverse: a reverse Badger iterator, ORDER BY key
-// DESC on PostgreSQL): the nodes with a value first, then those without.
+// others skip); each stream reads entries (scanFacetList: the block
+// holding the position, then the blocks after it), in batches that grow
+// from 16 to 1024 entries while it reads in order and shrink when it
+// jumps. Desc reads backwards (the block holding the position, then a
+// reverse Badger iterator over the blocks before it; ORDER BY key DESC on
+// PostgreSQL): the nodes with a value first, then those without.
 // A cursor is the position (graph.SelectCursor), so paging is a seek.
 //
 // Text. Selection.Text matches whole words (graph.TextMatches: the words
@@ -659,13 +675,15 @@
 // filtered node by node through the postings. Either way each result is
 // checked against its record before it is returned.
 //
-// Counts. Select.Count is one key-only scan per value of a single facet
-// (or of the kind's every-node keys) between the range's bounds; with
-// several facets, a text filter, or several values of a facet a node can
-// hold twice (affiliation, about), it walks every match. Aggregate without
-// filters is one key-only scan of the facet's key-order keys, counting the
-// values (the nodes without one are the rest of the kind), or of the
-// every-node keys for months; with filters it walks every match and reads
+// Counts. Select.Count is one scan per value of a single facet (or of the
+// kind's every-node list) between the range's bounds, reading only the
+// blocks' counts when there are no bounds; with several facets, a text
+// filter, or several values of a facet a node can hold twice
+// (affiliation, about), it walks every match. Aggregate without filters is
+// one scan of the blocks of the facet's key-order lists, adding up their
+// counts by the value in their keys (the nodes without one are the rest
+// of the kind), or of the every-node list for months; with filters it
+// walks every match and reads
 // each match's column (one Get), months coming free from the positions.
 //
 // Costs, measured with BenchmarkSelect and BenchmarkFacetCost on the
@@ -679,10 +697,12 @@
 //	100k quotes (483 matches): 1.2 ms against 637 ms (ratio about 500;
 //	                           0.2 ms of CPU per Select in a profile)
 //
-// The facet family adds, per quote of the 100k corpus, 13.7 keys and 342
-// bytes of keys and values (every kind's facets; the quotes' own are 10
+// The facet family added, per quote of the 100k corpus, 13.7 keys and 342
+// bytes of keys and values (every kind's facets; the quotes' own were 10
 // keys and 243 bytes), a fifth of the store's 1,681 bytes and a quarter of
-// its 52.9 keys per quote (layout 4; 33.3 with posting blocks).
+// its 52.9 keys per quote (layout 4; 33.3 with posting blocks). With the
+// entries in blocks (layout 7) the store holds 21.9 keys per quote
+// (2,194,721 keys for the 100k corpus, against 3.34 million).
 //
 // # Reads
 //

@@ -359,12 +359,12 @@ func TestChangeWritesOnlyTheDifference(t *testing.T) {
 			func(ts uint64) []string {
 				// The speaker facet: the key- and value-order entries
 				// of both speakers, and the quote's facet column.
-				said, _ := graph.NodeSortValue(node(graphtest.SampleBatch(), "q-ask"))
-				pos := facetCol{hasOrder: true, hasValue: true, value: said}.position("q-ask")
+				// Each speaker's lists are one block, the last (keyed
+				// facetTail).
 				speakerFacet := func(v string) []string {
 					return []string{
-						q(append(facetVariantPrefix(graph.KindQuote, facetCodes[graph.FacetSpeaker], variantKey, v), "q-ask"...)),
-						q(append(facetVariantPrefix(graph.KindQuote, facetCodes[graph.FacetSpeaker], variantValue, v), pos...)),
+						q(append(facetBlockPrefix(facetVariantPrefix(graph.KindQuote, facetCodes[graph.FacetSpeaker], variantKey, v)), facetTail)),
+						q(append(facetBlockPrefix(facetVariantPrefix(graph.KindQuote, facetCodes[graph.FacetSpeaker], variantValue, v)), facetTail)),
 					}
 				}
 				return slices.Concat(rev("q-ask", ts), []string{

@@ -456,8 +456,8 @@ func (w *writer) refreshFacets(ctx context.Context) error {
 }
 
 // reindexFacets writes, in one commit, the facet keys of every node of a
-// store of a layout before 4; with mark, it also marks the
-// store layoutVersion. It returns how many nodes it indexed. Snapshots
+// store of a layout before 7 (whose stored entries are deleted); with
+// mark, it also marks the store layoutVersion. It returns how many nodes it indexed. Snapshots
 // before that commit have no facets.
 func reindexFacets(ctx context.Context, kv KV, mark bool) (int, error) {
 	var finish func(w *writer) error
@@ -472,13 +472,14 @@ func reindexFacets(ctx context.Context, kv KV, mark bool) (int, error) {
 
 // migrate brings a store of layout v (1 to layoutVersion-1) to
 // layoutVersion, in steps that each may run again: it deletes the trigram
-// family t (dropTrigrams), writes the facet keys of a store of a layout
-// before 4 in one commit (reindexFacets), then deletes family s and
+// family t (dropTrigrams); for a store before layout 7 it deletes the
+// facet entries stored one key each (layouts 4 to 6) and writes the facet
+// keys again from the records, entries in blocks (reindexFacets, one
+// commit); then, for a store before layout 6, it deletes family s and
 // writes it again from the records, postings in blocks (reindexPostings:
 // layout 5) with whoSaid's position flags and reversed dictionary
-// (layout 6; every layout before 6 takes this step), in one commit that
-// marks the layout. A crash before that
-// commit leaves the old layout marked, and the next open runs the
+// (layout 6). The last step's commit marks the layout. A crash before
+// that commit leaves the old layout marked, and the next open runs the
 // migration again (writing the same keys).
 func migrate(ctx context.Context, kv KV, v byte, log zerolog.Logger) error {
 	n, err := dropTrigrams(ctx, kv)
@@ -486,14 +487,19 @@ func migrate(ctx context.Context, kv KV, v byte, log zerolog.Logger) error {
 		return fmt.Errorf("store: deleting the trigram index: %w", err)
 	}
 	log.Info().Int("keys", n).Msg("deleted the trigram index of a store of an earlier key layout")
-	if v < 4 {
-		n, err = reindexFacets(ctx, kv, false)
-		if err != nil {
-			return fmt.Errorf("store: building the facet index: %w", err)
-		}
-		log.Info().Int("nodes", n).Msg("built the facet index of a store of an earlier key layout")
+	deleted, err := dropMatching(ctx, kv, famFacet, func(k []byte) bool { return facetListPrefix(k) > 0 }, 20000)
+	if err != nil {
+		return fmt.Errorf("store: deleting the facet entries of an earlier key layout: %w", err)
 	}
-	deleted, n, err := reindexPostings(ctx, kv)
+	n, err = reindexFacets(ctx, kv, v >= 6)
+	if err != nil {
+		return fmt.Errorf("store: building the facet index: %w", err)
+	}
+	log.Info().Int("deleted", deleted).Int("nodes", n).Msg("rebuilt the facet index of a store of an earlier key layout in blocks")
+	if v >= 6 {
+		return nil
+	}
+	deleted, n, err = reindexPostings(ctx, kv)
 	if err != nil {
 		return fmt.Errorf("store: building the search index in blocks: %w", err)
 	}

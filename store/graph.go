@@ -313,6 +313,7 @@ type writer struct {
 	searchStats  map[graph.SearchField][2]int // changes to the search statistics (docs, words)
 	facet        *facetWriter                 // facet bookkeeping of the batch (facet.go)
 	postings     *postingWrites               // logical posting writes, blocked at the end (postings.go)
+	facetW       *facetWrites                 // logical facet writes, blocked at the end (facetblocks.go)
 	curating     bool                         // the batch unlinks or retracts: keep records and links
 }
 
@@ -333,6 +334,10 @@ func (w *writer) set(k, v []byte) error {
 	w.wrote = true
 	if n := postingKeyPrefix(k); n > 0 {
 		w.stagePosting(k, n, v)
+		return nil
+	}
+	if n := facetListPrefix(k); n > 0 {
+		w.stageFacet(k, n, false)
 		return nil
 	}
 	if err := w.noteOut(k, true); err != nil {
@@ -385,6 +390,10 @@ func (w *writer) setKeyed(e keyed) error {
 		w.stagePosting(e.k, e.posting, e.v)
 		return nil
 	}
+	if e.facet > 0 {
+		w.stageFacet(e.k, e.facet, false)
+		return nil
+	}
 	return w.tx.Set(e.k, e.v)
 }
 
@@ -392,6 +401,10 @@ func (w *writer) del(k []byte) error {
 	w.wrote = true
 	if n := postingKeyPrefix(k); n > 0 {
 		w.stagePosting(k, n, nil)
+		return nil
+	}
+	if n := facetListPrefix(k); n > 0 {
+		w.stageFacet(k, n, true)
 		return nil
 	}
 	if err := w.noteOut(k, false); err != nil {
@@ -674,6 +687,9 @@ func (w *writer) apply(ctx context.Context, b *graph.Bundle, batch *graph.Batch)
 		}
 	}
 	if err := w.refreshFacets(ctx); err != nil {
+		return err
+	}
+	if err := w.flushFacets(ctx); err != nil {
 		return err
 	}
 	if err := w.flushSearchStats(ctx); err != nil {
@@ -1211,7 +1227,7 @@ func (w *writer) putPrepared(ctx context.Context, n graph.Node, id uint64, p *pr
 		// Facet keys are never postings.
 		if p.colReady {
 			for _, e := range p.facetKeys {
-				if err := w.tx.Set(e.k, e.v); err != nil {
+				if err := w.setKeyed(e); err != nil {
 					return 0, nil, nil, err
 				}
 			}
@@ -1219,7 +1235,7 @@ func (w *writer) putPrepared(ctx context.Context, n graph.Node, id uint64, p *pr
 			var serr error
 			eachFacetEntry(n.NodeKind(), key, facets, func(k, v []byte) {
 				if serr == nil {
-					serr = w.tx.Set(k, v)
+					serr = w.setKeyed(keyed{k: k, v: v, facet: facetListPrefix(k)})
 				}
 			})
 			if serr != nil {

@@ -50,7 +50,10 @@ const (
 // (reindexPostings). Layout 6 adds whoSaid's flags to the word positions
 // of the postings and the reversed dictionary (whosaid_flags.go): the same
 // migration (reindexPostings) rebuilds family s of a store of layout 5.
-const layoutVersion = 6
+// Layout 7 stores the facet entries of family f in blocks
+// (facetblocks.go): New deletes the entries of an earlier layout and
+// writes family f again in one commit (reindexFacets).
+const layoutVersion = 7
 
 var metaLayoutKey = []byte{famMeta, 'v'}
 

@@ -377,23 +377,29 @@ func (w *writer) flushPostings(ctx context.Context) error {
 		prefixes = append(prefixes, p)
 	}
 	slices.Sort(prefixes)
-	plan := func(i int) listPlan {
+	return w.planInOrder(len(prefixes), func(i int) listPlan {
 		return w.planList(ctx, []byte(prefixes[i]), pw.lists[prefixes[i]], &pw.vals, pw.size)
-	}
+	})
+}
+
+// planInOrder applies the plans of n lists in order (plan(i) for list i):
+// the plans are made on GOMAXPROCS goroutines, at most flushAhead lists
+// ahead of the writes, unless there are few lists.
+func (w *writer) planInOrder(n int, plan func(i int) listPlan) error {
 	workers := runtime.GOMAXPROCS(0)
 	if flushWorkers > 0 {
 		workers = flushWorkers
 	}
-	if len(prefixes) < 2*flushAhead || workers < 2 {
-		for i := range prefixes {
+	if n < 2*flushAhead || workers < 2 {
+		for i := range n {
 			if err := w.applyPlan(plan(i)); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	plans := make([]listPlan, len(prefixes))
-	ready := make([]chan struct{}, len(prefixes))
+	plans := make([]listPlan, n)
+	ready := make([]chan struct{}, n)
 	for i := range ready {
 		ready[i] = make(chan struct{})
 	}
@@ -414,7 +420,7 @@ func (w *writer) flushPostings(ctx context.Context) error {
 					return
 				}
 				i := int(next.Add(1) - 1)
-				if i >= len(prefixes) {
+				if i >= n {
 					return
 				}
 				plans[i] = plan(i)
@@ -422,7 +428,7 @@ func (w *writer) flushPostings(ctx context.Context) error {
 			}
 		})
 	}
-	for i := range prefixes {
+	for i := range n {
 		<-ready[i]
 		p := plans[i]
 		plans[i] = listPlan{}

@@ -87,6 +87,9 @@ func rebuildEach(ctx context.Context, kv KV, entry func(w *writer, id uint64, no
 			}
 			n++
 		}
+		if err := w.flushFacets(ctx); err != nil {
+			return err
+		}
 		if finish != nil {
 			return finish(w)
 		}

@@ -166,11 +166,13 @@ type selStream interface {
 	seek(ctx context.Context, p []byte, strict bool) (pos []byte, ok bool, err error)
 }
 
-// prefixStream is the positions under one key prefix.
+// prefixStream is the positions under one key prefix: the keys of the y
+// family, or the entries of a facet list (facetblocks.go).
 type prefixStream struct {
 	kv     KVReader
 	o      *selOrder
 	prefix []byte
+	facet  bool // prefix is a facet list's: its entries are in blocks
 
 	started, end bool
 	seg          int      // the segment buf is from
@@ -182,6 +184,12 @@ type prefixStream struct {
 
 func newPrefixStream(kv KVReader, o *selOrder, prefix []byte) *prefixStream {
 	return &prefixStream{kv: kv, o: o, prefix: prefix, batch: firstBatch}
+}
+
+// newFacetStream returns the stream of the facet list whose logical
+// prefix is list.
+func newFacetStream(kv KVReader, o *selOrder, list []byte) *prefixStream {
+	return &prefixStream{kv: kv, o: o, prefix: list, facet: true, batch: firstBatch}
 }
 
 func (s *prefixStream) seek(ctx context.Context, p []byte, strict bool) ([]byte, bool, error) {
@@ -270,10 +278,18 @@ func (s *prefixStream) fetch(ctx context.Context, seg int, from []byte, strict b
 			}
 		}
 	}
-	err := s.kv.Scan(ctx, rg, func(key, _ []byte) error {
-		s.buf = append(s.buf, bytes.Clone(key[len(s.prefix):]))
-		return nil
-	})
+	var err error
+	if s.facet {
+		err = scanFacetList(ctx, s.kv, s.prefix, rg, func(e []byte) error {
+			s.buf = append(s.buf, bytes.Clone(e))
+			return nil
+		})
+	} else {
+		err = s.kv.Scan(ctx, rg, func(key, _ []byte) error {
+			s.buf = append(s.buf, bytes.Clone(key[len(s.prefix):]))
+			return nil
+		})
+	}
 	s.segDone = len(s.buf) < s.batch
 	return err
 }
@@ -282,6 +298,14 @@ func (s *prefixStream) fetch(ctx context.Context, seg int, from []byte, strict b
 func (s *prefixStream) count(ctx context.Context) (int, error) {
 	n := 0
 	for _, sg := range s.o.segs {
+		if s.facet {
+			m, err := countFacetList(ctx, s.kv, s.prefix, sg.lo, sg.hi)
+			if err != nil {
+				return 0, err
+			}
+			n += m
+			continue
+		}
 		rg := Range{Prefix: s.prefix, KeysOnly: true}
 		if sg.lo != nil {
 			rg.Start = append(slices.Clip(s.prefix), sg.lo...)
@@ -427,7 +451,7 @@ func (r *reader) plan(ctx context.Context, s graph.Selection, o *selOrder) (*sel
 		slices.Sort(vals)
 		kids := make([]selStream, len(vals))
 		for i, v := range vals {
-			ps := newPrefixStream(r.kv, o, facetVariantPrefix(s.Kind, facetCodes[f.Facet], variant, v))
+			ps := newFacetStream(r.kv, o, facetVariantPrefix(s.Kind, facetCodes[f.Facet], variant, v))
 			kids[i] = ps
 			if len(s.Facets) == 1 {
 				pl.counters = append(pl.counters, ps)
@@ -454,11 +478,10 @@ func (r *reader) plan(ctx context.Context, s graph.Selection, o *selOrder) (*sel
 		}
 	}
 	if len(pl.streams) == 0 {
-		prefix := kindListPrefix(s.Kind)
+		ps := newPrefixStream(r.kv, o, kindListPrefix(s.Kind))
 		if o.value {
-			prefix = facetVariantPrefix(s.Kind, facetAll, variantValue, "")
+			ps = newFacetStream(r.kv, o, facetVariantPrefix(s.Kind, facetAll, variantValue, ""))
 		}
-		ps := newPrefixStream(r.kv, o, prefix)
 		pl.streams = append(pl.streams, ps)
 		if s.Text == "" {
 			pl.counters = []*prefixStream{ps}
@@ -688,15 +711,21 @@ func (r *reader) Aggregate(ctx context.Context, s graph.Selection, by graph.Grou
 	filtered := len(s.Facets) > 0 || s.Text != "" || s.HasRange()
 	switch {
 	case !filtered && isFacet:
-		prefix := []byte{famFacet, byte(s.Kind), facetCodes[f], variantKey}
+		// Every block of the facet's key-order lists: its value from
+		// the key, its count from the value.
+		prefix := []byte{famFacet, byte(s.Kind), facetCodes[f], variantBlock + variantKey}
 		sum := 0
-		err := r.kv.Scan(ctx, Range{Prefix: prefix, KeysOnly: true}, func(k, _ []byte) error {
+		err := r.kv.Scan(ctx, Range{Prefix: prefix}, func(k, bv []byte) error {
 			v, ok := unescapeValue(k[len(prefix):])
 			if !ok {
-				return fmt.Errorf("%w: facet key %x", errCorrupt, k)
+				return fmt.Errorf("%w: facet block key %x", errCorrupt, k)
 			}
-			counts[v]++
-			sum++
+			n, err := facetBlockLen(bv)
+			if err != nil {
+				return fmt.Errorf("%w (key %x)", err, k)
+			}
+			counts[v] += n
+			sum += n
 			return nil
 		})
 		if err != nil {
@@ -710,9 +739,8 @@ func (r *reader) Aggregate(ctx context.Context, s graph.Selection, by graph.Grou
 			counts[""] = total - sum
 		}
 	case !filtered:
-		prefix := facetVariantPrefix(s.Kind, facetAll, variantValue, "")
-		err := r.kv.Scan(ctx, Range{Prefix: prefix, KeysOnly: true}, func(k, _ []byte) error {
-			p := k[len(prefix):]
+		list := facetVariantPrefix(s.Kind, facetAll, variantValue, "")
+		err := scanFacetList(ctx, r.kv, list, Range{}, func(p []byte) error {
 			if len(p) > 9 && p[0] == markValue {
 				counts[graph.SortValueMonth(binary.BigEndian.Uint64(p[1:9]))]++
 			} else {

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,6 +47,49 @@ func TestFacetKeyLayoutBytes(t *testing.T) {
 	}
 	if len(got) != len(want) {
 		t.Errorf("%d entries, want %d: %v", len(got), len(want), got)
+	}
+	// As stored (layout 7): each entry alone in its list's last block.
+	kv, err := OpenBadger(t.Context(), Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kv.Close()
+	_, err = kv.Update(t.Context(), func(tx Txn) error {
+		w := newWriter(tx, &graph.ApplyResult{ByKind: map[graph.Kind]graph.Counts{}}, &graph.Batch{}, true)
+		for k, v := range es {
+			if err := w.set([]byte(k), v); err != nil {
+				return err
+			}
+		}
+		return w.flushFacets(t.Context())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := map[string]string{}
+	snap, err := kv.Snapshot(t.Context(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = snap.Scan(t.Context(), Range{Prefix: []byte{famFacet}}, func(k, v []byte) error {
+		stored[hex.EncodeToString(k)] = hex.EncodeToString(v)
+		return nil
+	})
+	snap.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := "01" + "00" + "0b" + "01" + "98988e8f6b2f0000" + "7131"
+	wantStored := map[string]string{
+		"66" + "04" + "01" + "10" + hex.EncodeToString([]byte("p-1")) + "0001" + "ff":    "01" + "00" + "02" + "7131",
+		"66" + "04" + "01" + "11" + hex.EncodeToString([]byte("p-1")) + "0001" + "ff":    entry,
+		"66" + "04" + "04" + "10" + hex.EncodeToString([]byte("direct")) + "0001" + "ff": "01" + "00" + "02" + "7131",
+		"66" + "04" + "04" + "11" + hex.EncodeToString([]byte("direct")) + "0001" + "ff": entry,
+		"66" + "04" + "00" + "11" + "0001" + "ff":                                        entry,
+		"66" + "04" + "ff" + "7131": want["66"+"04"+"ff"+"7131"],
+	}
+	if !maps.Equal(stored, wantStored) {
+		t.Errorf("stored %v\nwant %v", stored, wantStored)
 	}
 	// A node without said_at sorts after the others; a claim (no order
 	// value) has key-order entries only.
@@ -194,7 +239,21 @@ func selectionsOf(b *graph.Batch, n int, seed uint64) []graph.Selection {
 // TestSelectAgreesWithMemgraph runs the same selections and aggregations
 // on the store (both text strategies: rare words become a stream, common
 // ones a filter) and on memgraph over a corpus of package gen.
+//
+// It runs with facet blocks of the default size and of 3 entries, and
+// after a second batch that moves quotes between speakers and dates and
+// retracts some, so that blocks split, merge and empty.
 func TestSelectAgreesWithMemgraph(t *testing.T) {
+	for _, size := range []int{facetBlockEntries, 3} {
+		t.Run(fmt.Sprint("blocks of ", size), func(t *testing.T) {
+			defer func(n int) { facetBlockEntries = n }(facetBlockEntries)
+			facetBlockEntries = size
+			testSelectAgreesWithMemgraph(t)
+		})
+	}
+}
+
+func testSelectAgreesWithMemgraph(t *testing.T) {
 	ctx := t.Context()
 	bundle, err := gen.Generate(gen.Options{Quotes: 600, Seed: 3})
 	if err != nil {
@@ -209,6 +268,37 @@ func TestSelectAgreesWithMemgraph(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The second batch: every seventh quote takes the speaker of the
+	// quote before it and a date a year later; every thirteenth is
+	// retracted.
+	var speakers []string
+	edit := &graph.Batch{By: "test"}
+	for _, n := range b.Nodes {
+		q, ok := n.(*graph.Quote)
+		if !ok {
+			continue
+		}
+		if len(speakers) > 0 && len(speakers)%7 == 0 {
+			c := *q
+			c.Speaker = speakers[len(speakers)-1]
+			if c.SaidAt != "" {
+				if d, err := time.Parse(time.RFC3339, c.SaidAt); err == nil {
+					c.SaidAt = d.AddDate(1, 0, 0).Format(time.RFC3339)
+				}
+			}
+			edit.Nodes = append(edit.Nodes, &c)
+		}
+		if len(speakers)%13 == 5 {
+			edit.Retracts = append(edit.Retracts, graph.Retract{Key: q.Key, Reason: "test"})
+		}
+		speakers = append(speakers, q.Speaker)
+	}
+	for _, st := range []graph.Store{s, m} {
+		if _, err := st.Apply(ctx, edit); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantClean(t, "after the edits", mustVerify(t, s, VerifyOptions{}))
 	sels := selectionsOf(b, 42, 1)
 	type answer struct {
 		keys  []string
@@ -283,12 +373,13 @@ func TestSelectAgreesWithMemgraph(t *testing.T) {
 	}
 }
 
-// TestFacetMigration turns a store into one of layout 3 (no facet keys)
-// and of layout 2 (no facet and no search keys) and checks that New
-// builds them: the same answers as before, and layout 4.
+// TestFacetMigration turns a store into one of layout 6 (facet entries
+// one key each), of layout 3 (no facet keys) and of layout 2 (no facet
+// and no search keys) and checks that New builds them: the same answers
+// as before, and the current layout.
 func TestFacetMigration(t *testing.T) {
 	ctx := t.Context()
-	for _, layout := range []byte{3, 2} {
+	for _, layout := range []byte{6, 3, 2} {
 		kv, err := OpenBadger(ctx, Options{InMemory: true, memTableSize: 8 << 20})
 		if err != nil {
 			t.Fatal(err)
@@ -334,6 +425,10 @@ func TestFacetMigration(t *testing.T) {
 		}
 		before := answers(s)
 		_, err = kv.Update(ctx, func(tx Txn) error {
+			if layout == 6 {
+				// Layout 6: every facet entry a key of its own.
+				return layout6Facets(ctx, tx)
+			}
 			fams := []byte{famFacet}
 			if layout < layoutSearch {
 				fams = append(fams, famSearch)
@@ -364,6 +459,12 @@ func TestFacetMigration(t *testing.T) {
 		}
 		if answers(s) == before {
 			t.Fatalf("layout %d: dropping the facet keys changed nothing", layout)
+		}
+		if layout == 6 {
+			r := mustVerify(t, s, VerifyOptions{})
+			if len(r.Problems) == 0 || !strings.Contains(fmt.Sprint(r.Problems), "outside a block") {
+				t.Errorf("Verify of layout-6 facet entries: %v", r.Problems)
+			}
 		}
 		s2, err := New(ctx, kv, zerolog.Nop())
 		if err != nil {
@@ -563,4 +664,38 @@ func BenchmarkFacetCost(b *testing.B) {
 	b.ReportMetric(float64(quoteBytes)/n, "quote-facet-bytes/quote")
 	b.ReportMetric(float64(keys)/n, "store-keys/quote")
 	b.ReportMetric(float64(size)/n, "store-bytes/quote")
+}
+
+// layout6Facets rewrites the facet blocks of a store as layout 6 stored
+// them: one key per entry.
+func layout6Facets(ctx context.Context, tx Txn) error {
+	type kv struct{ k, v []byte }
+	var blocks []kv
+	err := tx.Scan(ctx, Range{Prefix: []byte{famFacet}}, func(k, v []byte) error {
+		if facetBlockKeyPrefix(k) > 0 {
+			blocks = append(blocks, kv{slices.Clone(k), slices.Clone(v)})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, b := range blocks {
+		n := facetBlockKeyPrefix(b.k)
+		var blk facetBlock
+		if err := decodeFacetBlock(b.k[n:], b.v, &blk); err != nil {
+			return err
+		}
+		list := slices.Clone(b.k[:n])
+		list[3] -= variantBlock
+		for i := range blk.len() {
+			if err := tx.Set(append(slices.Clip(list), blk.entry(i)...), []byte{}); err != nil {
+				return err
+			}
+		}
+		if err := tx.Delete(b.k); err != nil {
+			return err
+		}
+	}
+	return tx.Set(metaLayoutKey, []byte{6})
 }

@@ -734,6 +734,7 @@ func (v *verifier) derivedPass(ctx context.Context, p int) error {
 
 	storedStats := map[byte][]byte{}
 	blocks := &blockCheck{}
+	fblocks := &facetBlockCheck{}
 	dicts := &dictCheck{} // the reversed dictionary (whosaid_flags.go)
 	err = v.snap.Scan(ctx, Range{}, func(k, val []byte) error {
 		if p == 0 {
@@ -761,6 +762,27 @@ func (v *verifier) derivedPass(ctx context.Context, p int) error {
 				delete(want, string(lk))
 				if maphash.Bytes(v.seed, lv) != e.hash {
 					v.problem(famSearch, "value", lk, "the posting (in %s) differs from what %s implies", formatKey(k), v.ownerName(ctx, e.owner))
+				}
+			})
+			return nil
+		case f == famFacet && facetListPrefix(k) > 0:
+			if inPass(k) {
+				v.problem(famFacet, "extra", k, "a facet entry outside a block (key layout 6)")
+			}
+			return nil
+		case f == famFacet && facetBlockKeyPrefix(k) > 0:
+			v.checkFacetBlock(fblocks, p, k, val, func(lk []byte) {
+				if !inPass(lk) {
+					return
+				}
+				e, ok := want[string(lk)]
+				if !ok {
+					v.problem(famFacet, "extra", lk, "no record implies this facet entry (in %s)", formatKey(k))
+					return
+				}
+				delete(want, string(lk))
+				if maphash.Bytes(v.seed, nil) != e.hash {
+					v.problem(famFacet, "value", lk, "the facet entry (in %s) differs from what %s implies", formatKey(k), v.ownerName(ctx, e.owner))
 				}
 			})
 			return nil
@@ -950,6 +972,40 @@ func formatKey(k []byte) string {
 
 // blockCheck is the state of the check of the posting blocks of one scan:
 // the list and last id of the previous block.
+// facetBlockCheck is the state of checkFacetBlock: the list and key
+// suffix of the block before.
+type facetBlockCheck struct {
+	prefix []byte
+	last   []byte
+	blk    facetBlock
+	lk     []byte
+}
+
+// checkFacetBlock decodes the facet block k and passes each logical entry
+// key (f | kind | code | variant | escaped value | entry) to each; pass 0
+// reports a block that does not decode and blocks of one list whose
+// entries overlap or are out of order.
+func (v *verifier) checkFacetBlock(bc *facetBlockCheck, p int, k, val []byte, each func(lk []byte)) {
+	n := facetBlockKeyPrefix(k)
+	if err := decodeFacetBlock(k[n:], val, &bc.blk); err != nil {
+		if p == 0 {
+			v.problem(famFacet, "decode", k, "%v", err)
+		}
+		return
+	}
+	if first := bc.blk.entry(0); bytes.Equal(bc.prefix, k[:n]) && bytes.Compare(first, bc.last) <= 0 && p == 0 {
+		v.problem(famFacet, "decode", k, "facet block starts at %x, at or before the end of the previous block (%x)", first, bc.last)
+	}
+	bc.prefix = append(bc.prefix[:0], k[:n]...)
+	bc.last = append(bc.last[:0], k[n:]...)
+	bc.lk = append(bc.lk[:0], k[:n]...)
+	bc.lk[3] -= variantBlock
+	for i := range bc.blk.len() {
+		bc.lk = append(bc.lk[:n], bc.blk.entry(i)...)
+		each(bc.lk)
+	}
+}
+
 type blockCheck struct {
 	prefix []byte
 	last   uint64

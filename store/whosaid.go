@@ -437,15 +437,26 @@ func dropTrigrams(ctx context.Context, kv KV) (int, error) {
 
 // dropFamily deletes the keys of a family in commits of at most chunk.
 func dropFamily(ctx context.Context, kv KV, fam byte, chunk int) (int, error) {
+	return dropMatching(ctx, kv, fam, nil, chunk)
+}
+
+// dropMatching deletes the keys of a family for which match (nil: every
+// key) is true, reading at most chunk keys a commit. It returns how many
+// it deleted.
+func dropMatching(ctx context.Context, kv KV, fam byte, match func(k []byte) bool, chunk int) (int, error) {
 	var after []byte
 	n := 0
 	for {
-		k := 0
+		read, deleted := 0, 0
 		_, err := kv.Update(ctx, func(tx Txn) error {
-			k = 0
+			read, deleted = 0, 0
 			var keys [][]byte
 			err := tx.Scan(ctx, Range{Prefix: []byte{fam}, After: after, KeysOnly: true, Limit: chunk}, func(key, _ []byte) error {
-				keys = append(keys, slices.Clone(key))
+				read++
+				after = append(after[:0], key...)
+				if match == nil || match(key) {
+					keys = append(keys, slices.Clone(key))
+				}
 				return nil
 			})
 			if err != nil {
@@ -456,17 +467,14 @@ func dropFamily(ctx context.Context, kv KV, fam byte, chunk int) (int, error) {
 					return err
 				}
 			}
-			k = len(keys)
-			if k > 0 {
-				after = keys[k-1]
-			}
+			deleted = len(keys)
 			return nil
 		})
 		if err != nil {
 			return n, err
 		}
-		n += k
-		if k < chunk {
+		n += deleted
+		if read < chunk {
 			return n, nil
 		}
 	}

@@ -519,7 +519,7 @@ func TestWhoSaidLayout5Migration(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer snap.Close()
-	if v, err := snap.Get(ctx, metaLayoutKey); err != nil || v[0] != 6 {
-		t.Errorf("layout %x %v, want 6", v, err)
+	if v, err := snap.Get(ctx, metaLayoutKey); err != nil || v[0] != layoutVersion {
+		t.Errorf("layout %x %v, want %d", v, err, layoutVersion)
 	}
 }

@@ -487,7 +487,7 @@ func migrate(ctx context.Context, kv KV, v byte, log zerolog.Logger) error {
 		return fmt.Errorf("store: deleting the trigram index: %w", err)
 	}
 	log.Info().Int("keys", n).Msg("deleted the trigram index of a store of an earlier key layout")
-	deleted, err := dropMatching(ctx, kv, famFacet, func(k []byte) bool { return facetListPrefix(k) > 0 }, 20000)
+	deleted, err := dropMatching(ctx, kv, famFacet, func(k []byte) bool { return facetListPrefix(k) > 0 }, migrateChunk)
 	if err != nil {
 		return fmt.Errorf("store: deleting the facet entries of an earlier key layout: %w", err)
 	}

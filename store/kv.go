@@ -101,6 +101,9 @@ type Range struct {
 	// Limit then keeps the largest keys. To page backwards, pass the last
 	// key seen as End.
 	Reverse bool
+	// (A scan reads the Range's slices until it returns: its callback must
+	// not write to them, for example by reusing After's array for the key
+	// to page from next.)
 }
 
 // Errors of the KV layer. Engines also return errors wrapping

@@ -802,7 +802,7 @@ func scanPostings(ctx context.Context, kv KVReader, logical []byte, k graph.Kind
 // before the mark leaves the old layout marked and the next open deletes
 // and writes again. It returns how many nodes it indexed.
 func reindexPostings(ctx context.Context, kv KV) (deleted, nodes int, err error) {
-	deleted, err = dropFamily(ctx, kv, famSearch, 20000)
+	deleted, err = dropFamily(ctx, kv, famSearch, migrateChunk)
 	if err != nil {
 		return deleted, 0, err
 	}

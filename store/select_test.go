@@ -379,6 +379,9 @@ func testSelectAgreesWithMemgraph(t *testing.T) {
 // as before, and the current layout.
 func TestFacetMigration(t *testing.T) {
 	ctx := t.Context()
+	// Commits of 7 deletes: the migration pages through the keys.
+	defer func(n int) { migrateChunk = n }(migrateChunk)
+	migrateChunk = 7
 	for _, layout := range []byte{6, 3, 2} {
 		kv, err := OpenBadger(ctx, Options{InMemory: true, memTableSize: 8 << 20})
 		if err != nil {
@@ -473,6 +476,7 @@ func TestFacetMigration(t *testing.T) {
 		if got := answers(s2); got != before {
 			t.Errorf("layout %d: after the migration\n%s\nwant\n%s", layout, got, before)
 		}
+		wantClean(t, fmt.Sprintf("layout %d: after the migration", layout), mustVerify(t, s2, VerifyOptions{}))
 		snap, err := kv.Snapshot(ctx, 0)
 		if err != nil {
 			t.Fatal(err)

@@ -432,8 +432,12 @@ func jsonString(b []byte) (string, []byte, bool) {
 // each scan starting after the last key deleted so that it does not pass
 // the deleted keys again. It returns how many keys it deleted.
 func dropTrigrams(ctx context.Context, kv KV) (int, error) {
-	return dropFamily(ctx, kv, famTrigram, 20000)
+	return dropFamily(ctx, kv, famTrigram, migrateChunk)
 }
+
+// migrateChunk is the most keys a commit of a migration's deletes reads;
+// tests set less.
+var migrateChunk = 20000
 
 // dropFamily deletes the keys of a family in commits of at most chunk.
 func dropFamily(ctx context.Context, kv KV, fam byte, chunk int) (int, error) {
@@ -451,9 +455,10 @@ func dropMatching(ctx context.Context, kv KV, fam byte, match func(k []byte) boo
 		_, err := kv.Update(ctx, func(tx Txn) error {
 			read, deleted = 0, 0
 			var keys [][]byte
+			var last []byte
 			err := tx.Scan(ctx, Range{Prefix: []byte{fam}, After: after, KeysOnly: true, Limit: chunk}, func(key, _ []byte) error {
 				read++
-				after = append(after[:0], key...)
+				last = append(last[:0], key...)
 				if match == nil || match(key) {
 					keys = append(keys, slices.Clone(key))
 				}
@@ -462,6 +467,7 @@ func dropMatching(ctx context.Context, kv KV, fam byte, match func(k []byte) boo
 			if err != nil {
 				return err
 			}
+			after = last
 			for _, key := range keys {
 				if err := tx.Delete(key); err != nil {
 					return err

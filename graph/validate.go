@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -198,31 +199,44 @@ func article(k Kind) string {
 // refSpec is one reference a node field holds, with its field path and the
 // kinds it may point to.
 type refSpec struct {
-	field string
-	to    string
-	want  kindSet
+	// The field path: field, or when indexed, field[idx] then sub (built
+	// by name only for a problem).
+	field   string
+	idx     int
+	sub     string
+	indexed bool
+	to      string
+	want    kindSet
 	// always: an empty value is reported (list elements, required nested
 	// fields); single optional fields are listed only when set.
 	always bool
 }
 
-// refSpecs lists the references of n in field order, matching n.Refs().
-func refSpecs(n Node) []refSpec {
-	var out []refSpec
+// name returns the reference's field path.
+func (r refSpec) name() string {
+	if !r.indexed {
+		return r.field
+	}
+	return r.field + "[" + strconv.Itoa(r.idx) + "]" + r.sub
+}
+
+// eachRefSpec calls fn with the references of n in field order, matching
+// n.Refs().
+func eachRefSpec(n Node, fn func(refSpec)) {
 	one := func(field, to string, want kindSet) {
 		if to != "" {
-			out = append(out, refSpec{field: field, to: to, want: want})
+			fn(refSpec{field: field, to: to, want: want})
 		}
 	}
 	list := func(field string, tos []string, want kindSet) {
 		for i, to := range tos {
-			out = append(out, refSpec{field: fmt.Sprintf("%s[%d]", field, i), to: to, want: want, always: true})
+			fn(refSpec{field: field, idx: i, indexed: true, to: to, want: want, always: true})
 		}
 	}
 	switch v := n.(type) {
 	case *Person:
 		for i, a := range v.Affiliations {
-			out = append(out, refSpec{field: fmt.Sprintf("affiliations[%d].organisation", i), to: a.Organisation, want: kinds(KindOrganisation), always: true})
+			fn(refSpec{field: "affiliations", idx: i, sub: ".organisation", indexed: true, to: a.Organisation, want: kinds(KindOrganisation), always: true})
 		}
 	case *Organisation:
 		one("parent", v.Parent, kinds(KindOrganisation))
@@ -230,11 +244,11 @@ func refSpecs(n Node) []refSpec {
 		one("publisher", v.Publisher, kinds(KindOrganisation))
 		list("authors", v.Authors, agentKinds)
 		for i, d := range v.DerivedFrom {
-			out = append(out, refSpec{field: fmt.Sprintf("derived_from[%d].source", i), to: d.Source, want: kinds(KindSource), always: true})
+			fn(refSpec{field: "derived_from", idx: i, sub: ".source", indexed: true, to: d.Source, want: kinds(KindSource), always: true})
 		}
 	case *Quote:
 		one("speaker", v.Speaker, agentKinds)
-		out = append(out, refSpec{field: "source", to: v.Source, want: kinds(KindSource), always: true})
+		fn(refSpec{field: "source", to: v.Source, want: kinds(KindSource), always: true})
 		one("channel", v.Channel, kinds(KindSource))
 		one("reported_by", v.ReportedBy, kinds(KindQuote))
 		list("claims", v.Claims, kinds(KindClaim))
@@ -245,7 +259,6 @@ func refSpecs(n Node) []refSpec {
 		one("source", v.Source, kinds(KindSource))
 		list("derived_from", v.DerivedFrom, anyKind)
 	}
-	return out
 }
 
 // srcText is what validation and Prepare know of a source's text.
@@ -348,11 +361,11 @@ func Validate(ctx context.Context, b *Bundle, r Reader) error {
 			continue
 		}
 		p, key := v.nodePlaces[i], n.NodeKey()
-		for _, ref := range refSpecs(n) {
+		eachRefSpec(n, func(ref refSpec) {
 			if pr, ok := v.ref(p, key, ref, key); !ok {
 				pending = append(pending, pr)
 			}
-		}
+		})
 	}
 	v.links(&pending)
 	v.cycles()
@@ -391,11 +404,11 @@ func Validate(ctx context.Context, b *Bundle, r Reader) error {
 		k, ok := stored[pr.ref.to]
 		switch {
 		case !ok && r == nil:
-			v.problem(pr.place, pr.key, pr.ref.field, CodeDangling, "%s %q: no record in the bundle has this key", pr.ref.field, pr.ref.to)
+			v.problem(pr.place, pr.key, pr.ref.name(), CodeDangling, "%s %q: no record in the bundle has this key", pr.ref.name(), pr.ref.to)
 		case !ok:
-			v.problem(pr.place, pr.key, pr.ref.field, CodeDangling, "%s %q: no record in the bundle or the store has this key", pr.ref.field, pr.ref.to)
+			v.problem(pr.place, pr.key, pr.ref.name(), CodeDangling, "%s %q: no record in the bundle or the store has this key", pr.ref.name(), pr.ref.to)
 		case !pr.ref.want.has(k):
-			v.problem(pr.place, pr.key, pr.ref.field, CodeWrongKind, "%s %q is %s (stored); want %s", pr.ref.field, pr.ref.to, article(k), pr.ref.want)
+			v.problem(pr.place, pr.key, pr.ref.name(), CodeWrongKind, "%s %q is %s (stored); want %s", pr.ref.name(), pr.ref.to, article(k), pr.ref.want)
 		}
 	}
 	if err := v.spans(ctx, stored); err != nil {
@@ -447,14 +460,14 @@ func (v *validator) ref(p Place, key string, ref refSpec, self string) (pendingR
 	switch {
 	case ref.to == "":
 		if ref.always {
-			v.problem(p, key, ref.field, CodeRequired, "%s is empty", ref.field)
+			v.problem(p, key, ref.name(), CodeRequired, "%s is empty", ref.name())
 		}
 		return pendingRef{}, true
 	case !ValidKey(ref.to):
-		v.problem(p, key, ref.field, CodeBadKey, "%s %q is not a valid key (%s)", ref.field, clip(ref.to, 40), KeyPattern)
+		v.problem(p, key, ref.name(), CodeBadKey, "%s %q is not a valid key (%s)", ref.name(), clip(ref.to, 40), KeyPattern)
 		return pendingRef{}, true
 	case ref.to == self:
-		v.problem(p, key, ref.field, CodeSelfLink, "%s %q refers to the record itself", ref.field, ref.to)
+		v.problem(p, key, ref.name(), CodeSelfLink, "%s %q refers to the record itself", ref.name(), ref.to)
 		return pendingRef{}, true
 	}
 	j, ok := v.index[ref.to]
@@ -462,7 +475,7 @@ func (v *validator) ref(p Place, key string, ref refSpec, self string) (pendingR
 		return pendingRef{place: p, key: key, ref: ref}, false
 	}
 	if k := v.b.Nodes[j].NodeKind(); !ref.want.has(k) {
-		v.problem(p, key, ref.field, CodeWrongKind, "%s %q is %s (%s); want %s", ref.field, ref.to, article(k), v.nodePlaces[j], ref.want)
+		v.problem(p, key, ref.name(), CodeWrongKind, "%s %q is %s (%s); want %s", ref.name(), ref.to, article(k), v.nodePlaces[j], ref.want)
 	}
 	return pendingRef{}, true
 }

@@ -448,14 +448,14 @@ func TestRefSpecsMatchRefs(t *testing.T) {
 	b := decodeFile(t, "full.json")
 	for _, n := range b.Nodes {
 		var specs, refs []string
-		for _, s := range refSpecs(n) {
-			specs = append(specs, fieldRoot(s.field)+">"+s.to)
-		}
+		eachRefSpec(n, func(s refSpec) {
+			specs = append(specs, fieldRoot(s.name())+">"+s.to)
+		})
 		for _, r := range n.Refs() {
 			refs = append(refs, r.Field+">"+r.To)
 		}
 		if !slices.Equal(specs, refs) {
-			t.Errorf("%s: refSpecs %v, Refs %v", n.NodeKey(), specs, refs)
+			t.Errorf("%s: eachRefSpec %v, Refs %v", n.NodeKey(), specs, refs)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -272,29 +273,39 @@ func (w *writer) flushFacets(ctx context.Context) error {
 	})
 }
 
-// facetChange is a write of one entry.
+// facetChange is a write of one entry, the seq-th of its list.
 type facetChange struct {
 	e   []byte
 	del bool
+	seq int
 }
 
 // flushFacetList merges the writes of one list into its blocks, into p.
 // It only reads the store.
 func (w *writer) flushFacetList(ctx context.Context, list []byte, lw *facetListWrites, vals *valueArena, p *listPlan) error {
 	prefix := facetBlockPrefix(list)
-	idx := make([]int, len(lw.refs))
-	for i := range idx {
-		idx[i] = i
+	// The writes in entry order, then write order: the last write of an
+	// entry wins.
+	all := make([]facetChange, len(lw.refs))
+	for i, ref := range lw.refs {
+		all[i] = facetChange{vals.get(ref), lw.dels[i], i}
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return bytes.Compare(vals.get(lw.refs[a]), vals.get(lw.refs[b])) })
-	changes := make([]facetChange, 0, len(idx))
-	for _, i := range idx {
-		e := vals.get(lw.refs[i])
-		if n := len(changes); n > 0 && bytes.Equal(changes[n-1].e, e) {
-			changes[n-1].del = lw.dels[i]
+	byEntry := func(a, b facetChange) int {
+		if c := bytes.Compare(a.e, b.e); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.seq, b.seq)
+	}
+	if !slices.IsSortedFunc(all, byEntry) {
+		slices.SortFunc(all, byEntry)
+	}
+	changes := all[:0]
+	for _, c := range all {
+		if n := len(changes); n > 0 && bytes.Equal(changes[n-1].e, c.e) {
+			changes[n-1].del = c.del
 			continue
 		}
-		changes = append(changes, facetChange{e, lw.dels[i]})
+		changes = append(changes, c)
 	}
 	lo, hi := changes[0].e, changes[len(changes)-1].e
 	// The blocks the writes fall in: from the one holding lo to the one

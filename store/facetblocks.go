@@ -261,14 +261,9 @@ func (w *writer) flushFacets(ctx context.Context) error {
 	}
 	fw := w.facetW
 	w.facetW = nil
-	prefixes := make([]string, 0, len(fw.lists))
-	for p := range fw.lists {
-		prefixes = append(prefixes, p)
-	}
-	slices.Sort(prefixes)
-	return w.planInOrder(len(prefixes), func(i int) listPlan {
+	return planLists(w, fw.lists, func(prefix []byte, lw *facetListWrites) listPlan {
 		var p listPlan
-		p.err = w.flushFacetList(ctx, []byte(prefixes[i]), fw.lists[prefixes[i]], &fw.vals, &p)
+		p.err = w.flushFacetList(ctx, prefix, lw, &fw.vals, &p)
 		return p
 	})
 }

@@ -372,13 +372,21 @@ func (w *writer) flushPostings(ctx context.Context) error {
 	}
 	pw := w.postings
 	w.postings = nil
-	prefixes := make([]string, 0, len(pw.lists))
-	for p := range pw.lists {
+	return planLists(w, pw.lists, func(prefix []byte, lw *listWrites) listPlan {
+		return w.planList(ctx, prefix, lw, &pw.vals, pw.size)
+	})
+}
+
+// planLists applies, in the order of their prefixes, the plans of the
+// staged lists (planInOrder).
+func planLists[L any](w *writer, lists map[string]L, plan func(prefix []byte, l L) listPlan) error {
+	prefixes := make([]string, 0, len(lists))
+	for p := range lists {
 		prefixes = append(prefixes, p)
 	}
 	slices.Sort(prefixes)
 	return w.planInOrder(len(prefixes), func(i int) listPlan {
-		return w.planList(ctx, []byte(prefixes[i]), pw.lists[prefixes[i]], &pw.vals, pw.size)
+		return plan([]byte(prefixes[i]), lists[prefixes[i]])
 	})
 }
 

@@ -732,6 +732,22 @@ func (v *verifier) derivedPass(ctx context.Context, p int) error {
 		return err
 	}
 
+	// claim checks a logical key lk (value lv) found in block k against
+	// what the records imply.
+	claim := func(fam byte, what string, k, lk, lv []byte) {
+		if !inPass(lk) {
+			return
+		}
+		e, ok := want[string(lk)]
+		if !ok {
+			v.problem(fam, "extra", lk, "no record implies this %s (in %s)", what, formatKey(k))
+			return
+		}
+		delete(want, string(lk))
+		if maphash.Bytes(v.seed, lv) != e.hash {
+			v.problem(fam, "value", lk, "the %s (in %s) differs from what %s implies", what, formatKey(k), v.ownerName(ctx, e.owner))
+		}
+	}
 	storedStats := map[byte][]byte{}
 	blocks := &blockCheck{}
 	fblocks := &facetBlockCheck{}
@@ -750,20 +766,7 @@ func (v *verifier) derivedPass(ctx context.Context, p int) error {
 			if p == 0 {
 				dicts.block(k)
 			}
-			v.checkBlock(blocks, p, k, val, func(lk []byte, lv []byte) {
-				if !inPass(lk) {
-					return
-				}
-				e, ok := want[string(lk)]
-				if !ok {
-					v.problem(famSearch, "extra", lk, "no record implies this posting (in %s)", formatKey(k))
-					return
-				}
-				delete(want, string(lk))
-				if maphash.Bytes(v.seed, lv) != e.hash {
-					v.problem(famSearch, "value", lk, "the posting (in %s) differs from what %s implies", formatKey(k), v.ownerName(ctx, e.owner))
-				}
-			})
+			v.checkBlock(blocks, p, k, val, func(lk []byte, lv []byte) { claim(famSearch, "posting", k, lk, lv) })
 			return nil
 		case f == famFacet && facetListPrefix(k) > 0:
 			if inPass(k) {
@@ -771,20 +774,7 @@ func (v *verifier) derivedPass(ctx context.Context, p int) error {
 			}
 			return nil
 		case f == famFacet && facetBlockKeyPrefix(k) > 0:
-			v.checkFacetBlock(fblocks, p, k, val, func(lk []byte) {
-				if !inPass(lk) {
-					return
-				}
-				e, ok := want[string(lk)]
-				if !ok {
-					v.problem(famFacet, "extra", lk, "no record implies this facet entry (in %s)", formatKey(k))
-					return
-				}
-				delete(want, string(lk))
-				if maphash.Bytes(v.seed, nil) != e.hash {
-					v.problem(famFacet, "value", lk, "the facet entry (in %s) differs from what %s implies", formatKey(k), v.ownerName(ctx, e.owner))
-				}
-			})
+			v.checkFacetBlock(fblocks, p, k, val, func(lk []byte) { claim(famFacet, "facet entry", k, lk, nil) })
 			return nil
 		case sourceFamily(f):
 			return nil

@@ -19,10 +19,11 @@ import (
 // A selection is a join of streams of positions, each in the selection's
 // order: a position is a node's key suffix, marker | value (8) | user key
 // in value order (marker 01 with a value, 02 without), the user key in
-// key order. Each facet filter is one stream: the prefix scan of its
-// value, or for several values the k-way merge of their scans; without
-// facets the stream is every node of the kind (the y family in key order,
-// the f | kind | 00 entries in value order). A range bounds the scans to
+// key order. Each facet filter is one stream: the entries of its value's
+// list, read from the list's blocks (scanFacetList), or for several values
+// the k-way merge of their lists; without facets the stream is every node
+// of the kind (the y family in key order, the f | kind | 00 list in value
+// order). A range bounds the scans to
 // the marker-01 positions between the bounds. Streams are intersected by
 // leapfrogging: each seeks to the largest position any other has reached,
 // so the rarest stream drives and the others skip. Scans are read in
@@ -697,9 +698,10 @@ func (r *reader) Select(ctx context.Context, s graph.Selection) (graph.SelectPag
 }
 
 // Aggregate implements graph.Selector. Without filters, a grouping by a
-// facet is one key-only scan of the facet's key-order entries, counting
-// the values (the nodes without one are the rest of the kind), and a
-// grouping by month one key-only scan of the kind's value-order entries.
+// facet is one scan of the blocks of the facet's key-order lists, adding
+// up their counts by the value in their keys (the nodes without one are
+// the rest of the kind), and a grouping by month one walk of the kind's
+// every-node value-order list.
 // With filters, it walks every match and reads, for a facet grouping, the
 // node's facet column (one Get per match).
 func (r *reader) Aggregate(ctx context.Context, s graph.Selection, by graph.Grouping, limit int) ([]graph.Group, error) {

@@ -16,7 +16,9 @@ import (
 )
 
 // Facets (family f): the index of filtered lists (graph.Selection). For
-// each node, with kind its kind byte and key its user key:
+// each node, with kind its kind byte and key its user key, the logical
+// keys (since layout 7 the entries of each list, all but the column, are
+// stored in blocks: facetblocks.go):
 //
 //	f | kind | code | 00 | escaped value | key                      -> (empty)  key order
 //	f | kind | code | 01 | escaped value | 01 | value (8) | key      -> (empty)  value order

@@ -452,10 +452,10 @@ func dropMatching(ctx context.Context, kv KV, fam byte, match func(k []byte) boo
 	n := 0
 	for {
 		read, deleted := 0, 0
+		var last []byte
 		_, err := kv.Update(ctx, func(tx Txn) error {
-			read, deleted = 0, 0
+			read, deleted, last = 0, 0, last[:0]
 			var keys [][]byte
-			var last []byte
 			err := tx.Scan(ctx, Range{Prefix: []byte{fam}, After: after, KeysOnly: true, Limit: chunk}, func(key, _ []byte) error {
 				read++
 				last = append(last[:0], key...)
@@ -467,7 +467,6 @@ func dropMatching(ctx context.Context, kv KV, fam byte, match func(k []byte) boo
 			if err != nil {
 				return err
 			}
-			after = last
 			for _, key := range keys {
 				if err := tx.Delete(key); err != nil {
 					return err
@@ -479,6 +478,9 @@ func dropMatching(ctx context.Context, kv KV, fam byte, match func(k []byte) boo
 		if err != nil {
 			return n, err
 		}
+		// The next page starts after the last key read, set only once
+		// the commit is done (the scan reads After until it returns).
+		after = last
 		n += deleted
 		if read < chunk {
 			return n, nil

@@ -175,15 +175,8 @@ func decodeFacetBlock(last, v []byte, b *facetBlock) error {
 		return err
 	}
 	_, w := binary.Uvarint(v)
-	p := v[w:]
-	next := func() (uint64, bool) {
-		x, w := binary.Uvarint(p)
-		if w <= 0 {
-			return 0, false
-		}
-		p = p[w:]
-		return x, true
-	}
+	p := uvarintReader(v[w:])
+	next := p.next
 	b.buf, b.ends = b.buf[:0], b.ends[:0]
 	prevStart := 0
 	for i := range n {

@@ -229,15 +229,8 @@ func decodePostingBlock(key uint64, v []byte, b *postingBlock) error {
 	if b.heads < 1 || b.heads > 2 {
 		return bad("heads")
 	}
-	p := v[1:]
-	next := func() (uint64, bool) {
-		x, w := binary.Uvarint(p)
-		if w <= 0 {
-			return 0, false
-		}
-		p = p[w:]
-		return x, true
-	}
+	p := uvarintReader(v[1:])
+	next := p.next
 	n, ok := next()
 	if !ok || n == 0 || n > uint64(len(p)) {
 		return bad("count")
@@ -283,6 +276,19 @@ func decodePostingBlock(key uint64, v []byte, b *postingBlock) error {
 	}
 	b.pay = p
 	return nil
+}
+
+// uvarintReader reads uvarints from the front of a byte slice.
+type uvarintReader []byte
+
+// next reads one uvarint; false when none is left whole.
+func (u *uvarintReader) next() (uint64, bool) {
+	x, w := binary.Uvarint(*u)
+	if w <= 0 {
+		return 0, false
+	}
+	*u = (*u)[w:]
+	return x, true
 }
 
 // postingWrites holds the logical posting writes of a batch, by list

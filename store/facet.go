@@ -459,8 +459,8 @@ func (w *writer) refreshFacets(ctx context.Context) error {
 
 // reindexFacets writes, in one commit, the facet keys of every node of a
 // store of a layout before 7 (whose stored entries are deleted); with
-// mark, it also marks the store layoutVersion. It returns how many nodes it indexed. Snapshots
-// before that commit have no facets.
+// mark, it also marks the store layoutVersion. It returns how many nodes
+// it indexed. Snapshots before that commit have no facets.
 func reindexFacets(ctx context.Context, kv KV, mark bool) (int, error) {
 	var finish func(w *writer) error
 	if mark {

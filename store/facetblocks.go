@@ -192,7 +192,9 @@ func decodeFacetBlock(last, v []byte, b *facetBlock) error {
 		if i > 0 {
 			prevLen = len(b.buf) - prevStart
 		}
-		if shared > uint64(prevLen) || (i == 0 && shared != 0) || (i > 0 && rest == 0) {
+		// (An entry equal to or a prefix of the one before is caught
+		// below, as out of order.)
+		if shared > uint64(prevLen) {
 			return bad("shared length")
 		}
 		start := len(b.buf)
@@ -408,13 +410,6 @@ func scanFacetList(ctx context.Context, kv KVReader, list []byte, rg Range, fn f
 	suffix := func(k []byte) []byte {
 		if k == nil {
 			return nil
-		}
-		if len(k) < len(list) || !bytes.Equal(k[:len(list)], list) {
-			// A bound outside the list: before or after all of it.
-			if bytes.Compare(k, list) < 0 {
-				return []byte{}
-			}
-			return []byte{facetTail}
 		}
 		return k[len(list):]
 	}

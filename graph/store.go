@@ -175,6 +175,12 @@ type ApplyResult struct {
 	// when nothing changed, and At then the last commit's time).
 	At  time.Time
 	Rev int64
+	// Base is the commit the batch was applied on, as a revision number
+	// (0 for an empty store): the state it read and was validated
+	// against. A caller that validated the next batch against this state
+	// plus this batch's records may pass Rev (or Base, when nothing
+	// changed) as that batch's ValidatedAt.
+	Base int64
 	// Revisions lists the revisions the batch recorded.
 	Revisions []Revision
 }

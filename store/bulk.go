@@ -188,7 +188,7 @@ func (b *Badger) bulkCommit(ctx context.Context, readTs, commitTs uint64, l *wri
 	if b.opt.bulkStreams > 0 {
 		minRuns = b.opt.bulkStreams
 	}
-	runs := partition(l, workers, minRuns)
+	runs := partition(l, workers, minRuns, func(g [2]byte) ([]byte, bool) { return b.groupTop(readTs, g) })
 	err := b.stream(sw, l, runs, readTs, commitTs)
 	if err == nil {
 		flushed = true
@@ -215,15 +215,43 @@ func (b *Badger) bulkCommit(ctx context.Context, readTs, commitTs uint64, l *wri
 	return nil
 }
 
+// pfx is the 16-byte prefix of a key (keyPrefix), as a bound of a run.
+type pfx struct{ hi, lo uint64 }
+
+func (p pfx) cmp(q pfx) int { return cmpPrefix(p.hi, p.lo, q.hi, q.lo) }
+
+// after returns the prefix just after p: every key whose prefix is p sorts
+// before it, every key with a greater prefix at or after it.
+func (p pfx) after() pfx {
+	if p.lo == math.MaxUint64 {
+		return pfx{p.hi + 1, 0}
+	}
+	return pfx{p.hi, p.lo + 1}
+}
+
+// keyGroup is a key's group for the runs of a bulk commit: its family
+// and the byte after it (for most families the node kind, or the search
+// field).
+func keyGroup(p pfx) [2]byte { return [2]byte{byte(p.hi >> 56), byte(p.hi >> 48)} }
+
 // partition splits the writes of l into runs of disjoint, ascending key
 // ranges (every write of a key in one run), about bulkTableBytes each and
 // at least minRuns (fewer only when the keys sample has fewer distinct
 // prefixes), choosing the bounds from a sample of the keys, on workers
 // goroutines. The runs are not sorted yet.
-func partition(l *writeLog, workers, minRuns int) [][]sortItem {
+//
+// A run never spans two groups (keyGroup) of the sample, and within a
+// group the writes after the greatest key the store holds there (top, when
+// it reports one) go to runs of their own. Badger builds a table per run,
+// and its compactions merge a table with every table below it whose key
+// range overlaps its own: so the records, revisions and edges of the new
+// nodes of a batch (ids above every stored one, kind by kind) make tables
+// that overlap nothing stored, which the compactions move down without
+// merging, where one table spanning two families, or old and new ids,
+// would make them rewrite every stored table in between.
+func partition(l *writeLog, workers, minRuns int, top func(g [2]byte) ([]byte, bool)) [][]sortItem {
 	n := l.n
 	stride := max(1, n/bulkSample)
-	type pfx struct{ hi, lo uint64 }
 	sample := make([]pfx, 0, n/stride+1)
 	var sampled int
 	for i := 0; i < n; i += stride {
@@ -234,13 +262,33 @@ func partition(l *writeLog, workers, minRuns int) [][]sortItem {
 	}
 	est := sampled / max(1, len(sample)) * n
 	nruns := min(max(est/bulkTableBytes, minRuns, 1), len(sample), 1<<16)
-	slices.SortFunc(sample, func(a, b pfx) int { return cmpPrefix(a.hi, a.lo, b.hi, b.lo) })
+	slices.SortFunc(sample, pfx.cmp)
 	var bounds []pfx // run r holds keys in [bounds[r-1], bounds[r])
 	for r := 1; r < nruns; r++ {
-		p := sample[r*len(sample)/nruns]
-		if len(bounds) == 0 || cmpPrefix(p.hi, p.lo, bounds[len(bounds)-1].hi, bounds[len(bounds)-1].lo) > 0 {
-			bounds = append(bounds, p)
+		bounds = append(bounds, sample[r*len(sample)/nruns])
+	}
+	for i, p := range sample {
+		g := keyGroup(p)
+		if i > 0 && keyGroup(sample[i-1]) == g {
+			continue
 		}
+		if i > 0 {
+			bounds = append(bounds, pfx{hi: uint64(g[0])<<56 | uint64(g[1])<<48})
+		}
+		if top == nil {
+			continue
+		}
+		if k, ok := top(g); ok {
+			hi, lo := keyPrefix(k)
+			if t := (pfx{hi, lo}); keyGroup(t) == g && t != (pfx{math.MaxUint64, math.MaxUint64}) {
+				bounds = append(bounds, t.after())
+			}
+		}
+	}
+	slices.SortFunc(bounds, pfx.cmp)
+	bounds = slices.Compact(bounds)
+	if len(bounds) > 0 && bounds[0] == (pfx{}) {
+		bounds = bounds[1:] // nothing sorts before it
 	}
 	nruns = len(bounds) + 1
 	runOf := func(hi, lo uint64) int {
@@ -411,6 +459,23 @@ func (b *Badger) stream(sw *badger.StreamWriter, l *writeLog, runs [][]sortItem,
 		return errSimulatedStreamCrash // after the last stream, before Flush
 	}
 	return first
+}
+
+// groupTop returns the greatest key the store holds at readTs whose first
+// two bytes are g, if any: a reverse seek, so about one read per group.
+func (b *Badger) groupTop(readTs uint64, g [2]byte) ([]byte, bool) {
+	if readTs == 0 {
+		return nil, false
+	}
+	txn := b.db.NewTransactionAt(readTs, false)
+	defer txn.Discard()
+	it := txn.NewIterator(badger.IteratorOptions{Reverse: true, Prefix: g[:]})
+	defer it.Close()
+	it.Seek(append(g[:], bytes.Repeat([]byte{0xff}, 32)...))
+	if !it.Valid() {
+		return nil, false
+	}
+	return it.Item().KeyCopy(nil), true
 }
 
 // streamRun writes one run as the stream id and closes the stream (Badger

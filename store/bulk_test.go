@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"maps"
@@ -639,7 +640,7 @@ func TestPartition(t *testing.T) {
 			k := fmt.Sprintf("%s%d", prefixes[rng.IntN(len(prefixes))], rng.IntN(tc.writes/2+1))
 			l.add([]byte("\x05"+k), nil, false)
 		}
-		runs := partition(&l, tc.workers, tc.minRuns)
+		runs := partition(&l, tc.workers, tc.minRuns, nil)
 		if want := min(tc.minRuns, tc.writes); len(runs) < want/2 {
 			t.Errorf("%+v: %d runs, want about %d", tc, len(runs), want)
 		}
@@ -853,5 +854,123 @@ func BenchmarkSortItems(b *testing.B) {
 				bc.sort(items)
 			}
 		})
+	}
+}
+
+// TestPartitionGroups checks that no run spans two key groups (family and
+// the byte after it) and that, within a group, the writes after the
+// greatest stored key (top) are in runs of their own, apart from the
+// writes at or before it; and that the runs still cover every write once,
+// in ascending disjoint ranges.
+func TestPartitionGroups(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	// Stored tops: ids up to 500 of kinds 1 and 4 in families n and h
+	// (h keys end with a sequence number, up to 2 here); none for o (a
+	// family the store lacks).
+	top := func(g [2]byte) ([]byte, bool) {
+		switch g[0] {
+		case 'n':
+			return appendID([]byte{g[0]}, uint64(g[1])<<56|500), true
+		case 'h':
+			return binary.BigEndian.AppendUint64(appendID([]byte{g[0]}, uint64(g[1])<<56|500), 2), true
+		}
+		return nil, false
+	}
+	for _, tc := range []struct{ writes, minRuns int }{{300, 1}, {5000, 4}, {20000, 2}} {
+		var l writeLog
+		for range tc.writes {
+			fam := []byte{'n', 'h', 'o'}[rng.IntN(3)]
+			kind := []byte{1, 4}[rng.IntN(2)]
+			k := appendID([]byte{fam}, uint64(kind)<<56|uint64(rng.IntN(1000)))
+			if fam == 'h' {
+				k = binary.BigEndian.AppendUint64(k, uint64(rng.IntN(3)))
+			}
+			l.add(k, []byte("v"), false)
+		}
+		runs := partition(&l, 2, tc.minRuns, top)
+		seen := make([]bool, l.n)
+		var last []byte
+		for r, run := range runs {
+			if len(run) == 0 {
+				continue
+			}
+			sortRun(&l, run)
+			first := l.at(int(run[0].i)).key
+			end := l.at(int(run[len(run)-1].i)).key
+			if last != nil && bytes.Compare(last, first) >= 0 {
+				t.Errorf("%+v: run %d starts at %x, not after %x", tc, r, first, last)
+			}
+			last = end
+			if !bytes.Equal(first[:2], end[:2]) {
+				t.Errorf("%+v: run %d spans groups: %x to %x", tc, r, first, end)
+			}
+			if tk, ok := top([2]byte(first[:2])); ok && bytes.Compare(first, tk) <= 0 && bytes.Compare(end, tk) > 0 {
+				t.Errorf("%+v: run %d spans the stored top %x: %x to %x", tc, r, tk, first, end)
+			}
+			for _, it := range run {
+				if seen[it.i] {
+					t.Fatalf("%+v: write %d in two runs", tc, it.i)
+				}
+				seen[it.i] = true
+			}
+		}
+		for i, ok := range seen {
+			if !ok {
+				t.Fatalf("%+v: write %d in no run", tc, i)
+			}
+		}
+	}
+}
+
+// TestGroupTop checks the greatest stored key of a group as a bulk
+// commit's partition reads it: deleted keys and later commits do not
+// count, and a group without keys has none.
+func TestGroupTop(t *testing.T) {
+	kv, err := OpenBadger(t.Context(), Options{InMemory: true, NoSync: true, GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kv.Close()
+	put := func(fn func(Txn) error) uint64 {
+		t.Helper()
+		ts, err := kv.Update(t.Context(), fn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ts
+	}
+	first := put(func(tx Txn) error {
+		for _, k := range []string{"n\x01a", "n\x01c", "n\x02", "n\x04zz", "h\x04\xff\xff"} {
+			if err := tx.Set([]byte(k), []byte("v")); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	second := put(func(tx Txn) error {
+		if err := tx.Set([]byte("n\x01d"), []byte("v")); err != nil {
+			return err
+		}
+		return tx.Delete([]byte("n\x04zz"))
+	})
+	for _, tc := range []struct {
+		ts   uint64
+		g    string
+		want string // "" for none
+	}{
+		{first, "n\x01", "n\x01c"},
+		{second, "n\x01", "n\x01d"},
+		{first, "n\x04", "n\x04zz"},
+		{second, "n\x04", ""},
+		{second, "n\x02", "n\x02"},
+		{second, "n\x03", ""},
+		{second, "h\x04", "h\x04\xff\xff"},
+		{second, "o\x01", ""},
+		{0, "n\x01", ""},
+	} {
+		k, ok := kv.groupTop(tc.ts, [2]byte([]byte(tc.g)))
+		if got := string(k); ok != (tc.want != "") || got != tc.want {
+			t.Errorf("groupTop(%d, %q) = %q, %v; want %q", tc.ts, tc.g, got, ok, tc.want)
+		}
 	}
 }

@@ -160,6 +160,7 @@ func (s *Store) Apply(ctx context.Context, b *graph.Batch) (graph.ApplyResult, e
 		ts, err := s.kv.Update(ctx, func(tx Txn) error {
 			res = graph.ApplyResult{ByKind: map[graph.Kind]graph.Counts{}}
 			w := newWriter(tx, &res, b, s.noHistory)
+			res.Base = int64(w.rd.kv.ReadTs())
 			return w.apply(ctx, bundle, b)
 		})
 		var stale *graph.ConflictError

@@ -20,7 +20,7 @@ type importFile struct {
 	name   string // as given ("-" for stdin)
 	by     string // "import:<base name>"
 	bundle *graph.Bundle
-	// validated: the commit the file was validated against, when known
+	// validated: the commit the file's validation holds for, when known
 	// (graph.Batch.Validated).
 	validated   bool
 	validatedAt int64
@@ -140,12 +140,19 @@ func runImport(ctx context.Context, e *env, args []string) error {
 
 	// 3. Write, one atomic batch per file.
 	var sums []fileSummary
+	// Each file was validated against the snapshot plus the files before
+	// it: that is the state after the files before it were written, while
+	// each of them was applied on the commit the one before it made (no
+	// other writer in between). So each file's validation holds for the
+	// commit the file before it made, and Apply need not run it again.
+	chain, chainAt := validated, validatedAt
 	for i, f := range bundles {
 		bundles[i].bundle = nil // f's records go once written (Bulk)
 		why := *note
 		if why == "" {
 			why = "claimgraph import " + f.name
 		}
+		f.validated, f.validatedAt = chain, chainAt
 		res, err := applyWithSpinner(ctx, e, st, f, why)
 		var verr *graph.ValidationError
 		if errors.As(err, &verr) {
@@ -156,6 +163,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("importing %s: %w", f.name, err)
 		}
+		chain, chainAt = nextValidated(chain, chainAt, res)
 		log.Info().Str("file", f.name).Str("by", f.by).Int("added", res.Nodes.Added).Int("changed", res.Nodes.Changed).
 			Int("unchanged", res.Nodes.Unchanged).Msg("imported")
 		sums = append(sums, summarise(f, res))
@@ -172,6 +180,21 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		printSummary(e.stdout, s)
 	}
 	return nil
+}
+
+// nextValidated returns whether the next file's validation holds, and
+// for which commit, after a file whose validation held for commit at (ok)
+// was applied with result res: it holds for the commit the file made (or
+// the same commit, when the file changed nothing), unless the file was
+// applied on another commit than at (another writer committed between).
+func nextValidated(ok bool, at int64, res graph.ApplyResult) (bool, int64) {
+	switch {
+	case !ok || res.Base != at:
+		return false, 0
+	case res.Rev != 0:
+		return true, res.Rev
+	}
+	return true, at
 }
 
 // readFile reads, validates (against r) and prepares one bundle, with a

@@ -46,7 +46,8 @@
 //     A link written without By or At is stored with the batch's By and the
 //     commit time (graph.FormatLinkTime) and compares equal to a stored one
 //     whatever its By and At. A batch that changes nothing has Rev 0 and At
-//     the last commit.
+//     the last commit. ApplyResult.Base is the Rev of the commit the batch
+//     was applied on (0 on an empty store).
 //   - ViewAt(at) answers, for every method, exactly what View answered
 //     right after the last commit at or before at (also after a reopen);
 //     before the first commit it reads an empty graph.

@@ -116,9 +116,18 @@ func testHistoryCounts(t *testing.T, o Opener) {
 	if n := len(r1.Revisions); n != 20+2*3 {
 		t.Errorf("first import recorded %d revisions, want 26", n)
 	}
+	if r1.Base != 0 {
+		t.Errorf("first import: Base %d, want 0 (an empty store)", r1.Base)
+	}
 	r2 := apply(t, s, v2Batch())
 	if r2.Rev <= r1.Rev || r2.Rev != r2.At.UnixNano() {
 		t.Errorf("second import: Rev %d after %d", r2.Rev, r1.Rev)
+	}
+	if r2.Base != r1.Rev {
+		t.Errorf("second import: Base %d, want the first's Rev %d", r2.Base, r1.Rev)
+	}
+	if r3 := apply(t, s, v2Batch()); r3.Rev != 0 || r3.Base != r2.Rev {
+		t.Errorf("the second import again: Rev %d, Base %d; want 0 (nothing changed) and the second's Rev %d", r3.Rev, r3.Base, r2.Rev)
 	}
 	v1Claim := mustJSON(nodeOf(SampleBatch(), "c-pier-unsafe"))
 	v2Claim := mustJSON(nodeOf(v2Batch(), "c-pier-unsafe"))

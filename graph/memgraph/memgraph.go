@@ -231,6 +231,9 @@ func (s *Store) Apply(ctx context.Context, b *graph.Batch) (graph.ApplyResult, e
 	}
 	w := newWriter(cur, at, b.By, b.Note)
 	res := graph.ApplyResult{ByKind: map[graph.Kind]graph.Counts{}}
+	if len(commits) > 0 {
+		res.Base = last.UnixNano()
+	}
 	if err := w.apply(bundle, b, &res); err != nil {
 		return graph.ApplyResult{}, err
 	}

@@ -240,9 +240,10 @@ func keyGroup(p pfx) [2]byte { return [2]byte{byte(p.hi >> 56), byte(p.hi >> 48)
 // prefixes), choosing the bounds from a sample of the keys, on workers
 // goroutines. The runs are not sorted yet.
 //
-// A run never spans two groups (keyGroup) of the sample, and within a
-// group the writes after the greatest key the store holds there (top, when
-// it reports one) go to runs of their own. Badger builds a table per run,
+// The first run holds only family 00 (the commit marker the first
+// stream writes), a run never spans two groups (keyGroup) of the sample,
+// and within a group the writes after the greatest key the store holds
+// there (top, when it reports one) go to runs of their own. Badger builds a table per run,
 // and its compactions merge a table with every table below it whose key
 // range overlaps its own: so the records, revisions and edges of the new
 // nodes of a batch (ids above every stored one, kind by kind) make tables
@@ -263,7 +264,9 @@ func partition(l *writeLog, workers, minRuns int, top func(g [2]byte) ([]byte, b
 	est := sampled / max(1, len(sample)) * n
 	nruns := min(max(est/bulkTableBytes, minRuns, 1), len(sample), 1<<16)
 	slices.SortFunc(sample, pfx.cmp)
-	var bounds []pfx // run r holds keys in [bounds[r-1], bounds[r])
+	// run r holds keys in [bounds[r-1], bounds[r]); run 0, which the
+	// commit marker (family 00) opens, holds only that family.
+	bounds := []pfx{{hi: 1 << 56}}
 	for r := 1; r < nruns; r++ {
 		bounds = append(bounds, sample[r*len(sample)/nruns])
 	}
@@ -287,7 +290,7 @@ func partition(l *writeLog, workers, minRuns int, top func(g [2]byte) ([]byte, b
 	}
 	slices.SortFunc(bounds, pfx.cmp)
 	bounds = slices.Compact(bounds)
-	if len(bounds) > 0 && bounds[0] == (pfx{}) {
+	if bounds[0] == (pfx{}) {
 		bounds = bounds[1:] // nothing sorts before it
 	}
 	nruns = len(bounds) + 1

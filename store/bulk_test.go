@@ -974,3 +974,19 @@ func TestGroupTop(t *testing.T) {
 		}
 	}
 }
+
+// TestPartitionMarkerRun: the first run, which the commit marker opens,
+// holds family 00 only, so that the marker's table overlaps no other
+// family's: with no write of family 00, it is empty.
+func TestPartitionMarkerRun(t *testing.T) {
+	var l writeLog
+	for i := range 3000 {
+		l.add(fmt.Appendf(nil, "a%05d", i), nil, false)
+		l.add(fmt.Appendf(nil, "c%05d", i), nil, false)
+	}
+	for _, minRuns := range []int{1, 4} {
+		if runs := partition(&l, 2, minRuns, nil); len(runs[0]) != 0 {
+			t.Errorf("minRuns %d: the first run holds %d writes, from %q", minRuns, len(runs[0]), l.at(int(runs[0][0].i)).key)
+		}
+	}
+}

@@ -229,6 +229,11 @@ func (p pfx) after() pfx {
 	return pfx{p.hi, p.lo + 1}
 }
 
+// groupMinBytes is the size of keys and values (estimated from the
+// sample) from which a group of a bulk commit's writes gets runs of its
+// own (partition); a variable for tests.
+var groupMinBytes = 4 << 20
+
 // keyGroup is a key's group for the runs of a bulk commit: its family
 // and the byte after it (for most families the node kind, or the search
 // field).
@@ -241,9 +246,9 @@ func keyGroup(p pfx) [2]byte { return [2]byte{byte(p.hi >> 56), byte(p.hi >> 48)
 // goroutines. The runs are not sorted yet.
 //
 // The first run holds only family 00 (the commit marker the first
-// stream writes), a run never spans two groups (keyGroup) of the sample,
-// and within a group the writes after the greatest key the store holds
-// there (top, when it reports one) go to runs of their own. Badger builds a table per run,
+// stream writes). A group (keyGroup) of groupMinBytes or more has runs of
+// its own, and within it the writes after the greatest key the store
+// holds there (top, when it reports one) go to runs of their own too. Badger builds a table per run,
 // and its compactions merge a table with every table below it whose key
 // range overlaps its own: so the records, revisions and edges of the new
 // nodes of a batch (ids above every stored one, kind by kind) make tables
@@ -254,12 +259,15 @@ func partition(l *writeLog, workers, minRuns int, top func(g [2]byte) ([]byte, b
 	n := l.n
 	stride := max(1, n/bulkSample)
 	sample := make([]pfx, 0, n/stride+1)
+	sizes := map[[2]byte]int{} // sampled bytes by group
 	var sampled int
 	for i := 0; i < n; i += stride {
 		w := l.at(i)
 		hi, lo := keyPrefix(w.key)
-		sample = append(sample, pfx{hi, lo})
+		p := pfx{hi, lo}
+		sample = append(sample, p)
 		sampled += len(w.key) + len(w.value)
+		sizes[keyGroup(p)] += len(w.key) + len(w.value)
 	}
 	est := sampled / max(1, len(sample)) * n
 	nruns := min(max(est/bulkTableBytes, minRuns, 1), len(sample), 1<<16)
@@ -270,23 +278,31 @@ func partition(l *writeLog, workers, minRuns int, top func(g [2]byte) ([]byte, b
 	for r := 1; r < nruns; r++ {
 		bounds = append(bounds, sample[r*len(sample)/nruns])
 	}
-	for i, p := range sample {
-		g := keyGroup(p)
-		if i > 0 && keyGroup(sample[i-1]) == g {
-			continue
+	groupStart := func(g [2]byte) pfx { return pfx{hi: uint64(g[0])<<56 | uint64(g[1])<<48} }
+	for i0 := 0; i0 < len(sample); {
+		g := keyGroup(sample[i0])
+		i1 := i0 + 1
+		for i1 < len(sample) && keyGroup(sample[i1]) == g {
+			i1++
 		}
-		if i > 0 {
-			bounds = append(bounds, pfx{hi: uint64(g[0])<<56 | uint64(g[1])<<48})
-		}
-		if top == nil {
-			continue
-		}
-		if k, ok := top(g); ok {
-			hi, lo := keyPrefix(k)
-			if t := (pfx{hi, lo}); keyGroup(t) == g && t != (pfx{math.MaxUint64, math.MaxUint64}) {
-				bounds = append(bounds, t.after())
+		// Only a group of groupMinBytes or more gets runs of its own: a
+		// stream costs a table, and a small batch's tables would be
+		// mostly that.
+		if sizes[g]*n/max(1, len(sample)) >= groupMinBytes {
+			bounds = append(bounds, groupStart(g))
+			if i1 < len(sample) {
+				bounds = append(bounds, groupStart(keyGroup(sample[i1])))
+			}
+			if top != nil {
+				if k, ok := top(g); ok {
+					hi, lo := keyPrefix(k)
+					if t := (pfx{hi, lo}); keyGroup(t) == g && t != (pfx{math.MaxUint64, math.MaxUint64}) {
+						bounds = append(bounds, t.after())
+					}
+				}
 			}
 		}
+		i0 = i1
 	}
 	slices.SortFunc(bounds, pfx.cmp)
 	bounds = slices.Compact(bounds)

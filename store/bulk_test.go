@@ -863,6 +863,8 @@ func BenchmarkSortItems(b *testing.B) {
 // writes at or before it; and that the runs still cover every write once,
 // in ascending disjoint ranges.
 func TestPartitionGroups(t *testing.T) {
+	defer func(v int) { groupMinBytes = v }(groupMinBytes)
+	groupMinBytes = 0 // every group is big enough
 	rng := rand.New(rand.NewPCG(5, 6))
 	// Stored tops: ids up to 500 of kinds 1 and 4 in families n and h
 	// (h keys end with a sequence number, up to 2 here); none for o (a
@@ -988,5 +990,34 @@ func TestPartitionMarkerRun(t *testing.T) {
 		if runs := partition(&l, 2, minRuns, nil); len(runs[0]) != 0 {
 			t.Errorf("minRuns %d: the first run holds %d writes, from %q", minRuns, len(runs[0]), l.at(int(runs[0][0].i)).key)
 		}
+	}
+}
+
+// TestPartitionSmallGroups: groups under groupMinBytes get no runs of
+// their own, so a small batch is not cut into a table per group; a group
+// over it does.
+func TestPartitionSmallGroups(t *testing.T) {
+	defer func(v int) { groupMinBytes = v }(groupMinBytes)
+	groupMinBytes = 1 << 20
+	var l writeLog
+	big := make([]byte, 2000)
+	for i := range 1000 {
+		// 20 small groups of a few kB each, and group "n\x04" of 1000 x 2 kB.
+		l.add(fmt.Appendf(nil, "%c\x01%05d", 'a'+i%20, i), []byte("v"), false)
+		l.add(fmt.Appendf(nil, "n\x04%05d", i), big, false)
+	}
+	runs := partition(&l, 2, 1, nil)
+	var spans []string
+	for _, run := range runs {
+		if len(run) == 0 {
+			continue
+		}
+		sortRun(&l, run)
+		spans = append(spans, fmt.Sprintf("%q-%q", l.at(int(run[0].i)).key[:2], l.at(int(run[len(run)-1].i)).key[:2]))
+	}
+	// The small groups before n\x04 in one run, n\x04 alone, the small
+	// groups after it in one run.
+	if want := []string{`"a\x01"-"n\x01"`, `"n\x04"-"n\x04"`, `"o\x01"-"t\x01"`}; !slices.Equal(spans, want) {
+		t.Errorf("runs %v, want %v", spans, want)
 	}
 }

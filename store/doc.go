@@ -109,11 +109,11 @@
 // compactions rewrite every stored table in between. The 1M-quote corpus
 // imported as four files (`split`, 440,461 lines each), then the
 // compactions left to settle (the import, then the same store opened
-// until no level is over its target), before and after, three runs:
-// 110 + 14 s, 105 + 13 s and 100 + 11 s before; 106 + 8 s (every group
-// apart), 100 + 7 s (with the next paragraph's change too) and 95 + 8 s
-// (groups of 4 MB or more) after, the compactions' CPU 24 to 29 s before
-// and 15 to 18 s after. Groups under 4 MB stay together because a stream
+// until no level is over its target), four runs before and after:
+// 108 + 13, 110 + 14, 105 + 13 and 100 + 11 s before; 104 + 9 and
+// 106 + 8 s (every group apart), 100 + 7 s (with the next paragraph's
+// change too) and 95 + 8 s (groups of 4 MB or more) after, the
+// compactions' CPU 24 to 29 s before and 15 to 19 s after. Groups under 4 MB stay together because a stream
 // costs a table: with every group apart a 10k-quote batch took 64
 // streams and 30 ms more (a tenth of its commit); it takes 5, a 100k one
 // 20.

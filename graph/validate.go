@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -332,8 +334,7 @@ func Validate(ctx context.Context, b *Bundle, r Reader) error {
 	}
 	v := &validator{b: b, r: r, index: make(map[string]int, len(b.Nodes))}
 	v.places()
-	var pending []pendingRef
-	// Keys and fields.
+	// Keys, in order: the first record of a key is the one indexed.
 	for i, n := range b.Nodes {
 		p := v.nodePlaces[i]
 		if checkNode(n) != nil {
@@ -353,20 +354,9 @@ func Validate(ctx context.Context, b *Bundle, r Reader) error {
 				v.index[key] = i
 			}
 		}
-		v.fields(p, n)
 	}
-	// References within the bundle.
-	for i, n := range b.Nodes {
-		if checkNode(n) != nil {
-			continue
-		}
-		p, key := v.nodePlaces[i], n.NodeKey()
-		eachRefSpec(n, func(ref refSpec) {
-			if pr, ok := v.ref(p, key, ref, key); !ok {
-				pending = append(pending, pr)
-			}
-		})
-	}
+	// Fields and references within the bundle.
+	pending := v.nodeChecks()
 	v.links(&pending)
 	v.cycles()
 	// The store: kinds of the bundle's keys and of unresolved references.
@@ -419,6 +409,62 @@ func Validate(ctx context.Context, b *Bundle, r Reader) error {
 	}
 	sortProblems(v.problems)
 	return &ValidationError{Problems: v.problems}
+}
+
+// parallelNodes is the number of records from which Validate checks the
+// records' fields and references on several cores, at least this many
+// each; a variable for tests.
+var parallelNodes = 8192
+
+// nodeChecks checks every record's fields and its references within the
+// bundle (which read the index only), and returns the references to keys
+// the bundle lacks. A large bundle is checked in parts on every core, and
+// the parts' problems and references are joined in record order, as one
+// pass over the records would give them (so every record's problems come
+// in the same order: its key's, its fields', its references').
+func (v *validator) nodeChecks() []pendingRef {
+	check := func(w *validator, lo, hi int) []pendingRef {
+		var pending []pendingRef
+		for i := lo; i < hi; i++ {
+			n := w.b.Nodes[i]
+			if checkNode(n) != nil {
+				continue
+			}
+			p, key := w.nodePlaces[i], n.NodeKey()
+			w.fields(p, n)
+			eachRefSpec(n, func(ref refSpec) {
+				if pr, ok := w.ref(p, key, ref, key); !ok {
+					pending = append(pending, pr)
+				}
+			})
+		}
+		return pending
+	}
+	nodes := len(v.b.Nodes)
+	parts := min(runtime.GOMAXPROCS(0), nodes/max(1, parallelNodes))
+	if parts < 2 {
+		return check(v, 0, nodes)
+	}
+	type result struct {
+		problems []Problem
+		pending  []pendingRef
+	}
+	results := make([]result, parts)
+	var wg sync.WaitGroup
+	for part := range parts {
+		wg.Go(func() {
+			w := &validator{b: v.b, r: v.r, nodePlaces: v.nodePlaces, linkPlaces: v.linkPlaces, index: v.index}
+			pending := check(w, part*nodes/parts, (part+1)*nodes/parts)
+			results[part] = result{w.problems, pending}
+		})
+	}
+	wg.Wait()
+	var pending []pendingRef
+	for _, r := range results {
+		v.problems = append(v.problems, r.problems...)
+		pending = append(pending, r.pending...)
+	}
+	return pending
 }
 
 // places fills nodePlaces and linkPlaces from the bundle, or as

@@ -248,13 +248,14 @@ func keyGroup(p pfx) [2]byte { return [2]byte{byte(p.hi >> 56), byte(p.hi >> 48)
 // The first run holds only family 00 (the commit marker the first
 // stream writes). A group (keyGroup) of groupMinBytes or more has runs of
 // its own, and within it the writes after the greatest key the store
-// holds there (top, when it reports one) go to runs of their own too. Badger builds a table per run,
-// and its compactions merge a table with every table below it whose key
-// range overlaps its own: so the records, revisions and edges of the new
-// nodes of a batch (ids above every stored one, kind by kind) make tables
-// that overlap nothing stored, which the compactions move down without
-// merging, where one table spanning two families, or old and new ids,
-// would make them rewrite every stored table in between.
+// holds there (top, when it reports one) go to runs of their own too.
+// Badger builds a table per run, and its compactions merge a table with
+// every table below it whose key range overlaps its own: so the records,
+// revisions and edges of the new nodes of a batch (ids above every stored
+// one, kind by kind) make tables that overlap nothing stored, which the
+// compactions move down without merging, where one table spanning two
+// families, or old and new ids, would make them rewrite every stored
+// table in between.
 func partition(l *writeLog, workers, minRuns int, top func(g [2]byte) ([]byte, bool)) [][]sortItem {
 	n := l.n
 	stride := max(1, n/bulkSample)

@@ -17,8 +17,11 @@ import (
 // five times: 100k quotes, medians of 9.61 s at 50, 9.22 s at 100 and
 // 7.62 s at 150, with peak RSS 1.2-1.4, 1.5-1.6 and 1.7-1.8 GB; 1M quotes
 // in one file 98 s and 8.2 GB at 50 against 86 s and 12.3 GB at 150 (user
-// CPU 174 against 134 s).
-const importGCPercent = 150
+// CPU 174 against 134 s). With key layout 7, 150 against 250: 100k quotes,
+// medians of 7.1 and 6.6 s over eight alternations, peak RSS 1.44-1.57 GB
+// either way; 1M quotes in one file 96.9 s and 10.4 GB against 87.1 s and
+// 13.8 GB (user CPU 162 against 140 s).
+const importGCPercent = 250
 
 // importMemoryLimit sets the Go heap's soft limit for an import to three
 // quarters of the machine's memory (an import holds each file's writes in

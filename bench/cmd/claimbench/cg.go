@@ -74,7 +74,7 @@ func measureClaimgraph(ctx context.Context, cfg config, load corpusFunc, w workl
 	cfg.logf("%d quotes: claimgraph import (%d records in %d batch(es))", n, size.Records, (size.Records+cfg.chunk-1)/cfg.chunk)
 	var took time.Duration
 	// As `claimgraph import` runs it (cmd/claimgraph, importGCPercent).
-	gogc := debug.SetGCPercent(150)
+	gogc := debug.SetGCPercent(250)
 	err = profile(prof, "import", func() error {
 		defer debug.SetGCPercent(gogc)
 		// One Apply per chunk, timed; the chunks are generated between

@@ -307,9 +307,6 @@ func partition(l *writeLog, workers, minRuns int, top func(g [2]byte) ([]byte, b
 	}
 	slices.SortFunc(bounds, pfx.cmp)
 	bounds = slices.Compact(bounds)
-	if bounds[0] == (pfx{}) {
-		bounds = bounds[1:] // nothing sorts before it
-	}
 	nruns = len(bounds) + 1
 	runOf := func(hi, lo uint64) int {
 		return sort.Search(len(bounds), func(j int) bool { return cmpPrefix(hi, lo, bounds[j].hi, bounds[j].lo) < 0 })

@@ -137,7 +137,7 @@ type edgeRow struct {
 	From      string `parquet:"from" ref:"nodes" desc:"Key of the node the edge leaves."`
 	To        string `parquet:"to" ref:"nodes" desc:"Key of the node the edge points to."`
 	Relation  string `parquet:"relation" enum:"relation" desc:"A reference field (speaker, source, channel, reported_by, expresses, publisher, author, derived_from, stated_by, parent, affiliation, about) or a link relation (supports, contradicts, context, same_as, repeats, retracts, corrects, responds_to)."`
-	Qualifier string `parquet:"qualifier,optional" desc:"The derivation relation of a source's derived_from (quotes, cites ...) or the role of an affiliation."`
+	Qualifier string `parquet:"qualifier,optional" desc:"The derivation relation of a source's derived_from (quotes, cites ...), the role of an affiliation, or the attribution cue of a quote's speaker and reported_by (said, told ...)."`
 	Link      bool   `parquet:"link" desc:"True for a link (evidence, disagreement), false for a reference held by a field."`
 	Reason    string `parquet:"reason,optional" enum:"reason" desc:"Why a contradicts link holds."`
 	Note      string `parquet:"note,optional" desc:"Note on a link."`

@@ -60,7 +60,9 @@ type Ref struct {
 	// To is the referenced key.
 	To string
 	// Qualifier carries the derivation relation of a source's derived_from
-	// ("quotes") or the role of an affiliation.
+	// ("quotes"), the role of an affiliation, or the attribution cue of a
+	// quote's speaker and reported_by ("said", "told reporters"), so that
+	// a walk along the attribution has the cue without reading the quote.
 	Qualifier string
 }
 
@@ -240,10 +242,10 @@ func (q *Quote) NodeKind() Kind { return KindQuote }
 
 // Refs implements Node.
 func (q *Quote) Refs() []Ref {
-	r := appendRef(nil, "speaker", RelSpeaker, q.Speaker, "")
+	r := appendRef(nil, "speaker", RelSpeaker, q.Speaker, q.Cue)
 	r = appendRef(r, "source", RelSource, q.Source, "")
 	r = appendRef(r, "channel", RelChannel, q.Channel, "")
-	r = appendRef(r, "reported_by", RelReportedBy, q.ReportedBy, "")
+	r = appendRef(r, "reported_by", RelReportedBy, q.ReportedBy, q.Cue)
 	for _, c := range q.Claims {
 		r = appendRef(r, "claims", RelExpresses, c, "")
 	}

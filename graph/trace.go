@@ -101,10 +101,11 @@ type Trace struct {
 // retracted node other than the root (one Reader.Retractions call after
 // the walk).
 //
-// Each level of the walk reads the kinds of the new nodes with one
-// Reader.Kinds call, the records of the new quotes (the only records the
-// walk needs: their source, channel and cue) with one Reader.Nodes call,
-// and each node's edges with one Reader.Edges call per direction.
+// The walk reads no record but the root's. Each level reads the kinds of
+// the new nodes with one Reader.Kinds call and each node's edges with one
+// Reader.Edges call per direction; what it needs of a quote comes with the
+// quote's own edges: its source and channel, and its cue, the qualifier of
+// its speaker and reported_by edges (Quote.Refs).
 func TraceFrom(ctx context.Context, r Reader, key string, opt TraceOptions) (*Trace, error) {
 	if opt.MaxDepth <= 0 {
 		opt.MaxDepth = DefaultTraceDepth
@@ -121,15 +122,11 @@ func TraceFrom(ctx context.Context, r Reader, key string, opt TraceOptions) (*Tr
 		direct:  !slices.Contains([]Kind{KindQuote, KindClaim, KindFigure}, root.NodeKind()),
 		t:       &Trace{Root: key},
 		kinds:   map[string]Kind{key: root.NodeKind()},
-		quotes:  map[string]*Quote{},
 		visited: map[string]bool{key: true},
 		walked:  map[edgeID]bool{},
 		derives: map[string]bool{},
 		leaf:    map[string]bool{},
 		allowed: map[string]map[string]bool{},
-	}
-	if q, ok := root.(*Quote); ok {
-		w.quotes[key] = q
 	}
 	frontier := []string{key}
 	for depth := 0; len(frontier) > 0; depth++ {
@@ -139,12 +136,13 @@ func TraceFrom(ctx context.Context, r Reader, key string, opt TraceOptions) (*Tr
 		if err := w.load(ctx, frontier); err != nil {
 			return nil, err
 		}
+		if err := w.read(ctx, frontier); err != nil {
+			return nil, err
+		}
 		w.allow(frontier)
 		var next []string
-		for _, k := range frontier {
-			if next, err = w.expand(ctx, k, depth, next); err != nil {
-				return nil, err
-			}
+		for i, k := range frontier {
+			next = w.expand(k, depth, w.edges[w.ends[i]:w.ends[i+1]], next)
 		}
 		frontier = next
 	}
@@ -168,24 +166,24 @@ type tracer struct {
 	root    string
 	direct  bool // root is not a quote, claim or figure
 	t       *Trace
-	kinds   map[string]Kind   // the nodes reached; 0 for a dangling key
-	quotes  map[string]*Quote // the records of the quotes reached
+	kinds   map[string]Kind // the nodes reached; 0 for a dangling key
 	visited map[string]bool
 	walked  map[edgeID]bool
 	derives map[string]bool // sources read that have a derived_from edge out
 	leaf    map[string]bool // nodes reached through a link other than evidence: not walked from
 	allowed map[string]map[string]bool
-	// edges is expand's scratch list, reused from node to node; qs is
-	// queries' for the nodes other than the root.
+	// edges holds the edges read from the nodes of one level (read), those
+	// of the i-th node at [ends[i], ends[i+1]); reused from level to
+	// level. qs is queries' for the nodes other than the root.
 	edges []walkedEdge
+	ends  []int
 	qs    [1]EdgeQuery
 	// retracted and deadLinks are filled by markRetracted (assess.go).
 	retracted map[string]bool
 	deadLinks map[Hop]bool
 }
 
-// load reads the kinds of the keys not loaded yet, and the records of the
-// quotes among them, in one call each.
+// load reads the kinds of the keys not loaded yet, in one call.
 func (w *tracer) load(ctx context.Context, keys []string) error {
 	var missing []string
 	for _, k := range keys {
@@ -200,26 +198,27 @@ func (w *tracer) load(ctx context.Context, keys []string) error {
 	if err != nil {
 		return err
 	}
-	var quotes []string
 	for _, k := range missing {
 		w.kinds[k] = kinds[k] // 0 for a dangling key: walked no further
-		if kinds[k] == KindQuote {
-			quotes = append(quotes, k)
+	}
+	return nil
+}
+
+// read reads the edges walked from each of the keys (queries) into
+// w.edges, those of keys[i] at [w.ends[i], w.ends[i+1]).
+func (w *tracer) read(ctx context.Context, keys []string) error {
+	w.edges, w.ends = w.edges[:0], append(w.ends[:0], 0)
+	for _, k := range keys {
+		for _, q := range w.queries(k, w.kinds[k]) {
+			got, err := w.r.Edges(ctx, q)
+			if err != nil {
+				return fmt.Errorf("trace: edges of %s: %w", k, err)
+			}
+			for _, e := range got {
+				w.edges = append(w.edges, walkedEdge{e, q.Dir})
+			}
 		}
-	}
-	if len(quotes) == 0 {
-		return nil
-	}
-	ns, err := w.r.Nodes(ctx, quotes)
-	if err != nil {
-		return err
-	}
-	for i, n := range ns {
-		if q, ok := n.(*Quote); ok {
-			w.quotes[quotes[i]] = q
-		} else {
-			w.kinds[quotes[i]] = 0 // gone since Kinds: walked no further
-		}
+		w.ends = append(w.ends, len(w.edges))
 	}
 	return nil
 }
@@ -289,25 +288,36 @@ var (
 	sourceOutRelations = []Relation{RelDerivedFrom}
 )
 
-// allow records, for the quotes about to be expanded, which derivations of
-// their sources lead toward their words: the quote's channel, or every
-// derivation when the quote has no channel. A source then walks only the
-// derived_from edges that some quote published in it allows, so the trace of
-// one quote does not fan out into everything else its article cites.
+// allow records, for the quotes about to be expanded (keys, whose edges
+// read has read), which derivations of their sources lead toward their
+// words: the quote's channel, or every derivation when the quote has no
+// channel. A source then walks only the derived_from edges that some quote
+// published in it allows, so the trace of one quote does not fan out into
+// everything else its article cites.
 func (w *tracer) allow(keys []string) {
-	for _, k := range keys {
-		q, ok := w.quotes[k]
-		if !ok || q.Source == "" || w.leaf[k] {
+	for i, k := range keys {
+		if w.kinds[k] != KindQuote || w.leaf[k] {
 			continue
 		}
-		if w.allowed[q.Source] == nil {
-			w.allowed[q.Source] = map[string]bool{}
+		source, channel := "", "*"
+		for _, e := range w.edges[w.ends[i]:w.ends[i+1]] {
+			if e.dir != Out || e.From != k {
+				continue
+			}
+			switch e.Relation {
+			case RelSource:
+				source = e.To
+			case RelChannel:
+				channel = e.To
+			}
 		}
-		if q.Channel == "" {
-			w.allowed[q.Source]["*"] = true
-		} else {
-			w.allowed[q.Source][q.Channel] = true
+		if source == "" {
+			continue
 		}
+		if w.allowed[source] == nil {
+			w.allowed[source] = map[string]bool{}
+		}
+		w.allowed[source][channel] = true
 	}
 }
 
@@ -328,25 +338,15 @@ type walkedEdge struct {
 	dir Direction
 }
 
-// expand walks the edges of the node with the key, at depth hops from the
-// root, and appends the nodes it reached first to reached.
-func (w *tracer) expand(ctx context.Context, key string, depth int, reached []string) ([]string, error) {
+// expand walks the edges read from the node with the key (es, which it
+// reorders), at depth hops from the root, and appends the nodes it reached
+// first to reached.
+func (w *tracer) expand(key string, depth int, es []walkedEdge, reached []string) []string {
 	kind := w.kinds[key]
-	es := w.edges[:0]
-	defer func() { w.edges = es[:0] }()
-	for _, q := range w.queries(key, kind) {
-		got, err := w.r.Edges(ctx, q)
-		if err != nil {
-			return nil, fmt.Errorf("trace: edges of %s: %w", key, err)
-		}
-		for _, e := range got {
-			if !w.keep(key, kind, e) {
-				continue
-			}
-			es = append(es, walkedEdge{e, q.Dir})
-			if q.Dir == Out && e.Relation == RelDerivedFrom && kind == KindSource {
-				w.derives[key] = true
-			}
+	es = slices.DeleteFunc(es, func(e walkedEdge) bool { return !w.keep(key, kind, e.Edge) })
+	for _, e := range es {
+		if e.dir == Out && e.Relation == RelDerivedFrom && kind == KindSource {
+			w.derives[key] = true
 		}
 	}
 	slices.SortStableFunc(es, func(a, b walkedEdge) int {
@@ -375,9 +375,9 @@ func (w *tracer) expand(ctx context.Context, key string, depth int, reached []st
 			}
 		}
 		w.walked[id] = true
-		w.t.Hops = append(w.t.Hops, hopOf(e.Edge, w.quotes[key], depth+1))
+		w.t.Hops = append(w.t.Hops, hopOf(e.Edge, depth+1))
 	}
-	return reached, nil
+	return reached
 }
 
 func otherEnd(e walkedEdge) string {
@@ -387,16 +387,16 @@ func otherEnd(e walkedEdge) string {
 	return e.From
 }
 
-// hopOf makes the hop of an edge walked from a node, q when that node is a
-// quote. The cue of a speaker or reported_by hop is set by summarise when
-// the walk went from the other end.
-func hopOf(e Edge, q *Quote, depth int) Hop {
+// hopOf makes the hop of an edge walked at a depth. The cue of a speaker
+// or reported_by hop is the edge's qualifier (Quote.Refs), whichever end
+// the walk went from.
+func hopOf(e Edge, depth int) Hop {
 	h := Hop{From: e.From, To: e.To, Relation: string(e.Relation), Reason: e.Reason, Depth: depth, Retracted: e.Retracted != nil}
-	if e.Relation == RelDerivedFrom && e.Qualifier != "" {
+	switch {
+	case e.Relation == RelDerivedFrom && e.Qualifier != "":
 		h.Relation = e.Qualifier
-	}
-	if q != nil && q.Key == e.From && (e.Relation == RelSpeaker || e.Relation == RelReportedBy) {
-		h.Cue = q.Cue
+	case e.Relation == RelSpeaker || e.Relation == RelReportedBy:
+		h.Cue = e.Qualifier
 	}
 	return h
 }
@@ -414,18 +414,13 @@ func relationRank(r Relation) int {
 	return len(order) + len(LinkRelations)
 }
 
-// summarise fills the cues left empty and the summary lists.
+// summarise fills the summary lists.
 func (w *tracer) summarise() {
 	t := w.t
 	// Nesting height of each quote: 0 when no reached quote reports it.
 	height := map[string]int{}
 	var reports [][2]string // inner, outer
-	for i, h := range t.Hops {
-		if h.Relation == string(RelSpeaker) || h.Relation == string(RelReportedBy) {
-			if q, ok := w.quotes[h.From]; ok && h.Cue == "" {
-				t.Hops[i].Cue = q.Cue
-			}
-		}
+	for _, h := range t.Hops {
 		if h.Relation == string(RelReportedBy) {
 			reports = append(reports, [2]string{h.From, h.To})
 		}

@@ -18,7 +18,7 @@ import (
 // existence come from Reader.Kinds (which the store answers from the ids it
 // learnt while walking the edges, without reading records); a node with any
 // other field selected is read whole through the loader. The records the
-// trace itself read (its root and the quotes it walked) prime the loader.
+// trace itself read (its root: the walk reads no other) prime the loader.
 // Edges always lead to the key a node resolves to (a merged key's edges
 // point at the node it was merged into), so a stub's key is the key of the
 // record it stands for; the root, whose key may be a merged one, is read

@@ -238,7 +238,7 @@
 //	        f | kind | 00 | 11 | 00 01 | last entry       the same, every node of the kind in value order
 //	        f | kind | ff | key                         the node's facet values
 //	        (a list's last block is keyed ff instead of its last entry; Facet blocks)
-//	6d 'm'  m v                                         key layout version (07)
+//	6d 'm'  m v                                         key layout version (08)
 //	        m g                                         empty: some key was merged
 //	6c 'l'  reserved: change log
 //	73 's'  s | 10+field | term | 00 | last id          block of up to 128 search postings (Posting blocks)
@@ -296,7 +296,8 @@
 // JSON; it round-trips exactly, and an upsert whose record is byte-equal to
 // the stored one writes nothing. An edge value is a format byte (01) and six
 // uvarint-length-prefixed strings: the other end's user key, the qualifier
-// (a derivation relation or affiliation role), and a link's reason, note,
+// (a derivation relation, an affiliation role, or the cue of a quote's
+// speaker and reported_by edges), and a link's reason, note,
 // by and at; a retracted link's value is format byte 02 and nine strings,
 // the six and the retraction's at (RFC 3339 in UTC with nanoseconds, one
 // spelling only), by and reason:
@@ -328,7 +329,16 @@
 // value | entry): New deletes them and writes family f again, entries in
 // blocks under the list bytes 10 and 11, in one commit that marks the
 // store layout 7 (for a store before layout 6, the search keys follow).
-// The columns stay as they were.
+// The columns stay as they were. Layouts 1 to 7 wrote a quote's speaker and
+// reported_by edges without a qualifier: since layout 8 the quote's cue
+// qualifies them (graph.Quote.Refs), so that a trace takes a quote's cue,
+// source and channel from the quote's own edges and reads no record but
+// its root's (2.8 of 3.8 record reads a trace on the 100k corpus; the
+// cold trace took 0.85 of its time, BenchmarkTraceStore). New writes the
+// attribution edges of every quote with a cue again in one commit, reading
+// only the quote records (reindexCues, the first step of every
+// migration; 2.4 s and 0.34 GB of peak RSS for the 100k-quote store, 30 s
+// and 2.0 GB for the 1M-quote one), and marks the store layout 8.
 //
 // # Posting blocks
 //

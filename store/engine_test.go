@@ -354,7 +354,11 @@ func TestChangeWritesOnlyTheDifference(t *testing.T) {
 		want func(ts uint64) []string
 	}{
 		{"cue", func(b *graph.Batch) { node(b, "q-dhs").(*graph.Quote).Cue = "stated" },
-			func(ts uint64) []string { return append(rev("q-dhs", ts), q(nodeKey(ids["q-dhs"]))) }},
+			func(ts uint64) []string {
+				// The cue qualifies the speaker edge, both ways.
+				return append(rev("q-dhs", ts), q(nodeKey(ids["q-dhs"])),
+					q(adjKey(famOut, ids["q-dhs"], 0x01, ids["o-dhs"])), q(adjKey(famIn, ids["o-dhs"], 0x01, ids["q-dhs"])))
+			}},
 		{"speaker", func(b *graph.Batch) { node(b, "q-ask").(*graph.Quote).Speaker = "p-brook" },
 			func(ts uint64) []string {
 				// The speaker facet: the key- and value-order entries

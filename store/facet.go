@@ -472,19 +472,59 @@ func reindexFacets(ctx context.Context, kv KV, mark bool) (int, error) {
 	}, finish)
 }
 
+// reindexCues writes again, in one commit, the speaker and reported_by
+// edges (both directions) of every quote with a cue of a store of a layout
+// before 8, whose edges carried no qualifier: since layout 8 the cue
+// qualifies them (graph.Quote.Refs), so that a trace has it without
+// reading the quote. With mark, the commit also marks the store
+// layoutVersion. It returns how many quotes it visited; the records of
+// other kinds are not read.
+func reindexCues(ctx context.Context, kv KV, mark bool) (int, error) {
+	var finish func(w *writer) error
+	if mark {
+		finish = func(w *writer) error { return w.set(metaLayoutKey, []byte{layoutVersion}) }
+	}
+	speaker, reportedBy := relCodes[graph.RelSpeaker], relCodes[graph.RelReportedBy]
+	return rebuildKind(ctx, kv, graph.KindQuote, func(w *writer, id uint64, node graph.Node, es entries) error {
+		q, ok := node.(*graph.Quote)
+		if !ok || q.Cue == "" {
+			return nil
+		}
+		refs, err := w.refEntries(ctx, graph.Place{}, q, id)
+		if err != nil {
+			return err
+		}
+		for k, v := range refs {
+			if c := k[adjPrefixLen]; c == speaker || c == reportedBy {
+				es[k] = v
+			}
+		}
+		return nil
+	}, finish)
+}
+
 // migrate brings a store of layout v (1 to layoutVersion-1) to
-// layoutVersion, in steps that each may run again: it deletes the trigram
-// family t (dropTrigrams); for a store before layout 7 it deletes the
-// facet entries stored one key each (layouts 4 to 6) and writes the facet
-// keys again from the records, entries in blocks (reindexFacets, one
-// commit); then, for a store before layout 6, it deletes family s and
-// writes it again from the records, postings in blocks (reindexPostings:
-// layout 5) with whoSaid's position flags and reversed dictionary
-// (layout 6). The last step's commit marks the layout. A crash before
-// that commit leaves the old layout marked, and the next open runs the
-// migration again (writing the same keys).
+// layoutVersion, in steps that each may run again: it qualifies the
+// attribution edges of the quotes by their cues (reindexCues, one commit;
+// layout 8); then, for a store before layout 7, it deletes the trigram
+// family t (dropTrigrams), deletes the facet entries stored one key each
+// (layouts 4 to 6) and writes the facet keys again from the records,
+// entries in blocks (reindexFacets, one commit); then, for a store before
+// layout 6, it deletes family s and writes it again from the records,
+// postings in blocks (reindexPostings: layout 5) with whoSaid's position
+// flags and reversed dictionary (layout 6). The last step's commit marks
+// the layout. A crash before that commit leaves the old layout marked, and
+// the next open runs the migration again (writing the same keys).
 func migrate(ctx context.Context, kv KV, v byte, log zerolog.Logger) error {
-	n, err := dropTrigrams(ctx, kv)
+	n, err := reindexCues(ctx, kv, v == 7)
+	if err != nil {
+		return fmt.Errorf("store: qualifying the attribution edges by their cues: %w", err)
+	}
+	log.Info().Int("quotes", n).Msg("qualified the attribution edges of a store of an earlier key layout by their cues")
+	if v == 7 {
+		return nil
+	}
+	n, err = dropTrigrams(ctx, kv)
 	if err != nil {
 		return fmt.Errorf("store: deleting the trigram index: %w", err)
 	}

@@ -52,8 +52,10 @@ const (
 // migration (reindexPostings) rebuilds family s of a store of layout 5.
 // Layout 7 stores the facet entries of family f in blocks
 // (facetblocks.go): New deletes the entries of an earlier layout and
-// writes family f again in one commit (reindexFacets).
-const layoutVersion = 7
+// writes family f again in one commit (reindexFacets). Layout 8 qualifies
+// a quote's speaker and reported_by edges by its cue (graph.Quote.Refs):
+// New writes them again in one commit (reindexCues).
+const layoutVersion = 8
 
 var metaLayoutKey = []byte{famMeta, 'v'}
 

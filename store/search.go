@@ -57,6 +57,12 @@ func reindexSearch(ctx context.Context, kv KV) (int, error) {
 // (nil: nothing). It returns how many nodes it visited. The migrations
 // that build a key family for a store of an earlier layout share it.
 func rebuildEach(ctx context.Context, kv KV, entry func(w *writer, id uint64, node graph.Node, es entries) error, finish func(w *writer) error) (int, error) {
+	return rebuildKind(ctx, kv, 0, entry, finish)
+}
+
+// rebuildKind is rebuildEach over the nodes of one kind (0: every kind),
+// whose other records it does not read.
+func rebuildKind(ctx context.Context, kv KV, kind graph.Kind, entry func(w *writer, id uint64, node graph.Node, es entries) error, finish func(w *writer) error) (int, error) {
 	n := 0
 	_, err := kv.Update(ctx, func(tx Txn) error {
 		n = 0
@@ -72,6 +78,9 @@ func rebuildEach(ctx context.Context, kv KV, entry func(w *writer, id uint64, no
 			return err
 		}
 		for _, id := range ids {
+			if kind != 0 && idKind(id) != kind {
+				continue
+			}
 			node, err := w.rd.nodeByID(ctx, id)
 			if err != nil {
 				return err

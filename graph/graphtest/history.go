@@ -872,7 +872,7 @@ func testMerge(t *testing.T, o Opener) {
 		want []graph.Edge
 	}{
 		{graph.EdgeQuery{Key: "p-alvarez", Dir: graph.In, Relations: rels(graph.RelSpeaker)}, []graph.Edge{
-			{From: "q-post", To: "p-alvarez", Relation: graph.RelSpeaker}, {From: "q-dup", To: "p-alvarez", Relation: graph.RelSpeaker}}},
+			{From: "q-post", To: "p-alvarez", Relation: graph.RelSpeaker, Qualifier: "wrote"}, {From: "q-dup", To: "p-alvarez", Relation: graph.RelSpeaker}}},
 		{graph.EdgeQuery{Key: "q-dup", Dir: graph.Out, Relations: rels(graph.RelSpeaker)}, []graph.Edge{
 			{From: "q-dup", To: "p-alvarez", Relation: graph.RelSpeaker}}},
 		{graph.EdgeQuery{Key: "c-both", Dir: graph.Out}, []graph.Edge{{From: "c-both", To: "p-alvarez", Relation: graph.RelAbout}}},
@@ -883,7 +883,7 @@ func testMerge(t *testing.T, o Opener) {
 		{graph.EdgeQuery{Key: "p-alvarez", Dir: graph.In, Relations: rels(graph.RelContext, graph.RelSameAs)}, []graph.Edge{
 			linkEdge(graph.Link{From: "c-pier-unsafe", To: "p-alvarez", Relation: graph.RelContext, Note: "mentions him"}, "graphtest")}},
 		{graph.EdgeQuery{Key: "p-dup", Dir: graph.In, Relations: rels(graph.RelSpeaker)}, []graph.Edge{
-			{From: "q-post", To: "p-alvarez", Relation: graph.RelSpeaker}, {From: "q-dup", To: "p-alvarez", Relation: graph.RelSpeaker}}},
+			{From: "q-post", To: "p-alvarez", Relation: graph.RelSpeaker, Qualifier: "wrote"}, {From: "q-dup", To: "p-alvarez", Relation: graph.RelSpeaker}}},
 	} {
 		sameEdges(t, fmt.Sprintf("Edges(%+v) after merge", c.q), edgesOfKey(t, s, c.q), c.want)
 	}

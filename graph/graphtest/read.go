@@ -118,12 +118,12 @@ func testEdgesSpotChecks(t *testing.T, o Opener) {
 		rels []graph.Relation
 		want []graph.Edge
 	}{
-		{"q-ask", graph.Out, rels(graph.RelSpeaker), []graph.Edge{{From: "q-ask", To: "p-okafor", Relation: "speaker"}}},
-		{"p-alvarez", graph.In, rels(graph.RelSpeaker), []graph.Edge{{From: "q-post", To: "p-alvarez", Relation: "speaker"}}},
+		{"q-ask", graph.Out, rels(graph.RelSpeaker), []graph.Edge{{From: "q-ask", To: "p-okafor", Relation: "speaker", Qualifier: "asked"}}},
+		{"p-alvarez", graph.In, rels(graph.RelSpeaker), []graph.Edge{{From: "q-post", To: "p-alvarez", Relation: "speaker", Qualifier: "wrote"}}},
 		{"s-report", graph.In, rels(graph.RelSource), []graph.Edge{{From: "f-incidents", To: "s-report", Relation: "source"}}},
 		{"s-call", graph.In, rels(graph.RelChannel), []graph.Edge{{From: "q-ask", To: "s-call", Relation: "channel"}}},
-		{"q-post", graph.In, rels(graph.RelReportedBy), []graph.Edge{{From: "q-ask", To: "q-post", Relation: "reported_by"}}},
-		{"q-ask", graph.Out, rels(graph.RelReportedBy), []graph.Edge{{From: "q-ask", To: "q-post", Relation: "reported_by"}}},
+		{"q-post", graph.In, rels(graph.RelReportedBy), []graph.Edge{{From: "q-ask", To: "q-post", Relation: "reported_by", Qualifier: "asked"}}},
+		{"q-ask", graph.Out, rels(graph.RelReportedBy), []graph.Edge{{From: "q-ask", To: "q-post", Relation: "reported_by", Qualifier: "asked"}}},
 		{"c-ferry-safe", graph.In, rels(graph.RelExpresses), []graph.Edge{
 			{From: "q-post", To: "c-ferry-safe", Relation: "expresses"}, {From: "q-dhs", To: "c-ferry-safe", Relation: "expresses"}}},
 		{"o-dhs", graph.In, rels(graph.RelPublisher), []graph.Edge{{From: "s-report", To: "o-dhs", Relation: "publisher"}}},
@@ -145,7 +145,7 @@ func testEdgesSpotChecks(t *testing.T, o Opener) {
 		{"q-dhs", graph.In, rels(graph.RelRespondsTo), []graph.Edge{{From: "q-cafe", To: "q-dhs", Relation: "responds_to", Note: "the post answers the agency",
 			By: "graphtest", At: anyCommitTime}}},
 		{"q-dhs", graph.Out, rels(graph.RelRespondsTo), nil},
-		{"p-okafor", graph.In, rels(graph.RelSpeaker), []graph.Edge{{From: "q-ask", To: "p-okafor", Relation: "speaker"}}},
+		{"p-okafor", graph.In, rels(graph.RelSpeaker), []graph.Edge{{From: "q-ask", To: "p-okafor", Relation: "speaker", Qualifier: "asked"}}},
 		{"q-cafe", graph.Out, rels(graph.RelSpeaker), nil},
 	}
 	s := loaded(t, o)

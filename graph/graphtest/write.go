@@ -79,6 +79,36 @@ func testChangeOneField(t *testing.T, o Opener) {
 		}
 		return nil
 	})
+
+	// The cue qualifies a quote's speaker and reported_by edges, both
+	// ways: changing it alone rewrites them, clearing it clears them.
+	for _, cue := range []string{"told reporters", ""} {
+		b := SampleBatch()
+		nodeOf(b, "q-ask").(*graph.Quote).Cue = cue
+		res := apply(t, s, &graph.Batch{Nodes: []graph.Node{nodeOf(b, "q-ask")}})
+		wantCounts(t, "cue "+cue, res.Nodes, graph.Counts{Changed: 1})
+		attribution := []graph.Edge{
+			{From: "q-ask", To: "p-okafor", Relation: graph.RelSpeaker, Qualifier: cue},
+			{From: "q-ask", To: "q-post", Relation: graph.RelReportedBy, Qualifier: cue},
+		}
+		read(t, s, func(ctx context.Context, r graph.Reader) error {
+			for _, c := range []struct {
+				q    graph.EdgeQuery
+				want []graph.Edge
+			}{
+				{graph.EdgeQuery{Key: "q-ask", Dir: graph.Out, Relations: rels(graph.RelSpeaker, graph.RelReportedBy)}, attribution},
+				{graph.EdgeQuery{Key: "p-okafor", Dir: graph.In, Relations: rels(graph.RelSpeaker)}, attribution[:1]},
+				{graph.EdgeQuery{Key: "q-post", Dir: graph.In, Relations: rels(graph.RelReportedBy)}, attribution[1:]},
+			} {
+				got, err := r.Edges(ctx, c.q)
+				if err != nil {
+					return err
+				}
+				sameEdges(t, fmt.Sprintf("cue %q: Edges(%s, %v)", cue, c.q.Key, c.q.Dir), got, c.want)
+			}
+			return nil
+		})
+	}
 }
 
 func testDroppedReference(t *testing.T, o Opener) {
@@ -178,7 +208,7 @@ func testReferenceToStored(t *testing.T, o Opener) {
 			return err
 		}
 		sameEdges(t, "quotes reported by q-post", got, []graph.Edge{
-			{From: "q-ask", To: "q-post", Relation: graph.RelReportedBy},
+			{From: "q-ask", To: "q-post", Relation: graph.RelReportedBy, Qualifier: "asked"},
 			{From: "q-new", To: "q-post", Relation: graph.RelReportedBy},
 		})
 		return nil

@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -690,6 +691,8 @@ func (h *handler) write(w http.ResponseWriter, r *http.Request, out *outcome, me
 	if out.challenge {
 		hdr.Set("WWW-Authenticate", `Bearer realm="claimgraph"`)
 	}
+	// The whole body is known: sent with its length, not in chunks.
+	hdr.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(out.status)
 	n := 0
 	if r.Method != http.MethodHead {

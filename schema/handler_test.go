@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -244,6 +245,9 @@ func TestHandlerRequests(t *testing.T) {
 			}
 			if got := r.header.Get("Allow"); got != tc.allow {
 				t.Errorf("Allow %q, want %q", got, tc.allow)
+			}
+			if got, want := r.header.Get("Content-Length"), strconv.Itoa(len(r.raw)); got != want {
+				t.Errorf("Content-Length %q, want %s", got, want)
 			}
 			if tc.dataCheck != nil {
 				tc.dataCheck(t, r.data(t))

@@ -101,11 +101,11 @@ type Trace struct {
 // retracted node other than the root (one Reader.Retractions call after
 // the walk).
 //
-// The walk reads no record but the root's. Each level reads the kinds of
-// the new nodes with one Reader.Kinds call and each node's edges with one
-// Reader.Edges call per direction; what it needs of a quote comes with the
-// quote's own edges: its source and channel, and its cue, the qualifier of
-// its speaker and reported_by edges (Quote.Refs).
+// The walk reads no record, not even the root's. Each level reads the
+// kinds of the new nodes with one Reader.Kinds call (the root's first) and
+// each node's edges with one Reader.Edges call per direction; what it needs
+// of a quote comes with the quote's own edges: its source and channel, and
+// its cue, the qualifier of its speaker and reported_by edges (Quote.Refs).
 func TraceFrom(ctx context.Context, r Reader, key string, opt TraceOptions) (*Trace, error) {
 	if opt.MaxDepth <= 0 {
 		opt.MaxDepth = DefaultTraceDepth
@@ -113,21 +113,25 @@ func TraceFrom(ctx context.Context, r Reader, key string, opt TraceOptions) (*Tr
 	if opt.MaxNodes <= 0 {
 		opt.MaxNodes = DefaultTraceNodes
 	}
-	root, err := r.Node(ctx, key)
-	if err != nil {
-		return nil, err
-	}
 	w := &tracer{
 		r: r, opt: opt, root: key,
-		direct:  !slices.Contains([]Kind{KindQuote, KindClaim, KindFigure}, root.NodeKind()),
 		t:       &Trace{Root: key},
-		kinds:   map[string]Kind{key: root.NodeKind()},
+		kinds:   map[string]Kind{},
 		visited: map[string]bool{key: true},
 		walked:  map[edgeID]bool{},
 		derives: map[string]bool{},
 		leaf:    map[string]bool{},
 		allowed: map[string]map[string]bool{},
 	}
+	// The root's kind, as every node's, comes from Reader.Kinds (a merged
+	// key has the kind of the node it resolves to); its record is not read.
+	if err := w.load(ctx, []string{key}); err != nil {
+		return nil, err
+	}
+	if w.kinds[key] == 0 {
+		return nil, fmt.Errorf("trace: node %q: %w", key, ErrNotFound)
+	}
+	w.direct = !slices.Contains([]Kind{KindQuote, KindClaim, KindFigure}, w.kinds[key])
 	frontier := []string{key}
 	for depth := 0; len(frontier) > 0; depth++ {
 		if err := ctx.Err(); err != nil {

@@ -376,14 +376,15 @@ func TestTraceFromReads(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		// Nodes reached at depths 1, 2 and 3: one Kinds call per level.
-		// The root's is the only record read: what the walk needs of
-		// the quotes (q-c, q-d at depth 1) comes with their edges.
-		if c.kinds != 3 {
-			t.Errorf("Kinds called %d times, want 3, one per level", c.kinds)
+		// The root, then nodes reached at depths 1, 2 and 3: one Kinds
+		// call each. No record is read: the root's kind comes from Kinds,
+		// and what the walk needs of the quotes (q-c, q-d at depth 1)
+		// comes with their edges.
+		if c.kinds != 4 {
+			t.Errorf("Kinds called %d times, want 4, the root's and one per level", c.kinds)
 		}
-		if c.node != 1 || c.nodes != 0 {
-			t.Errorf("Node called %d times, Nodes %d, want 1 and 0: only the root's record is read", c.node, c.nodes)
+		if c.node != 0 || c.nodes != 0 {
+			t.Errorf("Node called %d times, Nodes %d, want none", c.node, c.nodes)
 		}
 		// Edge reads: two for the claim root (links both ways, and the
 		// quotes that express it), one per evidence quote (q-c, q-d) and

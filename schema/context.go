@@ -160,21 +160,6 @@ func (l *loader) many(ctx context.Context, keys []string) ([]graph.Node, error) 
 	return out, nil
 }
 
-// prime adds records read elsewhere in the request's snapshot to the
-// cache, where it lacks them.
-func (l *loader) prime(nodes map[string]graph.Node) {
-	if len(nodes) == 0 {
-		return
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for k, n := range nodes {
-		if _, ok := l.cache[k]; !ok && n != nil && !l.queued[k] {
-			l.cache[k] = n
-		}
-	}
-}
-
 // one returns the node with the key, or nil when it does not exist.
 func (l *loader) one(ctx context.Context, key string) (graph.Node, error) {
 	if key == "" {

@@ -147,8 +147,8 @@
 //
 // trace reads whole only the nodes whose selection asks more than id,
 // kind and __typename; the others are key stubs whose kind and existence
-// come from Reader.Kinds (tracefast.go), and the records the trace itself
-// read prime the loader.
+// come from Reader.Kinds (tracefast.go); graph.TraceFrom itself reads no
+// record.
 //
 // # Requests
 //

@@ -66,8 +66,23 @@ func mustSchema(t testing.TB, cfg Config) graphql.Schema {
 
 // calls counts the Reader calls of a countingStore by method.
 type calls struct {
-	mu sync.Mutex
-	n  map[string]int
+	mu   sync.Mutex
+	n    map[string]int
+	recs int // the records asked for by Node and Nodes
+}
+
+// asked adds n records asked for.
+func (c *calls) asked(n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.recs += n
+}
+
+// records returns how many records Node and Nodes were asked for.
+func (c *calls) records() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.recs
 }
 
 func (c *calls) add(m string) {
@@ -98,7 +113,7 @@ func (c *calls) get(m string) int {
 func (c *calls) reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.n = nil
+	c.n, c.recs = nil, 0
 }
 
 // countingStore wraps a store so that its readers count their calls.
@@ -130,11 +145,13 @@ func (c *countingReader) count(m string) {
 
 func (c *countingReader) Node(ctx context.Context, key string) (graph.Node, error) {
 	c.count("Node")
+	c.s.calls.asked(1)
 	return c.r.Node(ctx, key)
 }
 
 func (c *countingReader) Nodes(ctx context.Context, keys []string) ([]graph.Node, error) {
 	c.count("Nodes")
+	c.s.calls.asked(len(keys))
 	return c.r.Nodes(ctx, keys)
 }
 

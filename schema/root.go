@@ -334,8 +334,7 @@ func (b *builder) resolveTrace(rq *request, p graphql.ResolveParams) (interface{
 	}
 	include, _ := p.Args["includeRetracted"].(bool)
 	opt := graph.TraceOptions{MaxDepth: depth, MaxNodes: b.cfg.MaxTraceNodes, IncludeRetracted: include}
-	rec := &recordingReader{Reader: rq.r, read: map[string]graph.Node{}}
-	tr, err := graph.TraceFrom(rq.ctx, rec, id, opt)
+	tr, err := graph.TraceFrom(rq.ctx, rq.r, id, opt)
 	if errors.Is(err, graph.ErrNotFound) {
 		return nil, &Error{Code: CodeNotFound, Message: "trace: no node has id " + quote(id), Err: err}
 	}
@@ -362,7 +361,7 @@ func (b *builder) resolveTrace(rq *request, p graphql.ResolveParams) (interface{
 	add(need.primary, tr.PrimarySources...)
 	add(need.supporting, tr.Supporting...)
 	add(need.contradicting, tr.Contradicting...)
-	byKey, err := traceNodes(rq.ctx, rq, rec.read, whole, stubs)
+	byKey, err := traceNodes(rq.ctx, rq, whole, stubs)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package schema
 
 import (
 	"context"
-	"sync"
 
 	"github.com/graphql-go/graphql/language/ast"
 
@@ -17,9 +16,8 @@ import (
 // a key stub, a node of the right kind holding only its key, whose kind and
 // existence come from Reader.Kinds (which the store answers from the ids it
 // learnt while walking the edges, without reading records); a node with any
-// other field selected is read whole through the loader. The records the
-// trace itself read (its root: the walk reads no other) prime the loader.
-// Edges always lead to the key a node resolves to (a merged key's edges
+// other field selected is read whole through the loader (graph.TraceFrom
+// itself reads no record). Edges always lead to the key a node resolves to (a merged key's edges
 // point at the node it was merged into), so a stub's key is the key of the
 // record it stands for; the root, whose key may be a merged one, is read
 // whole.
@@ -152,11 +150,9 @@ func keyStub(k graph.Kind, key string) graph.Node {
 }
 
 // traceNodes returns the nodes a trace names: read whole (through the
-// loader, primed with the records the trace read) for the keys in whole,
-// key stubs for the keys in stubs that whole lacks. A key that names no
-// node is absent.
-func traceNodes(ctx context.Context, rq *request, read map[string]graph.Node, whole, stubs []string) (map[string]graph.Node, error) {
-	rq.loader.prime(read)
+// loader) for the keys in whole, key stubs for the keys in stubs that whole
+// lacks. A key that names no node is absent.
+func traceNodes(ctx context.Context, rq *request, whole, stubs []string) (map[string]graph.Node, error) {
 	out := make(map[string]graph.Node, len(whole)+len(stubs))
 	if len(whole) > 0 {
 		nodes, err := rq.loader.many(ctx, whole)
@@ -172,10 +168,6 @@ func traceNodes(ctx context.Context, rq *request, read map[string]graph.Node, wh
 	var ask []string
 	for _, k := range stubs {
 		if _, ok := out[k]; ok {
-			continue
-		}
-		if n := read[k]; n != nil {
-			out[k] = n
 			continue
 		}
 		ask = append(ask, k)
@@ -196,35 +188,4 @@ func traceNodes(ctx context.Context, rq *request, read map[string]graph.Node, wh
 		}
 	}
 	return out, nil
-}
-
-// recordingReader remembers the records read through Node and Nodes.
-type recordingReader struct {
-	graph.Reader
-	mu   sync.Mutex
-	read map[string]graph.Node
-}
-
-func (r *recordingReader) Node(ctx context.Context, key string) (graph.Node, error) {
-	n, err := r.Reader.Node(ctx, key)
-	if err == nil && n != nil {
-		r.mu.Lock()
-		r.read[key] = n
-		r.mu.Unlock()
-	}
-	return n, err
-}
-
-func (r *recordingReader) Nodes(ctx context.Context, keys []string) ([]graph.Node, error) {
-	ns, err := r.Reader.Nodes(ctx, keys)
-	if err == nil {
-		r.mu.Lock()
-		for i, n := range ns {
-			if n != nil && i < len(keys) {
-				r.read[keys[i]] = n
-			}
-		}
-		r.mu.Unlock()
-	}
-	return ns, err
 }

@@ -28,16 +28,16 @@ func TestTraceKeyStubs(t *testing.T) {
 		vars := map[string]interface{}{"id": root}
 		cs.calls.reset()
 		a := s.post(t, "query ($id: ID!) "+stubs, vars, acceptGQL)
-		stubReads := cs.calls.get("Nodes") + cs.calls.get("Node")
+		stubReads := cs.calls.records()
 		cs.calls.reset()
 		b := s.post(t, "query ($id: ID!) "+whole, vars, acceptGQL)
-		wholeReads := cs.calls.get("Nodes") + cs.calls.get("Node")
+		wholeReads := cs.calls.records()
 		got, want := stripRevisions(t, b.data(t)), a.data(t)
 		if g, w := mustJSON(t, want), mustJSON(t, got); g != w {
 			t.Errorf("trace of %s with key stubs:\n%s\nread whole:\n%s", root, g, w)
 		}
 		if stubReads >= wholeReads {
-			t.Errorf("trace of %s: %d node reads with key stubs, %d read whole: want fewer", root, stubReads, wholeReads)
+			t.Errorf("trace of %s: %d records read with key stubs, %d read whole: want fewer", root, stubReads, wholeReads)
 		}
 	}
 }

@@ -332,9 +332,10 @@
 // The columns stay as they were. Layouts 1 to 7 wrote a quote's speaker and
 // reported_by edges without a qualifier: since layout 8 the quote's cue
 // qualifies them (graph.Quote.Refs), so that a trace takes a quote's cue,
-// source and channel from the quote's own edges and reads no record but
-// its root's (2.8 of 3.8 record reads a trace on the 100k corpus; the
-// cold trace took 0.85 of its time, BenchmarkTraceStore). New writes the
+// source and channel from the quote's own edges (2.8 of 3.8 record reads
+// a trace on the 100k corpus; the cold trace took 0.85 of its time,
+// BenchmarkTraceStore), and the root's kind from its id: graph.TraceFrom
+// reads no record (a further 0.93). New writes the
 // attribution edges of every quote with a cue again in one commit, reading
 // only the quote records (reindexCues, the first step of every
 // migration; 2.4 s and 0.34 GB of peak RSS for the 100k-quote store, 30 s

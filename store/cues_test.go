@@ -30,6 +30,11 @@ func TestCueMigration(t *testing.T) {
 	if _, err := s.Apply(ctx, b); err != nil {
 		t.Fatal(err)
 	}
+	// A retracted speaker: layout 7 had no retracted flag, which the
+	// migration sets.
+	if _, err := s.Apply(ctx, &graph.Batch{Retracts: []graph.Retract{{Key: "p-okafor", Reason: "not a real inspector"}}, By: "test"}); err != nil {
+		t.Fatal(err)
+	}
 	var roots []string
 	cued := 0
 	for _, n := range b.Nodes {
@@ -52,7 +57,7 @@ func TestCueMigration(t *testing.T) {
 					return err
 				}
 				for _, h := range tr.Hops {
-					fmt.Fprintf(&out, "%s %s %s %s %q\n", k, h.From, h.Relation, h.To, h.Cue)
+					fmt.Fprintf(&out, "%s %s %s %s %q %v\n", k, h.From, h.Relation, h.To, h.Cue, h.Retracted)
 				}
 			}
 			return nil
@@ -93,6 +98,9 @@ func TestCueMigration(t *testing.T) {
 				return err
 			}
 		}
+		if err := tx.Delete(metaRetractedKey); err != nil {
+			return err
+		}
 		return tx.Set(metaLayoutKey, []byte{7})
 	})
 	if err != nil {
@@ -100,6 +108,9 @@ func TestCueMigration(t *testing.T) {
 	}
 	if traces(s) == before {
 		t.Fatal("clearing the qualifiers changed no trace")
+	}
+	if !strings.Contains(before, " true\n") {
+		t.Fatal("no trace shows the retracted quote")
 	}
 
 	s2, err := New(ctx, s.kv, zerolog.Nop())
@@ -117,6 +128,9 @@ func TestCueMigration(t *testing.T) {
 	defer snap.Close()
 	if v, err := snap.Get(ctx, metaLayoutKey); err != nil || v[0] != layoutVersion {
 		t.Errorf("layout now %x %v, want %d", v, err, layoutVersion)
+	}
+	if _, err := snap.Get(ctx, metaRetractedKey); err != nil {
+		t.Errorf("the retracted flag after the migration: %v", err)
 	}
 	// The edges equal those a fresh store writes.
 	fresh := testOpen(t, Options{InMemory: true})

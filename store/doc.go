@@ -240,6 +240,7 @@
 //	        (a list's last block is keyed ff instead of its last entry; Facet blocks)
 //	6d 'm'  m v                                         key layout version (08)
 //	        m g                                         empty: some key was merged
+//	        m r                                         empty: some node was retracted (layout 8)
 //	6c 'l'  reserved: change log
 //	73 's'  s | 10+field | term | 00 | last id          block of up to 128 search postings (Posting blocks)
 //	        s | 1c | word | 00 | last id                block of up to 128 whoSaid word postings
@@ -339,7 +340,11 @@
 // attribution edges of every quote with a cue again in one commit, reading
 // only the quote records (reindexCues, the first step of every
 // migration; 2.4 s and 0.34 GB of peak RSS for the 100k-quote store, 30 s
-// and 2.0 GB for the 1M-quote one), and marks the store layout 8.
+// and 2.0 GB for the 1M-quote one), and marks the store layout 8. Layout 8
+// also keeps the retracted flag (m r), written by the first retraction as
+// m g is by the first merge, so that a trace of a store without
+// retractions skips its seek for them (the migration sets it when family
+// w holds a key; verify checks it).
 //
 // # Posting blocks
 //

@@ -476,13 +476,30 @@ func reindexFacets(ctx context.Context, kv KV, mark bool) (int, error) {
 // edges (both directions) of every quote with a cue of a store of a layout
 // before 8, whose edges carried no qualifier: since layout 8 the cue
 // qualifies them (graph.Quote.Refs), so that a trace has it without
-// reading the quote. With mark, the commit also marks the store
-// layoutVersion. It returns how many quotes it visited; the records of
-// other kinds are not read.
+// reading the quote. The commit also sets the retracted flag
+// (metaRetractedKey, layout 8) when a node is retracted and, with mark,
+// marks the store layoutVersion. It returns how many quotes it visited;
+// the records of other kinds are not read.
 func reindexCues(ctx context.Context, kv KV, mark bool) (int, error) {
-	var finish func(w *writer) error
-	if mark {
-		finish = func(w *writer) error { return w.set(metaLayoutKey, []byte{layoutVersion}) }
+	finish := func(w *writer) error {
+		// The retracted flag (layout 8), for a store with retractions.
+		found := false
+		err := w.rd.kv.Scan(ctx, Range{Prefix: []byte{famRetracted}, KeysOnly: true, Limit: 1}, func(_, _ []byte) error {
+			found = true
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if found {
+			if err := w.set(metaRetractedKey, []byte{}); err != nil {
+				return err
+			}
+		}
+		if mark {
+			return w.set(metaLayoutKey, []byte{layoutVersion})
+		}
+		return nil
 	}
 	speaker, reportedBy := relCodes[graph.RelSpeaker], relCodes[graph.RelReportedBy]
 	return rebuildKind(ctx, kv, graph.KindQuote, func(w *writer, id uint64, node graph.Node, es entries) error {

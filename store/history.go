@@ -209,6 +209,9 @@ func (r *reader) Revisions(ctx context.Context, keys []string) (map[string]int64
 // per key (a trace asks for every node it reached).
 func (r *reader) Retractions(ctx context.Context, keys []string) (map[string]graph.Retraction, error) {
 	out := map[string]graph.Retraction{}
+	if any, err := r.hasRetractions(ctx); err != nil || !any {
+		return out, err
+	}
 	type keyID struct {
 		key string
 		id  uint64
@@ -253,6 +256,28 @@ func (r *reader) Retractions(ctx context.Context, keys []string) (map[string]gra
 		out[ki.key] = rt
 	}
 	return out, nil
+}
+
+// hasRetractions reports whether the state holds any retraction of a node
+// (metaRetractedKey), reading the flag the first time it is asked.
+func (r *reader) hasRetractions(ctx context.Context) (bool, error) {
+	r.mu.Lock()
+	known := r.retractions
+	r.mu.Unlock()
+	if known == 0 {
+		_, err := r.kv.Get(ctx, metaRetractedKey)
+		if err != nil && !errors.Is(err, ErrKeyNotFound) {
+			return false, err
+		}
+		known = 1
+		if err == nil {
+			known = 2
+		}
+		r.mu.Lock()
+		r.retractions = known
+		r.mu.Unlock()
+	}
+	return known == 2, nil
 }
 
 // Resolve implements graph.HistoryReader: a merged key (family r) resolves
@@ -435,6 +460,11 @@ func (w *writer) retracts(ctx context.Context, rs []graph.Retract) error {
 		}
 		if err := w.set(retractedKey(id), encodeRetraction(rt)); err != nil {
 			return err
+		}
+		if len(w.retractedIDs) == 0 {
+			if err := w.set(metaRetractedKey, []byte{}); err != nil {
+				return err
+			}
 		}
 		w.retractedIDs[id] = true
 		before, err := w.nodeJSON(ctx, id)

@@ -53,8 +53,9 @@ const (
 // Layout 7 stores the facet entries of family f in blocks
 // (facetblocks.go): New deletes the entries of an earlier layout and
 // writes family f again in one commit (reindexFacets). Layout 8 qualifies
-// a quote's speaker and reported_by edges by its cue (graph.Quote.Refs):
-// New writes them again in one commit (reindexCues).
+// a quote's speaker and reported_by edges by its cue (graph.Quote.Refs)
+// and keeps the retracted flag (metaRetractedKey): New writes the edges
+// again, and the flag, in one commit (reindexCues).
 const layoutVersion = 8
 
 var metaLayoutKey = []byte{famMeta, 'v'}
@@ -62,6 +63,10 @@ var metaLayoutKey = []byte{famMeta, 'v'}
 // metaMergedKey is written (empty) by the first merge: a state without it
 // has no merged keys, and readers skip their lookups.
 var metaMergedKey = []byte{famMeta, 'g'}
+
+// metaRetractedKey is written (empty) by the first retraction of a node: a
+// state without it has none, and a trace skips its seek for them.
+var metaRetractedKey = []byte{famMeta, 'r'}
 
 // maxIndexedValue caps the bytes of a name or URL that the exact index
 // holds; longer values are not indexed (Badger keys must stay under 64 KB).

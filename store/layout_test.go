@@ -275,6 +275,7 @@ func TestHistoryKeyLayoutBytes(t *testing.T) {
 		{"merged", mergedKey("p-2"), "72" + "702d32"},
 		{"merged into", mergedToKey(person, "p-2"), "61" + "0100000000000002" + "702d32"},
 		{"merges exist", metaMergedKey, "6d" + "67"},
+		{"retractions exist", metaRetractedKey, "6d" + "72"},
 	}
 	for _, c := range cases {
 		if got := hex.EncodeToString(c.key); got != c.want {

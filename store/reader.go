@@ -33,7 +33,9 @@ type reader struct {
 	mu     sync.Mutex
 	ids    map[string]uint64
 	merges int8 // whether the state holds merged keys: 0 unknown, 1 no, 2 yes
-	keys   int8 // whether the state holds any key: 0 unknown, 1 no, 2 yes (hasKeys)
+	// retractions: whether it holds retracted nodes, the same way.
+	retractions int8
+	keys        int8 // whether the state holds any key: 0 unknown, 1 no, 2 yes (hasKeys)
 }
 
 var _ graph.Reader = (*reader)(nil)

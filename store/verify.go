@@ -205,13 +205,14 @@ func (v *verifier) run(ctx context.Context) error {
 	if err := v.checkHistory(ctx); err != nil {
 		return err
 	}
-	if err := v.checkRetractions(ctx); err != nil {
+	retractions, err := v.checkRetractions(ctx)
+	if err != nil {
 		return err
 	}
 	if err := v.checkCounters(ctx); err != nil {
 		return err
 	}
-	if err := v.checkMeta(ctx, merges > 0); err != nil {
+	if err := v.checkMeta(ctx, merges > 0, retractions > 0); err != nil {
 		return err
 	}
 	v.passes = 1 + nodes/v.opt.PassNodes
@@ -472,9 +473,12 @@ func (v *verifier) checkHistory(ctx context.Context) error {
 	})
 }
 
-// checkRetractions checks the node retractions (family w).
-func (v *verifier) checkRetractions(ctx context.Context) error {
-	return v.snap.Scan(ctx, Range{Prefix: []byte{famRetracted}}, func(k, val []byte) error {
+// checkRetractions checks the node retractions (family w) and returns how
+// many keys the family holds.
+func (v *verifier) checkRetractions(ctx context.Context) (int, error) {
+	n := 0
+	err := v.snap.Scan(ctx, Range{Prefix: []byte{famRetracted}}, func(k, val []byte) error {
+		n++
 		if len(k) != 9 {
 			v.problem(famRetracted, "extra", k, "a retraction key has %d bytes, not 9", len(k))
 			return nil
@@ -493,6 +497,7 @@ func (v *verifier) checkRetractions(ctx context.Context) error {
 		}
 		return nil
 	})
+	return n, err
 }
 
 // checkCounters checks that each kind's counter is at or above every id of
@@ -583,12 +588,12 @@ func (v *verifier) checkEdgeCount(ctx context.Context, k, val []byte) error {
 
 // checkMeta checks the meta keys (family m): the layout version, and the
 // merged flag exactly when merged keys exist.
-func (v *verifier) checkMeta(ctx context.Context, merges bool) error {
+func (v *verifier) checkMeta(ctx context.Context, merges, retractions bool) error {
 	nonEmpty := false
 	if err := v.snap.Scan(ctx, Range{Limit: 1, KeysOnly: true}, func(_, _ []byte) error { nonEmpty = true; return nil }); err != nil {
 		return err
 	}
-	sawLayout, sawMerged := false, false
+	sawLayout, sawMerged, sawRetracted := false, false, false
 	err := v.snap.Scan(ctx, Range{Prefix: []byte{famMeta}}, func(k, val []byte) error {
 		switch {
 		case bytes.Equal(k, metaLayoutKey):
@@ -600,6 +605,11 @@ func (v *verifier) checkMeta(ctx context.Context, merges bool) error {
 			sawMerged = true
 			if !merges {
 				v.problem(famMeta, "extra", k, "the merged flag is set but no key is merged")
+			}
+		case bytes.Equal(k, metaRetractedKey):
+			sawRetracted = true
+			if !retractions {
+				v.problem(famMeta, "extra", k, "the retracted flag is set but no node is retracted")
 			}
 		default:
 			v.problem(famMeta, "extra", k, "unknown meta key")
@@ -614,6 +624,9 @@ func (v *verifier) checkMeta(ctx context.Context, merges bool) error {
 	}
 	if merges && !sawMerged {
 		v.problem(famMeta, "missing", metaMergedKey, "keys are merged but the merged flag is not set: readers would not resolve them")
+	}
+	if retractions && !sawRetracted {
+		v.problem(famMeta, "missing", metaRetractedKey, "nodes are retracted but the retracted flag is not set: traces would not mark them")
 	}
 	return nil
 }

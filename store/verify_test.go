@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -445,6 +446,26 @@ func TestVerifyFindsCorruption(t *testing.T) {
 		{"merged flag deleted", func(t *testing.T, f fixture) corruption {
 			f.write(t, del(metaMergedKey))
 			return corruption{key: metaMergedKey, family: "m", check: "missing"}
+		}},
+		{"retracted flag deleted", func(t *testing.T, f fixture) corruption {
+			f.write(t, del(metaRetractedKey))
+			return corruption{key: metaRetractedKey, family: "m", check: "missing"}
+		}},
+		{"retracted flag without a retraction", func(t *testing.T, f fixture) corruption {
+			f.write(t, func(tx Txn) error {
+				var keys [][]byte
+				err := tx.Scan(t.Context(), Range{Prefix: []byte{famRetracted}, KeysOnly: true}, func(k, _ []byte) error {
+					keys = append(keys, bytes.Clone(k))
+					return nil
+				})
+				for _, k := range keys {
+					if err == nil {
+						err = tx.Delete(k)
+					}
+				}
+				return err
+			})
+			return corruption{key: metaRetractedKey, family: "m", check: "extra", alsoAccepted: []string{"h history"}}
 		}},
 		{"merge back-reference deleted", func(t *testing.T, f fixture) corruption {
 			k := mergedToKey(f.id(t, "verify-extra"), "verify-dup")

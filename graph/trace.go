@@ -305,7 +305,7 @@ func (w *tracer) allow(keys []string) {
 		}
 		source, channel := "", "*"
 		for _, e := range w.edges[w.ends[i]:w.ends[i+1]] {
-			if e.dir != Out || e.From != k {
+			if e.dir != Out {
 				continue
 			}
 			switch e.Relation {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -74,7 +75,7 @@ func TestCueMigration(t *testing.T) {
 
 	// Layout 7: the attribution edges without a qualifier.
 	speaker, reportedBy := relCodes[graph.RelSpeaker], relCodes[graph.RelReportedBy]
-	_, err = s.kv.Update(ctx, func(tx Txn) error {
+	layout7, err := s.kv.Update(ctx, func(tx Txn) error {
 		type kv struct{ k, v []byte }
 		var old []kv
 		for _, fam := range []byte{famOut, famIn} {
@@ -139,6 +140,23 @@ func TestCueMigration(t *testing.T) {
 	}
 	if got, want := attributionEdges(t, s2, roots), attributionEdges(t, fresh, roots); got != want {
 		t.Errorf("migrated attribution edges differ from a fresh store's:\n%.2000s\nwant\n%.2000s", got, want)
+	}
+	// The state before the migration, read as of then, has the retraction
+	// but not the flag: a trace still marks the retracted speaker.
+	err = s2.ViewAt(ctx, time.Unix(0, int64(layout7)), func(r graph.Reader) error {
+		tr, err := graph.TraceFrom(ctx, r, "q-ask", graph.TraceOptions{})
+		if err != nil {
+			return err
+		}
+		for _, h := range tr.Hops {
+			if h.To == "p-okafor" && !h.Retracted {
+				t.Errorf("as of the layout-7 state, the hop to the retracted speaker is not marked: %+v", h)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -122,6 +122,7 @@ func (s *Store) view(ctx context.Context, ts uint64, fn func(graph.Reader) error
 	}
 	defer snap.Close()
 	r := newReader(snap)
+	r.historical = ts != 0
 	r.past = s.kv.Snapshot
 	r.postings = s.postings.at(snap.ReadTs())
 	return fn(r)

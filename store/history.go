@@ -258,8 +258,11 @@ func (r *reader) Retractions(ctx context.Context, keys []string) (map[string]gra
 	return out, nil
 }
 
-// hasRetractions reports whether the state holds any retraction of a node
-// (metaRetractedKey), reading the flag the first time it is asked.
+// hasRetractions reports whether the state may hold a retraction of a
+// node: the retracted flag (metaRetractedKey) is set, or the state is read
+// as of an earlier time, which may predate the flag (a store migrated to
+// layout 8 gets it in the migration's commit, with its retractions long
+// before). It reads the flag the first time it is asked.
 func (r *reader) hasRetractions(ctx context.Context) (bool, error) {
 	r.mu.Lock()
 	known := r.retractions
@@ -270,7 +273,7 @@ func (r *reader) hasRetractions(ctx context.Context) (bool, error) {
 			return false, err
 		}
 		known = 1
-		if err == nil {
+		if err == nil || r.historical {
 			known = 2
 		}
 		r.mu.Lock()

@@ -35,7 +35,10 @@ type reader struct {
 	merges int8 // whether the state holds merged keys: 0 unknown, 1 no, 2 yes
 	// retractions: whether it holds retracted nodes, the same way.
 	retractions int8
-	keys        int8 // whether the state holds any key: 0 unknown, 1 no, 2 yes (hasKeys)
+	// historical is set for a state read as of an earlier time (ViewAt),
+	// which may predate the retracted flag (hasRetractions).
+	historical bool
+	keys       int8 // whether the state holds any key: 0 unknown, 1 no, 2 yes (hasKeys)
 }
 
 var _ graph.Reader = (*reader)(nil)

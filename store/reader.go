@@ -36,9 +36,12 @@ type reader struct {
 	// retractions: whether it holds retracted nodes, the same way.
 	retractions int8
 	// historical is set for a state read as of an earlier time (ViewAt),
-	// which may predate the retracted flag (hasRetractions).
-	historical bool
-	keys       int8 // whether the state holds any key: 0 unknown, 1 no, 2 yes (hasKeys)
+	// which may predate the retracted flag (hasRetractions) and layout 8's
+	// cues on the attribution edges (cueFromRecords); uncuedLayout is
+	// whether it does the latter: 0 unknown, 1 no, 2 yes.
+	historical   bool
+	uncuedLayout int8
+	keys         int8 // whether the state holds any key: 0 unknown, 1 no, 2 yes (hasKeys)
 }
 
 var _ graph.Reader = (*reader)(nil)
@@ -438,12 +441,15 @@ func (r *reader) Edges(ctx context.Context, q graph.EdgeQuery) ([]graph.Edge, er
 	if err != nil {
 		return nil, err
 	}
-	var out []graph.Edge
+	var (
+		out    []graph.Edge
+		uncued []uncuedEdge
+	)
 	err = r.walkEdges(ctx, q, false, afterKey, func(k, v []byte) error {
 		if afterKey != nil && bytes.Compare(k, afterKey) <= 0 {
 			return nil
 		}
-		_, _, code, other, err := parseAdjKey(k)
+		_, node, code, other, err := parseAdjKey(k)
 		if err != nil {
 			return err
 		}
@@ -457,8 +463,13 @@ func (r *reader) Edges(ctx context.Context, q graph.EdgeQuery) ([]graph.Edge, er
 		}
 		e := graph.Edge{From: self, To: ev.Other, Relation: relName(code), Qualifier: ev.Qualifier,
 			Reason: ev.Reason, Note: ev.Note, By: ev.By, At: ev.At, Retracted: ev.retraction()}
+		quote := node
 		if q.Dir == graph.In {
 			e.From, e.To = e.To, e.From
+			quote = other
+		}
+		if r.historical && ev.Qualifier == "" && (code == codeSpeaker || code == codeReportedBy) {
+			uncued = append(uncued, uncuedEdge{len(out), quote})
 		}
 		out = append(out, e)
 		if q.Limit > 0 && len(out) >= q.Limit {
@@ -466,10 +477,66 @@ func (r *reader) Edges(ctx context.Context, q graph.EdgeQuery) ([]graph.Edge, er
 		}
 		return nil
 	})
+	if err == nil && len(uncued) > 0 {
+		err = r.cueFromRecords(ctx, out, uncued)
+	}
 	if err == nil && cacheKey != nil && len(out) <= maxCachedScan && ec.putEdges(cacheKey, out, others) {
 		return copyEdges(out), nil // the cache keeps out
 	}
 	return out, err
+}
+
+// Relation codes of the attribution edges that a quote's cue qualifies.
+var (
+	codeSpeaker    = relCodes[graph.RelSpeaker]
+	codeReportedBy = relCodes[graph.RelReportedBy]
+)
+
+// uncuedEdge is an attribution edge without a qualifier read as of an
+// earlier time: its index in the answer and the id of its quote.
+type uncuedEdge struct {
+	at    int
+	quote uint64
+}
+
+// cueFromRecords sets the qualifier of the attribution edges of a state
+// written before layout 8, which stored them without the quote's cue, from
+// the quotes' records. Only a state read as of an earlier time can be one:
+// New migrates the latest. A state of layout 8 (a quote without a cue)
+// reads nothing.
+func (r *reader) cueFromRecords(ctx context.Context, out []graph.Edge, uncued []uncuedEdge) error {
+	r.mu.Lock()
+	old := r.uncuedLayout
+	r.mu.Unlock()
+	if old == 0 {
+		v, err := r.kv.Get(ctx, metaLayoutKey)
+		if err != nil && !errors.Is(err, ErrKeyNotFound) {
+			return err
+		}
+		old = 1
+		if err == nil && len(v) == 1 && v[0] < 8 {
+			old = 2
+		}
+		r.mu.Lock()
+		r.uncuedLayout = old
+		r.mu.Unlock()
+	}
+	if old != 2 {
+		return nil
+	}
+	for _, u := range uncued {
+		n, err := r.nodeByID(ctx, u.quote)
+		if errors.Is(err, ErrKeyNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if q, ok := n.(*graph.Quote); ok {
+			out[u.at].Qualifier = q.Cue
+		}
+	}
+	return nil
 }
 
 // edgeCursor returns the adjacency key of the last edge of q (in scan order)

@@ -344,7 +344,11 @@
 // also keeps the retracted flag (m r), written by the first retraction as
 // m g is by the first merge, so that a trace of a store without
 // retractions skips its seek for them (the migration sets it when family
-// w holds a key; verify checks it).
+// w holds a key; verify checks it). The states before the migration's
+// commit, read as of then (ViewAt), keep their cues and retractions: such
+// a reader takes an attribution edge's cue from the quote's record when
+// the state's layout is before 8, and looks for retractions whatever the
+// flag says.
 //
 // # Posting blocks
 //

@@ -264,23 +264,13 @@ func (r *reader) Retractions(ctx context.Context, keys []string) (map[string]gra
 // layout 8 gets it in the migration's commit, with its retractions long
 // before). It reads the flag the first time it is asked.
 func (r *reader) hasRetractions(ctx context.Context) (bool, error) {
-	r.mu.Lock()
-	known := r.retractions
-	r.mu.Unlock()
-	if known == 0 {
+	return r.known(&r.retractions, func() (bool, error) {
 		_, err := r.kv.Get(ctx, metaRetractedKey)
-		if err != nil && !errors.Is(err, ErrKeyNotFound) {
-			return false, err
+		if errors.Is(err, ErrKeyNotFound) {
+			return r.historical, nil
 		}
-		known = 1
-		if err == nil || r.historical {
-			known = 2
-		}
-		r.mu.Lock()
-		r.retractions = known
-		r.mu.Unlock()
-	}
-	return known == 2, nil
+		return err == nil, err
+	})
 }
 
 // Resolve implements graph.HistoryReader: a merged key (family r) resolves

@@ -54,6 +54,29 @@ func (r *reader) remember(key string, id uint64) {
 	r.mu.Unlock()
 }
 
+// known answers a yes-or-no question about the reader's state once: f
+// holds the answer (0 not asked yet, 1 no, 2 yes), and ask gives it the
+// first time.
+func (r *reader) known(f *int8, ask func() (bool, error)) (bool, error) {
+	r.mu.Lock()
+	v := *f
+	r.mu.Unlock()
+	if v == 0 {
+		yes, err := ask()
+		if err != nil {
+			return false, err
+		}
+		v = 1
+		if yes {
+			v = 2
+		}
+		r.mu.Lock()
+		*f = v
+		r.mu.Unlock()
+	}
+	return v == 2, nil
+}
+
 // id returns the internal id of a key.
 func (r *reader) id(ctx context.Context, key string) (uint64, bool, error) {
 	r.mu.Lock()
@@ -194,27 +217,14 @@ const manyKeys = 256
 // hasKeys reports whether the state holds any node key, with one seek the
 // first time it is asked.
 func (r *reader) hasKeys(ctx context.Context) (bool, error) {
-	r.mu.Lock()
-	known := r.keys
-	r.mu.Unlock()
-	if known != 0 {
-		return known == 2, nil
-	}
-	found := false
-	err := r.kv.Scan(ctx, Range{Prefix: []byte{famKeyIndex}, KeysOnly: true, Limit: 1}, func(_, _ []byte) error {
-		found = true
-		return nil
+	return r.known(&r.keys, func() (bool, error) {
+		found := false
+		err := r.kv.Scan(ctx, Range{Prefix: []byte{famKeyIndex}, KeysOnly: true, Limit: 1}, func(_, _ []byte) error {
+			found = true
+			return nil
+		})
+		return found, err
 	})
-	if err != nil {
-		return false, err
-	}
-	r.mu.Lock()
-	r.keys = 1
-	if found {
-		r.keys = 2
-	}
-	r.mu.Unlock()
-	return found, nil
 }
 
 // edgeScan is one prefix scan of an edge query.
@@ -372,24 +382,9 @@ func hasMerges(ctx context.Context, kv KVReader) (bool, error) {
 // canon returns the key that key resolves to: itself, or the node it was
 // merged into. A state without merges answers without a read.
 func (r *reader) canon(ctx context.Context, key string) (string, error) {
-	r.mu.Lock()
-	m := r.merges
-	r.mu.Unlock()
-	if m == 0 {
-		any, err := hasMerges(ctx, r.kv)
-		if err != nil {
-			return "", err
-		}
-		m = 1
-		if any {
-			m = 2
-		}
-		r.mu.Lock()
-		r.merges = m
-		r.mu.Unlock()
-	}
-	if m == 1 {
-		return key, nil
+	merges, err := r.known(&r.merges, func() (bool, error) { return hasMerges(ctx, r.kv) })
+	if err != nil || !merges {
+		return key, err
 	}
 	v, err := r.kv.Get(ctx, mergedKey(key))
 	if errors.Is(err, ErrKeyNotFound) {
@@ -505,24 +500,15 @@ type uncuedEdge struct {
 // New migrates the latest. A state of layout 8 (a quote without a cue)
 // reads nothing.
 func (r *reader) cueFromRecords(ctx context.Context, out []graph.Edge, uncued []uncuedEdge) error {
-	r.mu.Lock()
-	old := r.uncuedLayout
-	r.mu.Unlock()
-	if old == 0 {
+	old, err := r.known(&r.uncuedLayout, func() (bool, error) {
 		v, err := r.kv.Get(ctx, metaLayoutKey)
-		if err != nil && !errors.Is(err, ErrKeyNotFound) {
-			return err
+		if errors.Is(err, ErrKeyNotFound) {
+			return false, nil
 		}
-		old = 1
-		if err == nil && len(v) == 1 && v[0] < 8 {
-			old = 2
-		}
-		r.mu.Lock()
-		r.uncuedLayout = old
-		r.mu.Unlock()
-	}
-	if old != 2 {
-		return nil
+		return err == nil && len(v) == 1 && v[0] < 8, err
+	})
+	if err != nil || !old {
+		return err
 	}
 	for _, u := range uncued {
 		n, err := r.nodeByID(ctx, u.quote)

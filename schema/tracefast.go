@@ -17,10 +17,10 @@ import (
 // existence come from Reader.Kinds (which the store answers from the ids it
 // learnt while walking the edges, without reading records); a node with any
 // other field selected is read whole through the loader (graph.TraceFrom
-// itself reads no record). Edges always lead to the key a node resolves to (a merged key's edges
-// point at the node it was merged into), so a stub's key is the key of the
-// record it stands for; the root, whose key may be a merged one, is read
-// whole.
+// itself reads no record). Edges always lead to the key a node resolves to
+// (a merged key's edges point at the node it was merged into), so a stub's
+// key is the key of the record it stands for; the root, whose key may be a
+// merged one, is read whole.
 
 // keyOnlyFields are the fields of a node that its key and kind answer.
 var keyOnlyFields = map[string]bool{"id": true, "kind": true, "__typename": true}

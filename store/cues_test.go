@@ -80,13 +80,12 @@ func TestCueMigration(t *testing.T) {
 	}
 
 	// Layout 7: the attribution edges without a qualifier.
-	speaker, reportedBy := relCodes[graph.RelSpeaker], relCodes[graph.RelReportedBy]
 	layout7, err := s.kv.Update(ctx, func(tx Txn) error {
 		type kv struct{ k, v []byte }
 		var old []kv
 		for _, fam := range []byte{famOut, famIn} {
 			err := tx.Scan(ctx, Range{Prefix: []byte{fam}}, func(k, v []byte) error {
-				if len(k) == adjKeyLen && (k[adjPrefixLen] == speaker || k[adjPrefixLen] == reportedBy) {
+				if len(k) == adjKeyLen && (k[adjPrefixLen] == codeSpeaker || k[adjPrefixLen] == codeReportedBy) {
 					ev, err := decodeEdge(v)
 					if err != nil {
 						return err

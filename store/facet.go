@@ -501,7 +501,6 @@ func reindexCues(ctx context.Context, kv KV, mark bool) (int, error) {
 		}
 		return nil
 	}
-	speaker, reportedBy := relCodes[graph.RelSpeaker], relCodes[graph.RelReportedBy]
 	return rebuildKind(ctx, kv, graph.KindQuote, func(w *writer, id uint64, node graph.Node, es entries) error {
 		q, ok := node.(*graph.Quote)
 		if !ok || q.Cue == "" {
@@ -512,7 +511,7 @@ func reindexCues(ctx context.Context, kv KV, mark bool) (int, error) {
 			return err
 		}
 		for k, v := range refs {
-			if c := k[adjPrefixLen]; c == speaker || c == reportedBy {
+			if c := k[adjPrefixLen]; c == codeSpeaker || c == codeReportedBy {
 				es[k] = v
 			}
 		}
@@ -533,12 +532,12 @@ func reindexCues(ctx context.Context, kv KV, mark bool) (int, error) {
 // the layout. A crash before that commit leaves the old layout marked, and
 // the next open runs the migration again (writing the same keys).
 func migrate(ctx context.Context, kv KV, v byte, log zerolog.Logger) error {
-	n, err := reindexCues(ctx, kv, v == 7)
+	n, err := reindexCues(ctx, kv, v == layoutCues-1)
 	if err != nil {
 		return fmt.Errorf("store: qualifying the attribution edges by their cues: %w", err)
 	}
 	log.Info().Int("quotes", n).Msg("qualified the attribution edges of a store of an earlier key layout by their cues")
-	if v == 7 {
+	if v == layoutCues-1 {
 		return nil
 	}
 	n, err = dropTrigrams(ctx, kv)

@@ -58,6 +58,10 @@ const (
 // again, and the flag, in one commit (reindexCues).
 const layoutVersion = 8
 
+// layoutCues is the first layout whose attribution edges carry the quote's
+// cue (reindexCues, cueFromRecords).
+const layoutCues = 8
+
 var metaLayoutKey = []byte{famMeta, 'v'}
 
 // metaMergedKey is written (empty) by the first merge: a state without it

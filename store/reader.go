@@ -505,7 +505,7 @@ func (r *reader) cueFromRecords(ctx context.Context, out []graph.Edge, uncued []
 		if errors.Is(err, ErrKeyNotFound) {
 			return false, nil
 		}
-		return err == nil && len(v) == 1 && v[0] < 8, err
+		return err == nil && len(v) == 1 && v[0] < layoutCues, err
 	})
 	if err != nil || !old {
 		return err

@@ -532,11 +532,12 @@ func kindRuns(ids []uint64) map[byte]*rankSet {
 // posting cache keeps them, for whoSaid's cursors: the list kept, or read whole and kept when it is
 // long (postingCacheMinBlocks blocks, counted from their keys) and the
 // cache wants it; nil (read the blocks as before) otherwise or when the
-// reader has no cache.
-func (r *reader) keptQuotes(ctx context.Context, logical []byte, words bool) (*searchList, error) {
+// reader has no cache. It returns too the list's blocks, counted up to
+// 4096 (-1, not counted, without a cache).
+func (r *reader) keptQuotes(ctx context.Context, logical []byte, words bool) (*searchList, int, error) {
 	c := r.postings
 	if c == nil {
-		return nil, nil
+		return nil, -1, nil
 	}
 	l := &searchList{prefix: blockPrefix(logical), term: string(logical), words: words, at: -1}
 	sel := &kindSet{}
@@ -544,21 +545,21 @@ func (r *reader) keptQuotes(ctx context.Context, logical []byte, words bool) (*s
 	sel.in[byte(graph.KindQuote)] = true
 	if e := c.get(l.prefix); e != nil {
 		l.useCached(e, sel)
-		return l, nil
+		return l, l.nblock, nil
 	}
 	if _, err := l.countBlocks(ctx, r.kv, max(c.caches.minBlocks, 4096)); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	n := l.nblock * postingBlockSize
 	if l.nblock < c.caches.minBlocks || !c.wants(l.prefix, listBytes(l.prefix, n, l.nblock, int64(n*payloadGuess))) {
-		return nil, nil
+		return nil, l.nblock, nil
 	}
 	e, err := l.readCached(ctx, r.kv, c)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	l.useCached(e, sel)
-	return l, nil
+	return l, l.nblock, nil
 }
 
 // PostingCacheCounts returns PostingCache's figures one by one, for the

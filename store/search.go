@@ -376,6 +376,7 @@ type searchList struct {
 	heads16 []uint16
 	starts  []uint32
 	base    int
+	refAt   int // the block ref found last
 
 	// The blocks holding an id kept: their key ids (last id, or tailID)
 	// and, when the search keeps them (copy), their values; payload
@@ -682,7 +683,13 @@ func (l *searchList) dl(j int) uint64 {
 // number in the block.
 func (l *searchList) ref(j int) (int, int) {
 	if l.starts != nil {
-		return postingRef(l.starts, l.base+j)
+		// The block of the last lookup first: a walk asks in order.
+		if k, b := l.base+j, l.refAt; b+1 < len(l.starts) && int(l.starts[b]) <= k && k < int(l.starts[b+1]) {
+			return b, k - int(l.starts[b])
+		}
+		b, i := postingRef(l.starts, l.base+j)
+		l.refAt = b
+		return b, i
 	}
 	return int(l.refs[j] >> 8), int(l.refs[j] & 0xff)
 }

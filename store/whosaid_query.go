@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -70,9 +71,11 @@ func (r *reader) QuotesMatchingPage(ctx context.Context, text string, after stri
 var errPageFull = errors.New("store: page full")
 
 // whoSaidWork is what a whoSaid query did: the matches proven from the
-// postings and the records checked.
+// postings and the records checked; the constraints probed (see
+// constraint) and those of them that turned to the heap.
 type whoSaidWork struct {
-	proven, checked int
+	proven, checked  int
+	probed, switched int
 }
 
 // quotesMatching is QuotesMatching; without total, Total is 0 and the
@@ -228,6 +231,14 @@ func (r *reader) quotesMatching(ctx context.Context, text string, after string, 
 	for err == nil && len(long) > 0 {
 		err, long = visit(long[0], false), long[1:]
 	}
+	for _, c := range cons {
+		if c.order != nil {
+			work.probed++
+			if !c.probing {
+				work.switched++
+			}
+		}
+	}
 	if err != nil && !errors.Is(err, errPageFull) {
 		return graph.Page{}, work, err
 	}
@@ -244,16 +255,41 @@ func (r *reader) quotesMatching(ctx context.Context, text string, after string, 
 // constraint is one word of the query: the union of the postings lists
 // that hold it, its place among the query's words (-1: none to check)
 // and the flags a proof needs of it.
+//
+// A constraint of several lists (a prefix or suffix that expands to many
+// words) is walked in one of two ways. The one that drives the leapfrog
+// (the first, with the fewest lists) keeps its lists in a heap by current
+// id, so that a seek answers the smallest id of the union (the others
+// then skip to it). The others are probed: a seek asks the lists in turn,
+// the one that last proved a match first, and stops at the first that
+// holds the id; the lists after it are sought only when the id's
+// positions are wanted and the first ones do not prove it (align). A
+// phrase's matches are mostly proven by one word of the expansion ("a"
+// in "this is a"), so a probed match moves one or two lists where the
+// heap moved every list behind the id ("and", "are", "asked", ... at each
+// match). A probe that finds the id in no list seeks every list; when
+// such misses outnumber the hits (more than probeMisses plus twice the
+// hits), the constraint turns to the heap for the rest of the query.
 type constraint struct {
 	at    int
 	need  uint8
 	lists []*postings
-	// The lists not done, a heap by current id once seek has run (a
-	// constraint of one list seeks it directly).
+	// The lists not done, a heap by current id once seek has run in heap
+	// mode (a constraint of one list seeks it directly).
 	h      listHeap
 	inited bool
-	occ    []uint64 // positions (with flags) at the current id
+	// Probe mode (probing): the lists not known done, in the order they
+	// are asked, and the index in it of the list at the current id.
+	probing      bool
+	order        []*postings
+	hit          int
+	hits, misses int
+	occ          []uint64 // positions (with flags) at the current id
 }
+
+// probeMisses is the misses a probed constraint allows before it turns to
+// the heap, beyond twice its hits.
+const probeMisses = 32
 
 func (c *constraint) close() {
 	for _, l := range c.lists {
@@ -307,13 +343,26 @@ func (h *listHeap) popTop() {
 	}
 }
 
+// start sets the walk of a constraint of several lists before its first
+// seek: probed when probe is set, else a heap.
+func (c *constraint) start(probe bool) {
+	if len(c.lists) > 1 && !c.inited && probe {
+		c.inited, c.probing = true, true
+		c.order = slices.Clone(c.lists)
+	}
+}
+
 // seek moves the lists of the constraint to their first posting at or
-// after id and returns the smallest; false when every list is done.
+// after id and returns the smallest; false when every list is done. A
+// probed constraint stops at the first list (in its order) at id.
 func (c *constraint) seek(ctx context.Context, id uint64) (uint64, bool, error) {
 	if len(c.lists) == 1 {
 		l := c.lists[0]
 		ok, err := l.seek(ctx, id)
 		return l.id, ok, err
+	}
+	if c.probing {
+		return c.probe(ctx, id)
 	}
 	if !c.inited {
 		c.inited = true
@@ -345,9 +394,56 @@ func (c *constraint) seek(ctx context.Context, id uint64) (uint64, bool, error) 
 	return c.h[0].id, true, nil
 }
 
+// probe is seek in probe mode: the lists in order until one is at id
+// (the lists found done leave the order); on a miss every list has been
+// sought, and the smallest id is returned.
+func (c *constraint) probe(ctx context.Context, id uint64) (uint64, bool, error) {
+	n := 0
+	least := uint64(0)
+	for i := 0; i < len(c.order); i++ {
+		l := c.order[i]
+		ok, err := l.seek(ctx, id)
+		if err != nil {
+			return 0, false, err
+		}
+		if !ok {
+			continue
+		}
+		c.order[n] = l
+		n++
+		if l.id == id {
+			c.hit = n - 1
+			n += copy(c.order[n:], c.order[i+1:])
+			clear(c.order[n:])
+			c.order = c.order[:n]
+			c.hits++
+			return id, true, nil
+		}
+		if n == 1 || l.id < least {
+			least = l.id
+		}
+	}
+	clear(c.order[n:])
+	c.order = c.order[:n]
+	c.hit = -1
+	if n == 0 {
+		return 0, false, nil
+	}
+	c.misses++
+	if c.misses > probeMisses+2*c.hits {
+		// Every list is at or after id: the heap takes them as they are.
+		c.probing = false
+		c.h = append(c.h[:0], c.order...)
+		c.h.init()
+	}
+	return least, true, nil
+}
+
 // positions gathers in c.occ the positions (with flags) of the word at
-// id, where c was sought: the lists of the heap at id (a pruned walk).
-func (c *constraint) positions(id uint64) error {
+// id, where c was sought: the lists at id (in heap mode, a pruned walk of
+// the heap; probed, the list that was hit and those after it, sought
+// now).
+func (c *constraint) positions(ctx context.Context, id uint64) error {
 	c.occ = c.occ[:0]
 	if len(c.lists) == 1 {
 		var err error
@@ -356,21 +452,37 @@ func (c *constraint) positions(id uint64) error {
 		}
 		return err
 	}
-	var walk func(i int) error
-	walk = func(i int) error {
+	if c.probing {
+		for j := max(c.hit, 0); c.hit >= 0 && j < len(c.order); j++ {
+			l := c.order[j]
+			ok, err := l.seek(ctx, id)
+			if err != nil {
+				return err
+			}
+			if ok && l.id == id {
+				if c.occ, err = l.positions(c.occ); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	// The lists at id are a subtree at the root: walked with a stack.
+	var buf [64]int
+	stack := append(buf[:0], 0)
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
 		if i >= len(c.h) || c.h[i].id != id {
-			return nil
+			continue
 		}
 		var err error
 		if c.occ, err = c.h[i].positions(c.occ); err != nil {
 			return err
 		}
-		if err := walk(2*i + 1); err != nil {
-			return err
-		}
-		return walk(2*i + 2)
+		stack = append(stack, 2*i+2, 2*i+1)
 	}
-	return walk(0)
+	return nil
 }
 
 // leapfrogEach calls fn, in id order from id from, with the quotes that
@@ -378,10 +490,29 @@ func (c *constraint) positions(id uint64) error {
 // the constraints have places), and whether the flags prove the match
 // (with prove). Each constraint in turn seeks to the largest id another
 // has reached, so a rare word skips the postings of the common ones. The
-// constraints with fewer lists go first (a word before a prefix that
-// expands to many). An error from fn ends the walk and is returned.
+// constraints go in the order of their postings' blocks (postings.size;
+// then the fewer lists first): the first drives (a heap, when it has
+// several lists), the others of several lists are probed. An error from
+// fn ends the walk and is returned.
 func leapfrogEach(ctx context.Context, cons []*constraint, from uint64, prove bool, fn func(id uint64, proven bool) error) error {
-	slices.SortStableFunc(cons, func(a, b *constraint) int { return len(a.lists) - len(b.lists) })
+	if len(cons) > 1 {
+		sizes := make(map[*constraint]int, len(cons))
+		for _, c := range cons {
+			n := 0
+			for _, l := range c.lists {
+				b, err := l.size(ctx)
+				if err != nil {
+					return err
+				}
+				n += b
+			}
+			sizes[c] = n
+		}
+		slices.SortStableFunc(cons, func(a, b *constraint) int { return cmp.Or(sizes[a]-sizes[b], len(a.lists)-len(b.lists)) })
+	}
+	for i, c := range cons {
+		c.start(i > 0)
+	}
 	x := from
 	for {
 		agree := true
@@ -401,7 +532,7 @@ func leapfrogEach(ctx context.Context, cons []*constraint, from uint64, prove bo
 		found, proven := true, false
 		if cons[0].at >= 0 {
 			var err error
-			found, proven, err = align(cons, x, prove)
+			found, proven, err = align(ctx, cons, x, prove)
 			if err != nil {
 				return err
 			}
@@ -418,22 +549,42 @@ func leapfrogEach(ctx context.Context, cons []*constraint, from uint64, prove bo
 // align reports whether the words of the constraints stand at id as they
 // do in the query (some base b has each constraint's word at b + its
 // place), and, with prove, whether some such base has every word with the
-// flags its constraint needs.
-func align(cons []*constraint, id uint64, prove bool) (found, proven bool, err error) {
+// flags its constraint needs. With prove it first tries to prove the
+// match from the probed constraints' first lists (alignProbed).
+//
+// With prove, a base where a word that needs the joined flag lacks it is
+// no placement: in a match every word of the query but the last is
+// followed in the folded text by one space and the next word, which is
+// the flag, literal or not; so a candidate without such a base is no
+// match, and its record is not read. (The quotes without flags, listed
+// under s | fb, are checked whatever align says.)
+func align(ctx context.Context, cons []*constraint, id uint64, prove bool) (found, proven bool, err error) {
+	if prove {
+		ok, err := alignProbed(ctx, cons, id)
+		if err != nil || ok {
+			return ok, ok, err
+		}
+	}
 	for _, c := range cons {
-		if err := c.positions(id); err != nil {
+		if err := c.positions(ctx, id); err != nil {
 			return false, false, err
 		}
+	}
+	// joinedAt reports whether a word that needs the joined flag has it.
+	joinedAt := func(c *constraint, o uint64) bool {
+		return !prove || c.need&posJoined == 0 || o&posJoined != 0
 	}
 	for _, o0 := range cons[0].occ {
 		b := int(o0>>posFlagBits) - cons[0].at
 		all, strict := true, prove && uint8(o0)&cons[0].need == cons[0].need
+		joined := joinedAt(cons[0], o0)
 		for _, c := range cons[1:] {
 			want := uint64(b + c.at)
-			any, ok := false, false
+			any, ok, j := false, false, false
 			for _, o := range c.occ {
 				if o>>posFlagBits == want {
 					any = true
+					j = j || joinedAt(c, o)
 					if uint8(o)&c.need == c.need {
 						ok = true
 						break
@@ -444,9 +595,9 @@ func align(cons []*constraint, id uint64, prove bool) (found, proven bool, err e
 				all = false
 				break
 			}
-			strict = strict && ok
+			strict, joined = strict && ok, joined && j
 		}
-		if all {
+		if all && joined {
 			found = true
 			if strict {
 				return true, true, nil
@@ -454,6 +605,115 @@ func align(cons []*constraint, id uint64, prove bool) (found, proven bool, err e
 		}
 	}
 	return found, false, nil
+}
+
+// alignProbed tries to prove a match at id from the constraints that are
+// not probed (their positions whole) and, for each probed one, the lists
+// from the one that was hit, in order, until one proves a base the
+// others proved: true when every constraint proves one base. Each probed
+// constraint then moves the list that proved it to the front of its
+// order. False says nothing: align then gathers every list at id.
+func alignProbed(ctx context.Context, cons []*constraint, id uint64) (bool, error) {
+	// The bases proven so far, filtered in place (more than fit: false).
+	var buf [8]int
+	bases := buf[:0]
+	first := true
+	// keep narrows bases to those that a strict position of occ proves
+	// for c (all of them, the first time).
+	keep := func(c *constraint, occ []uint64) bool {
+		if first {
+			for _, o := range occ {
+				if uint8(o)&c.need == c.need {
+					if len(bases) == len(buf) {
+						return false
+					}
+					bases = append(bases, int(o>>posFlagBits)-c.at)
+				}
+			}
+			first = false
+			return len(bases) > 0
+		}
+		n := 0
+		for _, b := range bases {
+			want := uint64(b + c.at)
+			for _, o := range occ {
+				if o>>posFlagBits == want && uint8(o)&c.need == c.need {
+					bases[n] = b
+					n++
+					break
+				}
+			}
+		}
+		if n == 0 {
+			return false
+		}
+		bases = bases[:n]
+		return true
+	}
+	probed := 0
+	for _, c := range cons {
+		if c.probing {
+			probed++
+			continue
+		}
+		if err := c.positions(ctx, id); err != nil {
+			return false, err
+		}
+		if !keep(c, c.occ) {
+			return false, nil
+		}
+	}
+	if first {
+		return false, nil // every constraint is probed
+	}
+	var prov [8]int
+	if probed > len(prov) {
+		return false, nil
+	}
+	proving := prov[:0]
+	for _, c := range cons {
+		if !c.probing {
+			continue
+		}
+		if c.hit < 0 {
+			return false, nil
+		}
+		found := -1
+		for j := c.hit; j < len(c.order) && found < 0; j++ {
+			l := c.order[j]
+			ok, err := l.seek(ctx, id)
+			if err != nil {
+				return false, err
+			}
+			if !ok || l.id != id {
+				continue
+			}
+			if c.occ, err = l.positions(c.occ[:0]); err != nil {
+				return false, err
+			}
+			if keep(c, c.occ) {
+				found = j
+			}
+		}
+		if found < 0 {
+			return false, nil
+		}
+		proving = append(proving, found)
+	}
+	k := 0
+	for _, c := range cons {
+		if !c.probing {
+			continue
+		}
+		if j := proving[k]; j > 0 {
+			l := c.order[j]
+			copy(c.order[1:j+1], c.order[:j])
+			c.order[0] = l
+		}
+		c.hit = -1
+		k++
+	}
+	return true, nil
 }
 
 // proofPlan returns the constraints of a query of two or more
@@ -620,12 +880,12 @@ func (r *reader) dictWords(ctx context.Context, f byte, prefix string, keep func
 
 // termList is the cursor over the quote postings of a search term.
 func (r *reader) termList(term string) *postings {
-	return &postings{r: r, prefix: searchTermPrefix(graph.SearchText, term)}
+	return &postings{r: r, prefix: searchTermPrefix(graph.SearchText, term), blocks: -1}
 }
 
 // wordList is the cursor over the quote postings of a word.
 func (r *reader) wordList(word string) *postings {
-	return &postings{r: r, prefix: searchWordPrefix(word), word: true}
+	return &postings{r: r, prefix: searchWordPrefix(word), word: true, blocks: -1}
 }
 
 // postings is a cursor over the quotes of one postings list (a
@@ -640,12 +900,13 @@ type postings struct {
 	c *postingCursor
 	// m, when set, is the list's quotes as the posting cache keeps them,
 	// and mj the place in it; c is then unused.
-	m    *searchList
-	mj   int
-	mctx context.Context
-	at   bool // at a posting: id is its
-	done bool
-	id   uint64
+	m      *searchList
+	mj     int
+	mctx   context.Context
+	at     bool // at a posting: id is its
+	done   bool
+	id     uint64
+	blocks int // the list's blocks as counted (size; -1: not yet)
 }
 
 func (p *postings) close() {
@@ -662,16 +923,8 @@ func (p *postings) seek(ctx context.Context, id uint64) (bool, error) {
 	if p.at && p.id >= id {
 		return true, nil
 	}
-	if p.c == nil && p.m == nil {
-		m, err := p.r.keptQuotes(ctx, p.prefix, p.word)
-		if err != nil {
-			return false, err
-		}
-		p.m, p.mctx = m, ctx
-		if p.m == nil {
-			lo, hi := kindRange(graph.KindQuote)
-			p.c = newPostingCursor(ctx, p.r.kv, p.prefix, lo, hi)
-		}
+	if err := p.open(ctx); err != nil {
+		return false, err
 	}
 	if p.m != nil {
 		p.mj, _ = p.m.find(p.mj, id)
@@ -690,6 +943,45 @@ func (p *postings) seek(ctx context.Context, id uint64) (bool, error) {
 	p.id, p.at = p.c.id(), true
 	return true, nil
 }
+
+// open finds the list in the posting cache, or opens a cursor over its
+// blocks, once.
+func (p *postings) open(ctx context.Context) error {
+	if p.c != nil || p.m != nil {
+		return nil
+	}
+	m, n, err := p.r.keptQuotes(ctx, p.prefix, p.word)
+	if err != nil {
+		return err
+	}
+	p.m, p.mctx, p.blocks = m, ctx, n
+	if p.m == nil {
+		lo, hi := kindRange(graph.KindQuote)
+		p.c = newPostingCursor(ctx, p.r.kv, p.prefix, lo, hi)
+	}
+	return nil
+}
+
+// size returns the blocks of the list, counted from their keys up to
+// sizeBlocks (the posting cache counts them when it looks the list up).
+func (p *postings) size(ctx context.Context) (int, error) {
+	if err := p.open(ctx); err != nil {
+		return 0, err
+	}
+	if p.blocks < 0 {
+		l := &searchList{prefix: blockPrefix(p.prefix)}
+		if _, err := l.countBlocks(ctx, p.r.kv, sizeBlocks); err != nil {
+			return 0, err
+		}
+		p.blocks = l.nblock
+	}
+	return p.blocks, nil
+}
+
+// sizeBlocks caps the blocks size counts of a list the posting cache has
+// not counted: enough to tell a word of a quote in a hundred from one in
+// three at a million quotes.
+const sizeBlocks = 1024
 
 // positions appends to dst the positions, with their flags, of the word
 // at the current posting.

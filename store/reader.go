@@ -29,6 +29,9 @@ type reader struct {
 
 	// textCap, when set, replaces textCandidates (tests).
 	textCap int
+	// split, when set, is the stretches every whoSaid walk with the total
+	// splits into (parts; tests).
+	split int
 
 	mu     sync.Mutex
 	ids    map[string]uint64

@@ -6,8 +6,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"claimgraph/fold"
 	"claimgraph/graph"
@@ -140,19 +142,18 @@ func (r *reader) quotesMatching(ctx context.Context, text string, after string, 
 	}()
 	words, qualifies := proofWords(needle)
 	prove = prove && qualifies
-	proving := false
-	if prove && len(words) > 1 {
-		var err error
-		cons, proving, err = r.proofPlan(ctx, words)
-		if err != nil {
-			return graph.Page{}, work, err
+	// plan returns the constraints that select the candidates (nil: none
+	// does) and whether they prove; the caller closes them, also on error.
+	plan := func() ([]*constraint, bool, error) {
+		if prove && len(words) > 1 {
+			cons, ok, err := r.proofPlan(ctx, words)
+			if err != nil || ok {
+				return cons, ok, err
+			}
 		}
-	}
-	if !proving {
-		var err error
-		cons, err = r.whoSaidPlan(ctx, nws)
+		cons, err := r.whoSaidPlan(ctx, nws)
 		if err != nil {
-			return graph.Page{}, work, err
+			return cons, false, err
 		}
 		if prove && len(words) == 1 && len(cons) == 1 {
 			// One word: the previous reader's constraint (the words
@@ -162,8 +163,13 @@ func (r *reader) quotesMatching(ctx context.Context, text string, after string, 
 			for _, l := range c.lists {
 				l.keysOnly = false
 			}
-			proving = true
+			return cons, true, nil
 		}
+		return cons, false, nil
+	}
+	cons, proving, err := plan()
+	if err != nil {
+		return graph.Page{}, work, err
 	}
 	if cons == nil {
 		rg := Range{Prefix: []byte{famNode, byte(graph.KindQuote)}}
@@ -180,7 +186,7 @@ func (r *reader) quotesMatching(ctx context.Context, text string, after string, 
 		return p, work, err
 	}
 	var long []uint64
-	err := r.kv.Scan(ctx, Range{Prefix: []byte{famSearch, searchLongField, byte(graph.KindQuote)}, KeysOnly: true}, func(k, _ []byte) error {
+	err = r.kv.Scan(ctx, Range{Prefix: []byte{famSearch, searchLongField, byte(graph.KindQuote)}, KeysOnly: true}, func(k, _ []byte) error {
 		long = append(long, decodeID(k[2:]))
 		return nil
 	})
@@ -213,7 +219,7 @@ func (r *reader) quotesMatching(ctx context.Context, text string, after string, 
 		}
 		return check(id, v)
 	}
-	err = leapfrogEach(ctx, cons, from, proving, func(id uint64, proven bool) error {
+	err = r.candidates(ctx, cons, from, proving, total, func(id uint64, proven bool) error {
 		// The quotes under s | fb, always checked, in order.
 		for len(long) > 0 && long[0] <= id {
 			l := long[0]
@@ -250,6 +256,128 @@ func (r *reader) quotesMatching(ctx context.Context, text string, after string, 
 		p.Keys[i] = key
 	}
 	return p, work, nil
+}
+
+// Parallel walks. A query with the total whose driving word's lists hold
+// at least parallelBlocks blocks splits the quotes' ids into as many
+// stretches as the process has processors (at most maxParts), and walks
+// each with its own constraints (forks) on its own goroutine; the
+// candidates then go to fn in id order, on the caller's goroutine. At 1M
+// quotes on two processors a phrase of 58,000 matches took 0.6 of its
+// time walked whole. A page without the total stops at its last match,
+// and walks in one piece.
+const (
+	parallelBlocks = 64
+	maxParts       = 4
+)
+
+// candidates calls fn, in id order from id from, with the candidates of
+// the constraints cons and whether they are proven (leapfrogEach),
+// walked in parallel stretches when worth it (see above).
+func (r *reader) candidates(ctx context.Context, cons []*constraint, from uint64, prove, total bool, fn func(id uint64, proven bool) error) error {
+	bounds, err := r.parts(ctx, cons, from, total)
+	if err != nil || len(bounds) < 3 {
+		if err == nil {
+			err = leapfrogEach(ctx, cons, from, 0, prove, fn)
+		}
+		return err
+	}
+	type cand struct {
+		id     uint64
+		proven bool
+	}
+	n := len(bounds) - 1
+	found := make([][]cand, n)
+	errs := make([]error, n)
+	// Every stretch's constraints before any walk (a walk sorts its own).
+	sets := [][]*constraint{cons}
+	for range n - 1 {
+		cs := make([]*constraint, len(cons))
+		for j, c := range cons {
+			cs[j] = c.fork()
+		}
+		sets = append(sets, cs)
+	}
+	defer func() {
+		for _, cs := range sets[1:] {
+			for _, c := range cs {
+				c.close()
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			errs[i] = leapfrogEach(ctx, sets[i], bounds[i], bounds[i+1], prove, func(id uint64, proven bool) error {
+				found[i] = append(found[i], cand{id, proven})
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	for _, part := range found {
+		for _, c := range part {
+			if err := fn(c.id, c.proven); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// parts returns the bounds of the stretches of quote ids a walk from id
+// from splits into (bounds[i] to bounds[i+1], the last one open: 0), or
+// nil when it walks whole: without the total, on one processor, or when
+// the driving constraint (the fewest blocks) has fewer than
+// parallelBlocks. A reader's split, when set, is the number of
+// stretches whatever the sizes (tests).
+func (r *reader) parts(ctx context.Context, cons []*constraint, from uint64, total bool) ([]uint64, error) {
+	n := min(runtime.GOMAXPROCS(0), maxParts)
+	if r.split > 0 {
+		n = r.split
+	}
+	if !total || n < 2 || len(cons) == 0 {
+		return nil, nil
+	}
+	least := -1
+	for _, c := range cons {
+		b := 0
+		for _, l := range c.lists {
+			lb, err := l.size(ctx)
+			if err != nil {
+				return nil, err
+			}
+			b += lb
+		}
+		if least < 0 || b < least {
+			least = b
+		}
+	}
+	if least < parallelBlocks && r.split == 0 {
+		return nil, nil
+	}
+	lo, hi := kindRange(graph.KindQuote)
+	lo = max(lo, from)
+	var last uint64
+	err := r.kv.Scan(ctx, Range{Prefix: []byte{famNode, byte(graph.KindQuote)}, KeysOnly: true, Reverse: true, Limit: 1}, func(k, _ []byte) error {
+		last = decodeID(k[1:])
+		return nil
+	})
+	if err != nil || last < lo || last >= hi {
+		return nil, err
+	}
+	step := (last - lo + 1) / uint64(n)
+	if step == 0 {
+		return nil, nil
+	}
+	bounds := []uint64{lo}
+	for i := 1; i < n; i++ {
+		bounds = append(bounds, lo+uint64(i)*step)
+	}
+	return append(bounds, 0), nil
 }
 
 // constraint is one word of the query: the union of the postings lists
@@ -439,6 +567,16 @@ func (c *constraint) probe(ctx context.Context, id uint64) (uint64, bool, error)
 	return least, true, nil
 }
 
+// fork returns the constraint over forks of c's lists (postings.fork),
+// not walked yet.
+func (c *constraint) fork() *constraint {
+	f := &constraint{at: c.at, need: c.need, lists: make([]*postings, len(c.lists))}
+	for i, l := range c.lists {
+		f.lists[i] = l.fork()
+	}
+	return f
+}
+
 // positions gathers in c.occ the positions (with flags) of the word at
 // id, where c was sought: the lists at id (in heap mode, a pruned walk of
 // the heap; probed, the list that was hit and those after it, sought
@@ -485,7 +623,8 @@ func (c *constraint) positions(ctx context.Context, id uint64) error {
 	return nil
 }
 
-// leapfrogEach calls fn, in id order from id from, with the quotes that
+// leapfrogEach calls fn, in id order from id from (up to id to, not
+// included; 0: to the end), with the quotes that
 // every constraint holds where their words stand as in the query (when
 // the constraints have places), and whether the flags prove the match
 // (with prove). Each constraint in turn seeks to the largest id another
@@ -494,7 +633,7 @@ func (c *constraint) positions(ctx context.Context, id uint64) error {
 // then the fewer lists first): the first drives (a heap, when it has
 // several lists), the others of several lists are probed. An error from
 // fn ends the walk and is returned.
-func leapfrogEach(ctx context.Context, cons []*constraint, from uint64, prove bool, fn func(id uint64, proven bool) error) error {
+func leapfrogEach(ctx context.Context, cons []*constraint, from, to uint64, prove bool, fn func(id uint64, proven bool) error) error {
 	if len(cons) > 1 {
 		sizes := make(map[*constraint]int, len(cons))
 		for _, c := range cons {
@@ -518,7 +657,7 @@ func leapfrogEach(ctx context.Context, cons []*constraint, from uint64, prove bo
 		agree := true
 		for _, c := range cons {
 			y, ok, err := c.seek(ctx, x)
-			if err != nil || !ok {
+			if err != nil || !ok || to != 0 && y >= to {
 				return err
 			}
 			if y != x {
@@ -907,6 +1046,8 @@ type postings struct {
 	done   bool
 	id     uint64
 	blocks int // the list's blocks as counted (size; -1: not yet)
+	// uncached: the posting cache does not keep the list (a fork's)
+	uncached bool
 }
 
 func (p *postings) close() {
@@ -950,6 +1091,11 @@ func (p *postings) open(ctx context.Context) error {
 	if p.c != nil || p.m != nil {
 		return nil
 	}
+	if p.uncached {
+		lo, hi := kindRange(graph.KindQuote)
+		p.c = newPostingCursor(ctx, p.r.kv, p.prefix, lo, hi)
+		return nil
+	}
 	m, n, err := p.r.keptQuotes(ctx, p.prefix, p.word)
 	if err != nil {
 		return err
@@ -982,6 +1128,19 @@ func (p *postings) size(ctx context.Context) (int, error) {
 // not counted: enough to tell a word of a quote in a hundred from one in
 // three at a million quotes.
 const sizeBlocks = 1024
+
+// fork returns a cursor over the same list at its start, opened as p is
+// (p is open: size has run), for a walk on another goroutine: a list
+// kept by the posting cache shares its arrays, which walks only read.
+func (p *postings) fork() *postings {
+	q := &postings{r: p.r, prefix: p.prefix, word: p.word, keysOnly: p.keysOnly, blocks: p.blocks, uncached: p.m == nil}
+	if p.m != nil {
+		m := *p.m
+		m.at, m.blk, m.refAt = -1, postingBlock{}, 0
+		q.m, q.mctx = &m, p.mctx
+	}
+	return q
+}
 
 // positions appends to dst the positions, with their flags, of the word
 // at the current posting.

@@ -34,9 +34,17 @@ import (
 // query. It is counted without reading its record; the page's quotes
 // read their user keys only (s | ff | id). The other candidates (not
 // proven, or listed under s | fb) are checked against their records as
-// before, so the results are exactly the definition's. A query that does
-// not qualify, or whose first or last word expands to more than
-// whoSaidProofCap words, takes the previous reader (whoSaidPlan).
+// before, so the results are exactly the definition's; a candidate none
+// of whose placements has the joined flag on every word but the last is
+// no match and is not read (align). A query that does not qualify, or
+// whose first or last word expands to more than whoSaidProofCap words,
+// takes the previous reader (whoSaidPlan).
+//
+// Walks. The word whose lists hold the fewest blocks drives the
+// leapfrog; a word that expands to several lists and does not drive is
+// probed, the list that proved the last match first (constraint). A
+// query with the total over a long driving list walks the quotes' ids in
+// stretches, one per processor (candidates).
 
 // whoSaidProofCap bounds the words the first or last word of a proven
 // query expands to in each dictionary.

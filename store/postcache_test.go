@@ -296,8 +296,9 @@ func TestPostingCacheConcurrent(t *testing.T) {
 // same corpus, one whose posting cache keeps every list: its cursors walk
 // the kept lists (ids, positions) instead of the blocks, and every page,
 // with its cursor, and every total must be the same as without the cache.
-// The questions: claimbench's phrases, their first two words, a word and
-// the beginning of the next, a part of a word, one common word.
+// The matches proven and the records checked must be the same too. The
+// questions: claimbench's phrases, their first two words, a word and the
+// beginning of the next, a part of a word, one common word.
 func TestPostingCacheWhoSaid(t *testing.T) {
 	ctx := t.Context()
 	cached, plain, b := cachedAndPlain(t, 800, 64<<20)
@@ -320,6 +321,24 @@ func TestPostingCacheWhoSaid(t *testing.T) {
 				}
 				if got.Total != want.Total || got.More != want.More || !slices.Equal(got.Keys, want.Keys) {
 					t.Fatalf("round %d, %q after %q: %d %v %v, want %d %v %v", round, text, after, got.Total, got.More, got.Keys, want.Total, want.More, want.Keys)
+				}
+				// The kept lists' positions and flags prove what the
+				// blocks prove.
+				var gotWork, wantWork whoSaidWork
+				if err := cached.View(ctx, func(r graph.Reader) (err error) {
+					_, gotWork, err = r.(*reader).quotesMatching(ctx, text, after, 7, true, true)
+					return
+				}); err != nil {
+					t.Fatal(err)
+				}
+				if err := plain.View(ctx, func(r graph.Reader) (err error) {
+					_, wantWork, err = r.(*reader).quotesMatching(ctx, text, after, 7, true, true)
+					return
+				}); err != nil {
+					t.Fatal(err)
+				}
+				if gotWork.proven != wantWork.proven || gotWork.checked != wantWork.checked {
+					t.Fatalf("round %d, %q after %q: %+v, without the cache %+v", round, text, after, gotWork, wantWork)
 				}
 				if !got.More {
 					break

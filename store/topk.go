@@ -196,9 +196,10 @@ var errBoundBroken = errors.New("store: search score above its bound")
 // hit scoring at least the want-th best eligible score), and the number
 // of matches. With a phrase, the candidates where it does not stand are
 // dropped first (phraseMatch: every candidate matches otherwise). The
-// candidates are taken in descending order of their bounds and scored
-// until the next bound is below the want-th best eligible score found:
-// the rest are counted, not scored.
+// candidates are taken in descending order of their bounds, scoreBatch at
+// a time, each batch scored in id order, until the next bound is below
+// the want-th best eligible score found: the rest are counted, not scored
+// (as is a candidate of a batch whose bound the batch's scores passed).
 func (s *searchRun) topK(want int, cur *graph.SearchHit) ([]scoredHit, int, error) {
 	if phrases := s.phraseLists(); len(phrases) > 0 {
 		// Only the candidates where the phrases stand match: check
@@ -242,54 +243,71 @@ func (s *searchRun) topK(want int, cur *graph.SearchHit) ([]scoredHit, int, erro
 	var best minScores // the best want eligible scores
 	var hits []scoredHit
 	total := 0
-	for byBound.Len() > 0 {
-		k := byBound.at[0]
-		ub := byBound.ub[k]
-		if len(best) == want && ub < best[0] {
-			break
+	// open reports whether a candidate of bound ub may still reach the page.
+	open := func(ub float64) bool { return len(best) < want || ub >= best[0] }
+	batch := make([]int32, 0, scoreBatch)
+	for byBound.Len() > 0 && open(byBound.ub[byBound.at[0]]) {
+		// The next candidates by bound, scored in id order, so that their
+		// lists' blocks are decoded in order (once each) rather than
+		// again at every candidate, bounds being in no order of ids.
+		batch = batch[:0]
+		for byBound.Len() > 0 && len(batch) < scoreBatch && open(byBound.ub[byBound.at[0]]) {
+			batch = append(batch, heap.Pop(byBound).(int32))
 		}
-		heap.Pop(byBound)
-		id := s.cand[k]
-		s.locate(id)
-		score, hl, ok, err := s.score(id)
-		if err != nil {
-			return nil, 0, err
-		}
-		if !ok {
-			continue
-		}
-		total++
-		if score > ub {
-			return nil, 0, errBoundBroken
-		}
-		if cur != nil {
-			if score > cur.Score {
+		slices.Sort(batch) // the candidates' order is the ids'
+		for _, k := range batch {
+			ub := byBound.ub[k]
+			if !open(ub) {
+				// Passed by the scores of the batch: matches, as every
+				// candidate not scored does.
+				total++
 				continue
 			}
-			if score == cur.Score {
-				k, err := s.key(id)
-				if err != nil {
-					return nil, 0, err
-				}
-				if k <= cur.Key {
+			id := s.cand[k]
+			s.locate(id)
+			score, hl, ok, err := s.score(id)
+			if err != nil {
+				return nil, 0, err
+			}
+			if !ok {
+				continue
+			}
+			total++
+			if score > ub {
+				return nil, 0, errBoundBroken
+			}
+			if cur != nil {
+				if score > cur.Score {
 					continue
 				}
+				if score == cur.Score {
+					k, err := s.key(id)
+					if err != nil {
+						return nil, 0, err
+					}
+					if k <= cur.Key {
+						continue
+					}
+				}
 			}
-		}
-		if len(best) == want && score < best[0] {
-			continue
-		}
-		hits = append(hits, scoredHit{id: id, hit: graph.SearchHit{Kind: idKind(id), Score: score, Highlights: hl}})
-		if len(best) < want {
-			heap.Push(&best, score)
-		} else if score > best[0] {
-			best[0] = score
-			heap.Fix(&best, 0)
+			if len(best) == want && score < best[0] {
+				continue
+			}
+			hits = append(hits, scoredHit{id: id, hit: graph.SearchHit{Kind: idKind(id), Score: score, Highlights: hl}})
+			if len(best) < want {
+				heap.Push(&best, score)
+			} else if score > best[0] {
+				best[0] = score
+				heap.Fix(&best, 0)
+			}
 		}
 	}
 	// The candidates not scored match too.
 	return hits, total + byBound.Len(), nil
 }
+
+// scoreBatch is the candidates topK takes from its heap at a time.
+const scoreBatch = 32
 
 // locate positions every list at id (or the id after it), in any order.
 func (s *searchRun) locate(id uint64) {

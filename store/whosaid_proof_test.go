@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -239,18 +240,9 @@ func TestWhoSaidProofAgrees(t *testing.T) {
 			}
 			// Pages, with and without the total, join into the whole.
 			size := max(1, len(want)/3)
-			var paged []string
-			after := ""
-			for range len(want)/size + 2 {
-				pg, _, err := r.quotesMatching(ctx, text, after, size, i%2 == 0, true)
-				if err != nil {
-					return err
-				}
-				paged = append(paged, pg.Keys...)
-				if !pg.More {
-					break
-				}
-				after = pg.Keys[len(pg.Keys)-1]
+			paged, err := pagedMatches(r, text, size, len(want), i%2 == 0)
+			if err != nil {
+				return err
 			}
 			if !slices.Equal(paged, got.Keys) {
 				t.Errorf("%q in pages of %d = %q, want %q", text, size, paged, got.Keys)
@@ -267,6 +259,26 @@ func TestWhoSaidProofAgrees(t *testing.T) {
 		t.Errorf("proven %d of %d matches of provable needles", proven, provable)
 	}
 	t.Logf("proven %d of %d matches of provable needles", proven, provable)
+}
+
+// pagedMatches returns the keys of the quotes matching text, asked for in
+// pages of size (with the total or not) until a page says there is no
+// more, for at most n matches.
+func pagedMatches(r *reader, text string, size, n int, total bool) ([]string, error) {
+	var paged []string
+	after := ""
+	for range n/size + 2 {
+		pg, _, err := r.quotesMatching(context.Background(), text, after, size, total, true)
+		if err != nil {
+			return nil, err
+		}
+		paged = append(paged, pg.Keys...)
+		if !pg.More {
+			break
+		}
+		after = pg.Keys[len(pg.Keys)-1]
+	}
+	return paged, nil
 }
 
 // TestWhoSaidProofTraps holds the three traps the proof must not fall
@@ -420,18 +432,9 @@ func TestWhoSaidProbedUnions(t *testing.T) {
 			}
 			// Pages of a seventh, without the total.
 			size := max(1, len(want)/7)
-			var paged []string
-			after := ""
-			for range len(want)/size + 2 {
-				pg, _, err := r.quotesMatching(ctx, c.needle, after, size, false, true)
-				if err != nil {
-					return err
-				}
-				paged = append(paged, pg.Keys...)
-				if !pg.More {
-					break
-				}
-				after = pg.Keys[len(pg.Keys)-1]
+			paged, err := pagedMatches(r, c.needle, size, len(want), false)
+			if err != nil {
+				return err
 			}
 			if !slices.Equal(paged, want) {
 				t.Errorf("%q in pages of %d: %d keys, want %d", c.needle, size, len(paged), len(want))

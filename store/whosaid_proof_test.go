@@ -388,24 +388,29 @@ func TestWhoSaidProbedUnions(t *testing.T) {
 		t.Fatal(err)
 	}
 	// probed: the constraints probed; switched: those turned to the heap
-	// (-1: either).
+	// (-1: either); gathered: the candidates align read every list of, at
+	// most (-1: any).
 	cases := []struct {
 		needle           string
 		probed, switched int
 		proves           bool
+		gathered         int
 	}{
-		{"this is a", 2, 0, true},
-		{"this is ab", 2, 0, true},
-		{"his is a", 2, 0, true},
-		{"this is an", 2, 0, true},
-		{"s is a", 1, 0, false}, // the s of a possessive is in no word
-		{"this is arger", 1, 0, true},
-		{"alpha be", 1, 1, true},
-		{"alpha bet", 1, -1, true},
-		{"lpha b", 1, 1, true},
-		{"is a", 1, 0, true},
-		{"are we a", 2, 0, true},
-		{"alpha", 0, 0, true},
+		// Gathered: only "this is, a" (31 quotes), where "is" is not
+		// joined; "is this a" and "this island is a" stand at no common
+		// base, which alignProbed tells.
+		{"this is a", 2, 0, true, 31},
+		{"this is ab", 2, 0, true, -1},
+		{"his is a", 2, 0, true, -1},
+		{"this is an", 2, 0, true, -1},
+		{"s is a", 1, 0, false, -1}, // the s of a possessive is in no word
+		{"this is arger", 1, 0, true, -1},
+		{"alpha be", 1, 1, true, -1},
+		{"alpha bet", 1, -1, true, -1},
+		{"lpha b", 1, 1, true, -1},
+		{"is a", 1, 0, true, -1},
+		{"are we a", 2, 0, true, -1},
+		{"alpha", 0, 0, true, -1},
 	}
 	err := s.View(ctx, func(gr graph.Reader) error {
 		r := gr.(*reader)
@@ -423,6 +428,9 @@ func TestWhoSaidProbedUnions(t *testing.T) {
 			}
 			if !slices.Equal(p.Keys, want) || p.Total != len(want) {
 				t.Errorf("%q = %d keys (total %d), want %d: missing %.5q, extra %.5q", c.needle, len(p.Keys), p.Total, len(want), minus(want, p.Keys), minus(p.Keys, want))
+			}
+			if c.gathered >= 0 && work.gathered > c.gathered {
+				t.Errorf("%q: %+v, want at most %d gathered", c.needle, work, c.gathered)
 			}
 			if work.probed != c.probed || c.switched >= 0 && work.switched != c.switched {
 				t.Errorf("%q: %+v, want %d probed, %d turned to the heap", c.needle, work, c.probed, c.switched)

@@ -82,10 +82,12 @@ var errPageFull = errors.New("store: page full")
 
 // whoSaidWork is what a whoSaid query did: the matches proven from the
 // postings and the records checked; the constraints probed (see
-// constraint) and those of them that turned to the heap.
+// constraint) and those of them that turned to the heap; the candidates
+// whose positions were gathered whole.
 type whoSaidWork struct {
 	proven, checked  int
 	probed, switched int
+	gathered         int // candidates align read every list of (alignProbed undecided)
 }
 
 // quotesMatching is QuotesMatching; without total, Total is 0 and the
@@ -246,6 +248,7 @@ func (r *reader) quotesMatching(ctx context.Context, text string, after string, 
 		err, long = visit(long[0], false), long[1:]
 	}
 	for _, c := range cons {
+		work.gathered += c.gathered
 		if c.order != nil {
 			work.probed++
 			if !c.probing {
@@ -421,6 +424,7 @@ type constraint struct {
 	hit          int
 	hits, misses int
 	occ          []uint64 // positions (with flags) at the current id
+	gathered     int      // align's gatherings of every list, counted on the first
 }
 
 // probeMisses is the misses a probed constraint allows before it turns to
@@ -707,11 +711,12 @@ func leapfrogEach(ctx context.Context, cons []*constraint, from, to uint64, prov
 // under s | fb, are checked whatever align says.)
 func align(ctx context.Context, cons []*constraint, id uint64, prove bool) (found, proven bool, err error) {
 	if prove {
-		ok, err := alignProbed(ctx, cons, id)
-		if err != nil || ok {
+		ok, none, err := alignProbed(ctx, cons, id)
+		if err != nil || ok || none {
 			return ok, ok, err
 		}
 	}
+	cons[0].gathered++
 	for _, c := range cons {
 		if err := c.positions(ctx, id); err != nil {
 			return false, false, err
@@ -757,46 +762,34 @@ func align(ctx context.Context, cons []*constraint, id uint64, prove bool) (foun
 // alignProbed tries to prove a match at id from the constraints that are
 // not probed (their positions whole) and, for each probed one, the lists
 // from the one that was hit, in order, until one proves a base the
-// others proved: true when every constraint proves one base. Each probed
-// constraint then moves the list that proved it to the front of its
-// order. False says nothing: align then gathers every list at id.
-func alignProbed(ctx context.Context, cons []*constraint, id uint64) (bool, error) {
-	// The bases proven so far, filtered in place (more than fit: false).
-	var buf [8]int
-	bases := buf[:0]
-	first := true
-	// keep narrows bases to those that a strict position of occ proves
-	// for c (all of them, the first time).
-	keep := func(c *constraint, occ []uint64) bool {
-		if first {
-			for _, o := range occ {
-				if uint8(o)&c.need == c.need {
-					if len(bases) == len(buf) {
-						return false
-					}
-					bases = append(bases, int(o>>posFlagBits)-c.at)
-				}
-			}
-			first = false
-			return len(bases) > 0
-		}
-		n := 0
-		for _, b := range bases {
+// others proved: proven when every constraint proves one base. Each
+// probed constraint then moves the list that proved it to the front of
+// its order. It reports none when the words stand at no common base,
+// flags aside: the constraints not probed share none, or a probed one
+// holds none of their bases in any list at id (its lists before the one
+// hit are not at id, and a failed proof has sought every one after it).
+// Neither says nothing: align then gathers every list at id.
+func alignProbed(ctx context.Context, cons []*constraint, id uint64) (proven, none bool, err error) {
+	// The bases the words not probed stand at with their flags (strict)
+	// and at all (loose), filtered in place; more than fit: neither.
+	var sbuf, lbuf, tbuf [8]int
+	strict, loose := sbuf[:0], lbuf[:0]
+	// narrow returns the bases of bs (in place, or into dst) where occ has
+	// a position of c, with the flags c needs when flags is set.
+	narrow := func(dst, bs []int, c *constraint, occ []uint64, flags bool) []int {
+		n := dst[:0]
+		for _, b := range bs {
 			want := uint64(b + c.at)
 			for _, o := range occ {
-				if o>>posFlagBits == want && uint8(o)&c.need == c.need {
-					bases[n] = b
-					n++
+				if o>>posFlagBits == want && (!flags || uint8(o)&c.need == c.need) {
+					n = append(n, b)
 					break
 				}
 			}
 		}
-		if n == 0 {
-			return false
-		}
-		bases = bases[:n]
-		return true
+		return n
 	}
+	first := true
 	probed := 0
 	for _, c := range cons {
 		if c.probing {
@@ -804,18 +797,31 @@ func alignProbed(ctx context.Context, cons []*constraint, id uint64) (bool, erro
 			continue
 		}
 		if err := c.positions(ctx, id); err != nil {
-			return false, err
+			return false, false, err
 		}
-		if !keep(c, c.occ) {
-			return false, nil
+		if first {
+			first = false
+			for _, o := range c.occ {
+				b := int(o>>posFlagBits) - c.at
+				if len(loose) == len(lbuf) {
+					return false, false, nil
+				}
+				loose = append(loose, b)
+				if uint8(o)&c.need == c.need {
+					strict = append(strict, b)
+				}
+			}
+		} else {
+			strict = narrow(strict, strict, c, c.occ, true)
+			loose = narrow(loose, loose, c, c.occ, false)
 		}
-	}
-	if first {
-		return false, nil // every constraint is probed
+		if len(loose) == 0 {
+			return false, true, nil
+		}
 	}
 	var prov [8]int
-	if probed > len(prov) {
-		return false, nil
+	if first || probed > len(prov) {
+		return false, false, nil // every constraint is probed, or too many
 	}
 	proving := prov[:0]
 	for _, c := range cons {
@@ -823,29 +829,38 @@ func alignProbed(ctx context.Context, cons []*constraint, id uint64) (bool, erro
 			continue
 		}
 		if c.hit < 0 {
-			return false, nil
+			return false, false, nil
 		}
-		found := -1
+		found, anyLoose := -1, false
 		for j := c.hit; j < len(c.order) && found < 0; j++ {
 			l := c.order[j]
 			ok, err := l.seek(ctx, id)
 			if err != nil {
-				return false, err
+				return false, false, err
 			}
 			if !ok || l.id != id {
 				continue
 			}
 			if c.occ, err = l.positions(c.occ[:0]); err != nil {
-				return false, err
+				return false, false, err
 			}
-			if keep(c, c.occ) {
-				found = j
+			anyLoose = anyLoose || len(narrow(tbuf[:0], loose, c, c.occ, false)) > 0
+			if len(strict) > 0 {
+				if n := narrow(tbuf[:0], strict, c, c.occ, true); len(n) > 0 {
+					strict, found = append(strict[:0], n...), j
+				}
 			}
 		}
 		if found < 0 {
-			return false, nil
+			if !anyLoose {
+				return false, true, nil
+			}
+			strict = strict[:0] // no proof; the others may still show none
 		}
 		proving = append(proving, found)
+	}
+	if len(strict) == 0 {
+		return false, false, nil
 	}
 	k := 0
 	for _, c := range cons {
@@ -860,7 +875,7 @@ func alignProbed(ctx context.Context, cons []*constraint, id uint64) (bool, erro
 		c.hit = -1
 		k++
 	}
-	return true, nil
+	return true, false, nil
 }
 
 // proofPlan returns the constraints of a query of two or more

@@ -536,11 +536,13 @@
 // with "is": 0.23 s). Since then (whosaid_query.go) the word with the
 // fewest blocks drives, the other words' unions are probed instead of
 // kept in a heap (the list that proved the last match asked first), a
-// candidate whose placements lack a joined flag is no match without its
-// record, and a query with the total over a long driving list walks in
-// stretches on each processor: at 1M with the posting cache, "it was a"
-// 14 ms, "is reckless and" 12 ms (no record read), the slowest of the
-// 100 phrases about 40 ms. The records are read by point
+// candidate whose words stand at no common base is dropped before every
+// list of the unions is sought at it, a candidate whose placements lack
+// a joined flag is no match without its record, and a query with the
+// total over a long driving list walks in stretches on each processor:
+// at 1M with the posting cache, "it was a" 14 ms, "this is a" 20 ms (one
+// stretch), "is reckless and" 12 ms (no record read), the slowest of the
+// 100 phrases about 30 ms. The records are read by point
 // Gets (an iterator's seek to candidates 35 ids apart cost more: p50 26.5
 // against 18.6 ms in an A/B on the 100k-quote corpus). QuotesMatchingPage
 // (used by the GraphQL whoSaid field) checks only the candidates after

@@ -152,32 +152,7 @@ func (r *reader) quotesMatching(ctx context.Context, text string, after string, 
 	}()
 	words, qualifies := proofWords(needle)
 	prove = prove && qualifies
-	// plan returns the constraints that select the candidates (nil: none
-	// does) and whether they prove; the caller closes them, also on error.
-	plan := func() ([]*constraint, bool, error) {
-		if prove && len(words) > 1 {
-			cons, ok, err := r.proofPlan(ctx, words)
-			if err != nil || ok {
-				return cons, ok, err
-			}
-		}
-		cons, err := r.whoSaidPlan(ctx, nws)
-		if err != nil {
-			return cons, false, err
-		}
-		if prove && len(words) == 1 && len(cons) == 1 {
-			// One word: the previous reader's constraint (the words
-			// containing it), with positions for the proof.
-			c := cons[0]
-			c.at, c.need = 0, posLiteral
-			for _, l := range c.lists {
-				l.keysOnly = false
-			}
-			return cons, true, nil
-		}
-		return cons, false, nil
-	}
-	cons, proving, err := plan()
+	cons, proving, err := r.whoSaidConstraints(ctx, words, nws, prove)
 	if err != nil {
 		return graph.Page{}, work, err
 	}
@@ -353,10 +328,16 @@ func (r *reader) parts(ctx context.Context, cons []*constraint, from uint64, tot
 	if !total || n < 2 || len(cons) == 0 {
 		return nil, nil
 	}
+	// The walk sizes every list when it orders several constraints; a
+	// lone one (a word's containing words: up to whoSaidCap lists) is
+	// counted only as far as parallelBlocks.
 	least := -1
 	for _, c := range cons {
 		b := 0
 		for _, l := range c.lists {
+			if len(cons) == 1 && b >= parallelBlocks {
+				break
+			}
 			lb, err := l.size(ctx)
 			if err != nil {
 				return nil, err
@@ -389,6 +370,35 @@ func (r *reader) parts(ctx context.Context, cons []*constraint, from uint64, tot
 		bounds = append(bounds, lo+uint64(i)*step)
 	}
 	return append(bounds, 0), nil
+}
+
+// whoSaidConstraints returns the constraints that select the candidates
+// of a query (nil: none does; the quote records are then scanned) and
+// whether they prove its matches: the proof's plan for two or more
+// proofWords words (with prove), else the previous reader's, which proves
+// a single word too. The caller closes the constraints, also on error.
+func (r *reader) whoSaidConstraints(ctx context.Context, words []string, nws []needleWord, prove bool) ([]*constraint, bool, error) {
+	if prove && len(words) > 1 {
+		cons, ok, err := r.proofPlan(ctx, words)
+		if err != nil || ok {
+			return cons, ok, err
+		}
+	}
+	cons, err := r.whoSaidPlan(ctx, nws)
+	if err != nil {
+		return cons, false, err
+	}
+	if prove && len(words) == 1 && len(cons) == 1 {
+		// One word: the previous reader's constraint (the words
+		// containing it), with positions for the proof.
+		c := cons[0]
+		c.at, c.need = 0, posLiteral
+		for _, l := range c.lists {
+			l.keysOnly = false
+		}
+		return cons, true, nil
+	}
+	return cons, false, nil
 }
 
 // constraint is one word of the query: the union of the postings lists

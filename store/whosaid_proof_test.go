@@ -210,15 +210,18 @@ func TestWhoSaidProofAgrees(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			// Walked in three stretches on their own goroutines.
-			r.split = 3
-			par, parWork, err := r.quotesMatching(ctx, text, "", 0, true, true)
-			r.split = 0
-			if err != nil {
-				return err
-			}
-			if !slices.Equal(par.Keys, got.Keys) || par.Total != got.Total || parWork.proven != work.proven || parWork.checked != work.checked {
-				t.Errorf("%q in stretches: %d keys (total %d, %+v), whole %d (total %d, %+v)", text, len(par.Keys), par.Total, parWork, len(got.Keys), got.Total, work)
+			// Walked in 3 and in 9 stretches, by as many walkers as
+			// there are processors (9: each walker takes several).
+			for _, split := range []int{3, 9} {
+				r.split = split
+				par, parWork, err := r.quotesMatching(ctx, text, "", 0, true, true)
+				r.split = 0
+				if err != nil {
+					return err
+				}
+				if !slices.Equal(par.Keys, got.Keys) || par.Total != got.Total || parWork.proven != work.proven || parWork.checked != work.checked {
+					t.Errorf("%q in %d stretches: %d keys (total %d, %+v), whole %d (total %d, %+v)", text, split, len(par.Keys), par.Total, parWork, len(got.Keys), got.Total, work)
+				}
 			}
 			keys := slices.Clone(got.Keys)
 			slices.Sort(keys)

@@ -344,8 +344,10 @@ func (b *builder) resolveTrace(rq *request, p graphql.ResolveParams) (interface{
 	// The nodes the selection reads whole, and those a key stub answers
 	// (tracefast.go).
 	need := traceNeedsOf(p.Info.FieldASTs, p.Info.Fragments)
-	whole := []string{tr.Root} // the root's key may be a merged one: always read
-	var stubs []string
+	var whole, stubs []string
+	if need.root {
+		whole = append(whole, tr.Root) // its key may be a merged one: read
+	}
 	add := func(wanted bool, keys ...string) {
 		if wanted {
 			whole = append(whole, keys...)
@@ -366,7 +368,7 @@ func (b *builder) resolveTrace(rq *request, p graphql.ResolveParams) (interface{
 		return nil, err
 	}
 	tv := &traceValue{root: byKey[tr.Root], truncated: tr.Truncated}
-	if tv.root == nil {
+	if need.root && tv.root == nil {
 		return nil, &Error{Code: CodeNotFound, Message: "trace: no node has id " + quote(id), Err: graph.ErrNotFound}
 	}
 	tv.hops = make([]interface{}, 0, len(tr.Hops))

@@ -20,7 +20,8 @@ import (
 // itself reads no record). Edges always lead to the key a node resolves to
 // (a merged key's edges point at the node it was merged into), so a stub's
 // key is the key of the record it stands for; the root, whose key may be a
-// merged one, is read whole.
+// merged one, is read whole when the selection asks for it (root), and
+// not read at all otherwise (graph.TraceFrom has found its kind).
 
 // keyOnlyFields are the fields of a node that its key and kind answer.
 var keyOnlyFields = map[string]bool{"id": true, "kind": true, "__typename": true}
@@ -104,9 +105,10 @@ func visitFields(sets []*ast.SelectionSet, frags map[string]ast.Definition, fn f
 }
 
 // traceNeeds says which nodes of a trace the selection reads whole; the
-// others are key stubs. The root is always read whole.
+// others are key stubs. The root is read whole when root is selected, with
+// whatever fields (its key may be a merged one).
 type traceNeeds struct {
-	from, to, speakers, primary, supporting, contradicting bool
+	root, from, to, speakers, primary, supporting, contradicting bool
 }
 
 // traceNeedsOf reads the selection of a trace field.
@@ -120,6 +122,7 @@ func traceNeedsOf(fields []*ast.Field, frags map[string]ast.Definition) traceNee
 	whole := func(name string) bool { return !keyOnly(selections(sets, name, frags), frags) }
 	hops := selections(sets, "hops", frags)
 	return traceNeeds{
+		root:          len(selections(sets, "root", frags)) > 0,
 		from:          !keyOnly(selections(hops, "from", frags), frags),
 		to:            !keyOnly(selections(hops, "to", frags), frags),
 		speakers:      whole("speakers"),

@@ -11,7 +11,9 @@ import (
 // TestTraceKeyStubs checks that a trace answers the same whether its nodes
 // are read whole or stand in as key stubs (a selection of id, kind and
 // __typename only), also after a merge, whose old key leads to the node it
-// was merged into, and that the stubs save the reads of the records.
+// was merged into, and that the stubs save the reads of the records: a
+// trace whose selection leaves out the root and reads only ids reads no
+// record at all.
 func TestTraceKeyStubs(t *testing.T) {
 	st := testStore(t)
 	// Merge one speaker into another: the trace must name the node merged
@@ -22,6 +24,7 @@ func TestTraceKeyStubs(t *testing.T) {
 	cs := &countingStore{Store: st, calls: &calls{}}
 	s := newServer(t, cs, HandlerConfig{AnswerCache: -1})
 	const stubs = `{ trace(id: $id) { root { id } hops { from { id kind } to { id __typename } relation depth } speakers { id } primarySources { id } supporting { id } contradicting { id kind } } }`
+	const noRoot = `{ trace(id: $id) { hops { from { id kind } to { id __typename } relation depth } speakers { id } primarySources { id } supporting { id } contradicting { id kind } } }`
 	const whole = `{ trace(id: $id) { root { id } hops { from { id kind ...W } to { id __typename ...W } relation depth } speakers { id ...W } primarySources { id ...W } supporting { id ...W } contradicting { id kind ...W } } }
 		fragment W on Node { ... on Versioned { revision } }`
 	for _, root := range []string{"q-safer", "q-funding", "q-less-safe", "c-harbour-safer", "f-collisions", "piet-maren"} {
@@ -38,6 +41,16 @@ func TestTraceKeyStubs(t *testing.T) {
 		}
 		if stubReads >= wholeReads {
 			t.Errorf("trace of %s: %d records read with key stubs, %d read whole: want fewer", root, stubReads, wholeReads)
+		}
+		cs.calls.reset()
+		c := s.post(t, "query ($id: ID!) "+noRoot, vars, acceptGQL)
+		if n := cs.calls.records(); n != 0 {
+			t.Errorf("trace of %s without its root, ids only: %d records read, want none", root, n)
+		}
+		withRoot := want["trace"].(map[string]interface{})
+		delete(withRoot, "root")
+		if g, w := mustJSON(t, c.data(t)), mustJSON(t, want); g != w {
+			t.Errorf("trace of %s without its root:\n%s\nwith it:\n%s", root, g, w)
 		}
 	}
 }

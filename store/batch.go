@@ -115,8 +115,8 @@ func (r *reader) batch(ctx context.Context, qs []graph.EdgeQuery, fn func(*reade
 	sess := ss.scanSession()
 	defer sess.Close()
 	br := newReader(sess)
+	br.flags = r.flags // the same state
 	r.mu.Lock()
-	br.merges = r.merges
 	for _, q := range qs {
 		for _, k := range [2]string{q.Key, q.After} {
 			if id, ok := r.ids[k]; ok {
@@ -129,9 +129,6 @@ func (r *reader) batch(ctx context.Context, qs []graph.EdgeQuery, fn func(*reade
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	maps.Copy(r.ids, br.ids)
-	if r.merges == 0 {
-		r.merges = br.merges
-	}
 	return err
 }
 

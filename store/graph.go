@@ -27,6 +27,9 @@ type Store struct {
 	noHistory bool // benchmarks only: write no revisions
 
 	postings *postingCaches // decoded long posting lists (postcache.go)
+	// flags are the state flags of the newest commit a snapshot of the
+	// latest state read (stateFlags).
+	flags atomic.Pointer[stateFlags]
 
 	closeOnce sync.Once
 	closeErr  error
@@ -125,7 +128,30 @@ func (s *Store) view(ctx context.Context, ts uint64, fn func(graph.Reader) error
 	r.historical = ts != 0
 	r.past = s.kv.Snapshot
 	r.postings = s.postings.at(snap.ReadTs())
+	if ts == 0 {
+		r.flags = s.stateFlags(snap.ReadTs())
+	}
 	return fn(r)
+}
+
+// stateFlags returns the state flags shared by the snapshots of the latest
+// state at commit ts: the newest commit's, started afresh when a newer
+// commit is read. A snapshot of an older commit (one that began before the
+// last commit) gets flags of its own. A snapshot as of an earlier time
+// (ViewAt) never shares: its answers depend on its being historical.
+func (s *Store) stateFlags(ts uint64) *stateFlags {
+	for {
+		f := s.flags.Load()
+		switch {
+		case f != nil && f.ts == ts:
+			return f
+		case f != nil && f.ts > ts:
+			return &stateFlags{}
+		}
+		if nf := (&stateFlags{ts: ts}); s.flags.CompareAndSwap(f, nf) {
+			return nf
+		}
+	}
 }
 
 // commitTime converts a commit timestamp to a time.

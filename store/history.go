@@ -264,7 +264,7 @@ func (r *reader) Retractions(ctx context.Context, keys []string) (map[string]gra
 // layout 8 gets it in the migration's commit, with its retractions long
 // before). It reads the flag the first time it is asked.
 func (r *reader) hasRetractions(ctx context.Context) (bool, error) {
-	return r.known(&r.retractions, func() (bool, error) {
+	return r.known(&r.flags.retractions, func() (bool, error) {
 		_, err := r.kv.Get(ctx, metaRetractedKey)
 		if errors.Is(err, ErrKeyNotFound) {
 			return r.historical, nil

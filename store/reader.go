@@ -33,23 +33,35 @@ type reader struct {
 	// splits into (parts; tests).
 	split int
 
-	mu     sync.Mutex
-	ids    map[string]uint64
-	merges int8 // whether the state holds merged keys: 0 unknown, 1 no, 2 yes
-	// retractions: whether it holds retracted nodes, the same way.
-	retractions int8
+	mu  sync.Mutex
+	ids map[string]uint64
+	// flags answers the yes-or-no questions about the state read; the
+	// snapshots of the latest commit share theirs (Store.stateFlags).
+	flags *stateFlags
 	// historical is set for a state read as of an earlier time (ViewAt),
 	// which may predate the retracted flag (hasRetractions) and layout 8's
 	// cues on the attribution edges (cueFromRecords); uncuedLayout is
 	// whether it does the latter: 0 unknown, 1 no, 2 yes.
 	historical   bool
 	uncuedLayout int8
-	keys         int8 // whether the state holds any key: 0 unknown, 1 no, 2 yes (hasKeys)
+}
+
+// stateFlags holds the answers to a reader's yes-or-no questions about the
+// state it reads, each 0 (not asked yet), 1 (no) or 2 (yes): whether it
+// holds merged keys, retracted nodes, any key at all. The snapshots of
+// one commit share one (Store.stateFlags), so that each question costs a
+// read once per commit rather than once per request.
+type stateFlags struct {
+	mu                        sync.Mutex
+	ts                        uint64 // the commit, when shared
+	merges, retractions, keys int8
 }
 
 var _ graph.Reader = (*reader)(nil)
 
-func newReader(kv KVReader) *reader { return &reader{kv: kv, ids: map[string]uint64{}} }
+func newReader(kv KVReader) *reader {
+	return &reader{kv: kv, ids: map[string]uint64{}, flags: &stateFlags{}}
+}
 
 func (r *reader) remember(key string, id uint64) {
 	r.mu.Lock()
@@ -58,12 +70,16 @@ func (r *reader) remember(key string, id uint64) {
 }
 
 // known answers a yes-or-no question about the reader's state once: f
-// holds the answer (0 not asked yet, 1 no, 2 yes), and ask gives it the
-// first time.
+// (a field of r.flags) holds the answer (0 not asked yet, 1 no, 2 yes), and ask gives it the first time.
 func (r *reader) known(f *int8, ask func() (bool, error)) (bool, error) {
-	r.mu.Lock()
+	return knownUnder(&r.flags.mu, f, ask)
+}
+
+// knownUnder is known with f guarded by mu.
+func knownUnder(mu *sync.Mutex, f *int8, ask func() (bool, error)) (bool, error) {
+	mu.Lock()
 	v := *f
-	r.mu.Unlock()
+	mu.Unlock()
 	if v == 0 {
 		yes, err := ask()
 		if err != nil {
@@ -73,9 +89,9 @@ func (r *reader) known(f *int8, ask func() (bool, error)) (bool, error) {
 		if yes {
 			v = 2
 		}
-		r.mu.Lock()
+		mu.Lock()
 		*f = v
-		r.mu.Unlock()
+		mu.Unlock()
 	}
 	return v == 2, nil
 }
@@ -220,7 +236,7 @@ const manyKeys = 256
 // hasKeys reports whether the state holds any node key, with one seek the
 // first time it is asked.
 func (r *reader) hasKeys(ctx context.Context) (bool, error) {
-	return r.known(&r.keys, func() (bool, error) {
+	return r.known(&r.flags.keys, func() (bool, error) {
 		found := false
 		err := r.kv.Scan(ctx, Range{Prefix: []byte{famKeyIndex}, KeysOnly: true, Limit: 1}, func(_, _ []byte) error {
 			found = true
@@ -385,7 +401,7 @@ func hasMerges(ctx context.Context, kv KVReader) (bool, error) {
 // canon returns the key that key resolves to: itself, or the node it was
 // merged into. A state without merges answers without a read.
 func (r *reader) canon(ctx context.Context, key string) (string, error) {
-	merges, err := r.known(&r.merges, func() (bool, error) { return hasMerges(ctx, r.kv) })
+	merges, err := r.known(&r.flags.merges, func() (bool, error) { return hasMerges(ctx, r.kv) })
 	if err != nil || !merges {
 		return key, err
 	}
@@ -503,7 +519,7 @@ type uncuedEdge struct {
 // New migrates the latest. A state of layout 8 (a quote without a cue)
 // reads nothing.
 func (r *reader) cueFromRecords(ctx context.Context, out []graph.Edge, uncued []uncuedEdge) error {
-	old, err := r.known(&r.uncuedLayout, func() (bool, error) {
+	old, err := knownUnder(&r.mu, &r.uncuedLayout, func() (bool, error) {
 		v, err := r.kv.Get(ctx, metaLayoutKey)
 		if errors.Is(err, ErrKeyNotFound) {
 			return false, nil

@@ -140,16 +140,31 @@ func (s *Store) view(ctx context.Context, ts uint64, fn func(graph.Reader) error
 // last commit) gets flags of its own. A snapshot as of an earlier time
 // (ViewAt) never shares: its answers depend on its being historical.
 func (s *Store) stateFlags(ts uint64) *stateFlags {
+	f, ok := atCommit(&s.flags, ts, func(f *stateFlags) uint64 { return f.ts }, func() *stateFlags { return &stateFlags{ts: ts} })
+	if !ok {
+		return &stateFlags{}
+	}
+	return f
+}
+
+// atCommit returns what slot holds for the state at commit ts (the read
+// cache, the posting cache, the state flags: each kept for the newest
+// commit read): the value there when it is ts's, else a new one made by mk
+// and put in its place when the one there is older or there is none. ok
+// is false, and nothing is made, when the slot holds a newer commit's.
+func atCommit[T any](slot *atomic.Pointer[T], ts uint64, tsOf func(*T) uint64, mk func() *T) (v *T, ok bool) {
 	for {
-		f := s.flags.Load()
-		switch {
-		case f != nil && f.ts == ts:
-			return f
-		case f != nil && f.ts > ts:
-			return &stateFlags{}
+		c := slot.Load()
+		if c != nil {
+			switch t := tsOf(c); {
+			case t == ts:
+				return c, true
+			case t > ts:
+				return nil, false
+			}
 		}
-		if nf := (&stateFlags{ts: ts}); s.flags.CompareAndSwap(f, nf) {
-			return nf
+		if n := mk(); slot.CompareAndSwap(c, n) {
+			return n, true
 		}
 	}
 }

@@ -139,19 +139,10 @@ func (p *postingCaches) at(ts uint64) *postingCache {
 	if p == nil || p.limit <= 0 {
 		return nil
 	}
-	for {
-		c := p.cur.Load()
-		switch {
-		case c != nil && c.ts == ts:
-			return c
-		case c != nil && c.ts > ts:
-			return nil
-		}
-		n := &postingCache{caches: p, ts: ts, lists: map[string]*cachedList{}, freq: map[string]uint32{}, sizes: map[string]int64{}}
-		if p.cur.CompareAndSwap(c, n) {
-			return n
-		}
-	}
+	c, _ := atCommit(&p.cur, ts, func(c *postingCache) uint64 { return c.ts }, func() *postingCache {
+		return &postingCache{caches: p, ts: ts, lists: map[string]*cachedList{}, freq: map[string]uint32{}, sizes: map[string]int64{}}
+	})
+	return c
 }
 
 // postingCache is the posting cache of one commit timestamp.

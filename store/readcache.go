@@ -117,19 +117,9 @@ func (b *Badger) cacheFor(ts uint64) *readCache {
 	if b.cacheLimit <= 0 {
 		return nil
 	}
-	for {
-		c := b.cache.Load()
-		switch {
-		case c != nil && c.ts == ts:
-			return c
-		case c != nil && c.ts > ts:
-			return nil // a newer commit's cache is in place: read without one
-		}
-		n := newReadCache(ts, b.cacheLimit)
-		if b.cache.CompareAndSwap(c, n) {
-			return n
-		}
-	}
+	// A newer commit's cache in place: read without one (nil).
+	c, _ := atCommit(&b.cache, ts, func(c *readCache) uint64 { return c.ts }, func() *readCache { return newReadCache(ts, b.cacheLimit) })
+	return c
 }
 
 // room makes room in the young generation for an entry of n bytes (n

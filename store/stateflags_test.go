@@ -9,9 +9,9 @@ import (
 
 // TestStateFlagsShared checks that the snapshots of one commit share their
 // state flags (merged keys, retractions, any key: each read once per
-// commit), that a new commit starts afresh, so that a merge or a
-// retraction is seen by the next snapshot, and that a snapshot as of an
-// earlier time keeps flags of its own.
+// commit), that a new commit starts afresh, so that a merge is seen by
+// the next snapshot, and that a snapshot as of an earlier time keeps flags
+// of its own.
 func TestStateFlagsShared(t *testing.T) {
 	ctx := context.Background()
 	s := testOpen(t, Options{InMemory: true})

@@ -70,7 +70,8 @@ func (r *reader) remember(key string, id uint64) {
 }
 
 // known answers a yes-or-no question about the reader's state once: f
-// (a field of r.flags) holds the answer (0 not asked yet, 1 no, 2 yes), and ask gives it the first time.
+// (a field of r.flags) holds the answer (0 not asked yet, 1 no, 2 yes),
+// and ask gives it the first time.
 func (r *reader) known(f *int8, ask func() (bool, error)) (bool, error) {
 	return knownUnder(&r.flags.mu, f, ask)
 }

@@ -264,6 +264,22 @@ const (
 	maxParts         = 16
 )
 
+// stretchCand is a candidate a stretch found, kept until the stretches
+// before it have handed theirs on.
+type stretchCand struct {
+	id     uint64
+	proven bool
+}
+
+// candBufs keeps the stretches' candidate buffers from one query to the
+// next: a phrase of 58,000 matches fills about 1 MB of them, which the
+// collector would otherwise take back at every such query.
+var candBufs = sync.Pool{New: func() any { return new([]stretchCand) }}
+
+// maxPooledCands bounds the candidates of a buffer kept for the next
+// query (4 MB).
+const maxPooledCands = 1 << 18
+
 // candidates calls fn, in id order from id from, with the candidates of
 // the constraints cons and whether they are proven (leapfrogEach),
 // walked in parallel stretches when worth it (see above).
@@ -275,12 +291,19 @@ func (r *reader) candidates(ctx context.Context, cons []*constraint, from uint64
 		}
 		return err
 	}
-	type cand struct {
-		id     uint64
-		proven bool
-	}
 	n := len(bounds) - 1
-	found := make([][]cand, n)
+	found := make([]*[]stretchCand, n)
+	for i := range found {
+		found[i] = candBufs.Get().(*[]stretchCand)
+		*found[i] = (*found[i])[:0]
+	}
+	defer func() {
+		for _, b := range found {
+			if cap(*b) <= maxPooledCands {
+				candBufs.Put(b)
+			}
+		}
+	}()
 	errs := make([]error, n)
 	// Every stretch's constraints before any walk (a walk sorts its own).
 	sets := [][]*constraint{cons}
@@ -306,7 +329,7 @@ func (r *reader) candidates(ctx context.Context, cons []*constraint, from uint64
 				return
 			}
 			errs[i] = leapfrogEach(ctx, sets[i], bounds[i], bounds[i+1], prove, func(id uint64, proven bool) error {
-				found[i] = append(found[i], cand{id, proven})
+				*found[i] = append(*found[i], stretchCand{id, proven})
 				return nil
 			})
 		}
@@ -320,7 +343,7 @@ func (r *reader) candidates(ctx context.Context, cons []*constraint, from uint64
 		return err
 	}
 	for _, part := range found {
-		for _, c := range part {
+		for _, c := range *part {
 			if err := fn(c.id, c.proven); err != nil {
 				return err
 			}

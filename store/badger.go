@@ -224,6 +224,9 @@ func OpenBadger(ctx context.Context, opt Options) (*Badger, error) {
 		}
 		return nil, fmt.Errorf("store: open badger: %w", err)
 	}
+	if !opt.InMemory {
+		removeImportDirs(opt.Dir) // an import cut short left its runs (the directory is ours now)
+	}
 	b := &Badger{db: db, log: opt.Logger, opt: opt, cacheLimit: opt.ReadCacheSize}
 	if b.cacheLimit == 0 {
 		b.cacheLimit = defaultReadCache

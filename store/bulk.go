@@ -188,7 +188,7 @@ func (b *Badger) bulkCommit(ctx context.Context, readTs, commitTs uint64, l *wri
 	if b.opt.bulkStreams > 0 {
 		minRuns = b.opt.bulkStreams
 	}
-	runs := partition(l, workers, minRuns, func(g [2]byte) ([]byte, bool) { return b.groupTop(readTs, g) })
+	runs := partition(l, workers, minRuns, bulkTableBytes, func(g [2]byte) ([]byte, bool) { return b.groupTop(readTs, g) })
 	err := b.stream(sw, l, runs, readTs, commitTs)
 	if err == nil {
 		flushed = true
@@ -240,7 +240,7 @@ var groupMinBytes = 4 << 20
 func keyGroup(p pfx) [2]byte { return [2]byte{byte(p.hi >> 56), byte(p.hi >> 48)} }
 
 // partition splits the writes of l into runs of disjoint, ascending key
-// ranges (every write of a key in one run), about bulkTableBytes each and
+// ranges (every write of a key in one run), about size bytes each and
 // at least minRuns (fewer only when the keys sample has fewer distinct
 // prefixes), choosing the bounds from a sample of the keys, on workers
 // goroutines. The runs are not sorted yet.
@@ -256,7 +256,7 @@ func keyGroup(p pfx) [2]byte { return [2]byte{byte(p.hi >> 56), byte(p.hi >> 48)
 // compactions move down without merging, where one table spanning two
 // families, or old and new ids, would make them rewrite every stored
 // table in between.
-func partition(l *writeLog, workers, minRuns int, top func(g [2]byte) ([]byte, bool)) [][]sortItem {
+func partition(l *writeLog, workers, minRuns, size int, top func(g [2]byte) ([]byte, bool)) [][]sortItem {
 	n := l.n
 	stride := max(1, n/bulkSample)
 	sample := make([]pfx, 0, n/stride+1)
@@ -271,7 +271,7 @@ func partition(l *writeLog, workers, minRuns int, top func(g [2]byte) ([]byte, b
 		sizes[keyGroup(p)] += len(w.key) + len(w.value)
 	}
 	est := sampled / max(1, len(sample)) * n
-	nruns := min(max(est/bulkTableBytes, minRuns, 1), len(sample), 1<<16)
+	nruns := min(max(est/size, minRuns, 1), len(sample), 1<<16)
 	slices.SortFunc(sample, pfx.cmp)
 	// run r holds keys in [bounds[r-1], bounds[r]); run 0, which the
 	// commit marker (family 00) opens, holds only that family.

@@ -640,7 +640,7 @@ func TestPartition(t *testing.T) {
 			k := fmt.Sprintf("%s%d", prefixes[rng.IntN(len(prefixes))], rng.IntN(tc.writes/2+1))
 			l.add([]byte("\x05"+k), nil, false)
 		}
-		runs := partition(&l, tc.workers, tc.minRuns, nil)
+		runs := partition(&l, tc.workers, tc.minRuns, bulkTableBytes, nil)
 		if want := min(tc.minRuns, tc.writes); len(runs) < want/2 {
 			t.Errorf("%+v: %d runs, want about %d", tc, len(runs), want)
 		}
@@ -889,7 +889,7 @@ func TestPartitionGroups(t *testing.T) {
 			}
 			l.add(k, []byte("v"), false)
 		}
-		runs := partition(&l, 2, tc.minRuns, top)
+		runs := partition(&l, 2, tc.minRuns, bulkTableBytes, top)
 		seen := make([]bool, l.n)
 		var last []byte
 		for r, run := range runs {
@@ -987,7 +987,7 @@ func TestPartitionMarkerRun(t *testing.T) {
 		l.add(fmt.Appendf(nil, "c%05d", i), nil, false)
 	}
 	for _, minRuns := range []int{1, 4} {
-		if runs := partition(&l, 2, minRuns, nil); len(runs[0]) != 0 {
+		if runs := partition(&l, 2, minRuns, bulkTableBytes, nil); len(runs[0]) != 0 {
 			t.Errorf("minRuns %d: the first run holds %d writes, from %q", minRuns, len(runs[0]), l.at(int(runs[0][0].i)).key)
 		}
 	}
@@ -1006,7 +1006,7 @@ func TestPartitionSmallGroups(t *testing.T) {
 		l.add(fmt.Appendf(nil, "%c\x01%05d", 'a'+i%20, i), []byte("v"), false)
 		l.add(fmt.Appendf(nil, "n\x04%05d", i), big, false)
 	}
-	runs := partition(&l, 2, 1, nil)
+	runs := partition(&l, 2, 1, bulkTableBytes, nil)
 	var spans []string
 	for _, run := range runs {
 		if len(run) == 0 {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -358,6 +359,10 @@ type writer struct {
 	postings     *postingWrites               // logical posting writes, blocked at the end (postings.go)
 	facetW       *facetWrites                 // logical facet writes, blocked at the end (facetblocks.go)
 	curating     bool                         // the batch unlinks or retracts: keep records and links
+	// sharedTs: earlier batches committed at the same timestamp (an
+	// import's, store.Import), so a node they revised may hold history
+	// keys at it already.
+	sharedTs bool
 }
 
 func newWriter(tx Txn, res *graph.ApplyResult, b *graph.Batch, noHistory bool) *writer {
@@ -367,7 +372,7 @@ func newWriter(tx Txn, res *graph.ApplyResult, b *graph.Batch, noHistory bool) *
 		ids: map[string]uint64{}, counters: map[graph.Kind]uint64{}, firstNew: map[graph.Kind]uint64{}, live: map[graph.Kind]int{},
 		canonKeys: map[string]string{}, seq: map[uint64]uint32{}, ctx: context.Background(), outState: map[string]bool{},
 		records: map[uint64][]byte{}, links: map[string]edgeValue{}, retractedIDs: map[uint64]bool{},
-		curating: len(b.Unlinks)+len(b.Retracts) > 0, countsOnly: b.Bulk}
+		curating: len(b.Unlinks)+len(b.Retracts) > 0, countsOnly: b.Bulk, sharedTs: sharesCommit(tx)}
 }
 
 // entries maps keys to values: the index and adjacency keys a node owns.
@@ -923,11 +928,27 @@ func (w *writer) recordEncoded(id uint64, rev graph.Revision, enc []byte) {
 	seq, ok := w.seq[id]
 	if !ok {
 		w.revised = append(w.revised, id)
+		if w.sharedTs && !w.allocated(id) {
+			seq = w.nextHistSeq(id)
+		}
 	}
 	w.seq[id] = seq + 1
 	w.wrote = true
 	// Errors of Set are those of a reserved key, which a history key is not.
 	_ = w.tx.Set(histKey(id, w.ts, seq), enc)
+}
+
+// nextHistSeq returns the next history sequence number of id at the
+// commit timestamp, after those an earlier batch of an import wrote
+// (sharedTs).
+func (w *writer) nextHistSeq(id uint64) uint32 {
+	var seq uint32
+	p := histKey(id, w.ts, 0)
+	_ = w.rd.kv.Scan(w.ctx, Range{Prefix: p[:len(p)-4], Reverse: true, Limit: 1, KeysOnly: true}, func(k, _ []byte) error {
+		seq = binary.BigEndian.Uint32(k[len(k)-4:]) + 1
+		return nil
+	})
+	return seq
 }
 
 // change is what a write did to one record.

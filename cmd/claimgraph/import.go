@@ -8,11 +8,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/schollz/progressbar/v3"
 
 	"claimgraph/graph"
+	"claimgraph/store"
 )
 
 // importFile is one bundle named on the command line.
@@ -88,6 +91,20 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	// files and the staged writes are both held until each commit.
 	defer importMemoryLimit(e.getenv)()
 
+	// A new store on disk takes the files as one import (store.Import):
+	// each file read, validated and applied in turn, all committed at once.
+	if imp, ok := st.(interface {
+		BeginImport(context.Context) (*store.Import, error)
+	}); ok && !*dryRun {
+		im, err := imp.BeginImport(ctx)
+		switch {
+		case err == nil:
+			return importOnce(ctx, e, im, files, *allowUnknown, *note, *asJSON, log)
+		case !errors.Is(err, store.ErrNoImport):
+			return err
+		}
+	}
+
 	// Read, validate and prepare every file against one snapshot of the
 	// store plus the files before it, listing every problem of every file
 	// before anything is written.
@@ -153,7 +170,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 			why = "claimgraph import " + f.name
 		}
 		f.validated, f.validatedAt = chain, chainAt
-		res, err := applyWithSpinner(ctx, e, st, f, why)
+		res, err := applyWithSpinner(ctx, e, st.Apply, f, why)
 		var verr *graph.ValidationError
 		if errors.As(err, &verr) {
 			// Only a concurrent writer could get here: validation passed.
@@ -243,16 +260,26 @@ func readFile(ctx context.Context, e *env, name string, allowUnknown bool, r gra
 }
 
 // applyWithSpinner applies one file's batch, with a spinner on a terminal.
-func applyWithSpinner(ctx context.Context, e *env, st graph.Store, f importFile, why string) (graph.ApplyResult, error) {
+func applyWithSpinner(ctx context.Context, e *env, apply func(context.Context, *graph.Batch) (graph.ApplyResult, error), f importFile, why string) (graph.ApplyResult, error) {
 	batch := f.bundle.Batch(f.by, why)
 	batch.Bulk = true // the records are ours to hand over; the summary needs counts only
 	batch.Validated, batch.ValidatedAt = f.validated, f.validatedAt
+	var res graph.ApplyResult
+	err := withSpinner(e, fmt.Sprintf("writing %d records and %d links from %s", len(f.bundle.Nodes), len(f.bundle.Links), baseName(f.name)), func() (err error) {
+		res, err = apply(ctx, batch)
+		return err
+	})
+	return res, err
+}
+
+// withSpinner runs fn, with a spinner saying what on a terminal.
+func withSpinner(e *env, what string, fn func() error) error {
 	if !isTerminal(e.stderr) {
-		return st.Apply(ctx, batch)
+		return fn()
 	}
 	bar := progressbar.NewOptions64(-1,
 		progressbar.OptionSetWriter(e.stderr),
-		progressbar.OptionSetDescription(fmt.Sprintf("writing %d records and %d links from %s", len(f.bundle.Nodes), len(f.bundle.Links), baseName(f.name))),
+		progressbar.OptionSetDescription(what),
 		progressbar.OptionSpinnerType(14),
 		progressbar.OptionClearOnFinish(),
 	)
@@ -269,10 +296,90 @@ func applyWithSpinner(ctx context.Context, e *env, st graph.Store, f importFile,
 			}
 		}
 	}()
-	res, err := st.Apply(ctx, batch)
+	err := fn()
 	close(done)
 	_ = bar.Finish()
-	return res, err
+	return err
+}
+
+// importOnce imports the files into a new store as one commit: each file
+// is read and validated against the files before it (in a view of the
+// import), then applied, so that one file's records at a time are held in
+// memory; every file's problems are listed, and a file with any makes
+// the import write nothing.
+func importOnce(ctx context.Context, e *env, im *store.Import, files []string, allowUnknown bool, note string, asJSON bool, log zerolog.Logger) error {
+	committed := false
+	defer func() {
+		if !committed {
+			_ = im.Abort()
+		}
+	}()
+	var (
+		sums     []fileSummary
+		problems int
+		// after a problem, the files read since, for those after them
+		ov = &overlay{nodes: map[string]graph.Node{}}
+	)
+	readStart := time.Now()
+	for _, name := range files {
+		var b *graph.Bundle
+		at := im.ValidatedAt()
+		err := im.View(ctx, func(r graph.Reader) error {
+			ov.Reader = r
+			var err error
+			b, err = readFile(ctx, e, name, allowUnknown, ov)
+			return err
+		})
+		var verr *graph.ValidationError
+		switch {
+		case errors.As(err, &verr):
+			problems += printProblems(e.stderr, name, verr)
+		case err != nil:
+			return err
+		}
+		if problems > 0 {
+			if b != nil {
+				ov.add(b)
+			}
+			continue
+		}
+		why := note
+		if why == "" {
+			why = "claimgraph import " + name
+		}
+		f := importFile{name: name, by: "import:" + baseName(name), bundle: b, validated: true, validatedAt: at}
+		res, err := applyWithSpinner(ctx, e, im.Apply, f, why)
+		if err != nil {
+			return fmt.Errorf("importing %s: %w", name, err)
+		}
+		log.Debug().Str("file", name).Int("added", res.Nodes.Added).Int("changed", res.Nodes.Changed).Msg("import: file applied")
+		sums = append(sums, summarise(f, res))
+	}
+	if problems > 0 {
+		return nothingWritten(problems, len(files))
+	}
+	commitStart := time.Now()
+	err := withSpinner(e, fmt.Sprintf("committing %d file(s)", len(files)), func() error {
+		_, err := im.Commit(ctx)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("importing %s: %w", strings.Join(files, ", "), err)
+	}
+	committed = true
+	log.Info().Int("files", len(files)).Dur("read_and_applied", commitStart.Sub(readStart)).Dur("commit", time.Since(commitStart)).Msg("imported in one commit")
+	if asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"files": sums})
+	}
+	for i, s := range sums {
+		if i > 0 {
+			fmt.Fprintln(e.stdout)
+		}
+		printSummary(e.stdout, s)
+	}
+	return nil
 }
 
 // printProblems lists each problem on its own line, prefixed with the file,

@@ -36,6 +36,9 @@ type preparedNode struct {
 // (errNeedStore), and the writer then computes the column itself.
 type batchFacets struct {
 	sources map[string]*graph.Source // the sources the batch writes
+	// publishers of stored sources the batch's quotes and figures cite,
+	// read before the ahead goroutines start (read-only after)
+	publishers map[string]string
 }
 
 // errNeedStore reports that a facet value needs a store read.
@@ -46,6 +49,9 @@ func (batchFacets) canonKey(_ context.Context, key string) (string, error) { ret
 func (b batchFacets) sourcePublisher(_ context.Context, source string) (string, error) {
 	if s, ok := b.sources[source]; ok {
 		return s.Publisher, nil
+	}
+	if p, ok := b.publishers[source]; ok {
+		return p, nil
 	}
 	return "", errNeedStore
 }

@@ -655,7 +655,11 @@ func (w *writer) apply(ctx context.Context, b *graph.Bundle, batch *graph.Batch)
 	base := graph.Revision{Rev: int64(w.ts), At: w.at, By: w.by, Note: w.note}
 	var fr *batchFacets
 	if !merges {
-		fr = &batchFacets{sources: w.facets().sources}
+		pubs, err := w.citedPublishers(ctx, len(nodes), func(i int) graph.Node { return nodes[i].n })
+		if err != nil {
+			return err
+		}
+		fr = &batchFacets{sources: w.facets().sources, publishers: pubs}
 	}
 	pre := newAhead(len(nodes), func(i int) preparedNode {
 		np := &nodes[i]
@@ -936,6 +940,43 @@ func (w *writer) recordEncoded(id uint64, rev graph.Revision, enc []byte) {
 	w.wrote = true
 	// Errors of Set are those of a reserved key, which a history key is not.
 	_ = w.tx.Set(histKey(id, w.ts, seq), enc)
+}
+
+// citedPublishers reads the publishers of the stored sources that the
+// quotes and figures of the batch's nodes cite (a batch after the first of an import,
+// a file after the first of a corpus): once each, before the ahead
+// goroutines start, so that they compute those nodes' facet columns too
+// instead of leaving them to the serial writer.
+func (w *writer) citedPublishers(ctx context.Context, count int, node func(i int) graph.Node) (map[string]string, error) {
+	fw := w.facets()
+	var out map[string]string
+	for i := range count {
+		var src string
+		switch n := node(i).(type) {
+		case *graph.Quote:
+			src = n.Source
+		case *graph.Figure:
+			src = n.Source
+		}
+		if src == "" {
+			continue
+		}
+		if _, ok := fw.sources[src]; ok {
+			continue
+		}
+		if _, ok := out[src]; ok {
+			continue
+		}
+		p, err := w.sourcePublisher(ctx, src)
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[src] = p
+	}
+	return out, nil
 }
 
 // nextHistSeq returns the next history sequence number of id at the

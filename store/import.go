@@ -24,6 +24,7 @@ import (
 	"github.com/dgraph-io/badger/v4/table"
 	"github.com/dgraph-io/badger/v4/y"
 	"github.com/dgraph-io/ristretto/v2/z"
+	"github.com/rs/zerolog"
 
 	"claimgraph/graph"
 )
@@ -93,7 +94,7 @@ func (s *Store) BeginImport(ctx context.Context) (*Import, error) {
 	if err != nil {
 		return fail(fmt.Errorf("store: import: %w", err))
 	}
-	kv := &importKV{b: b, ts: b.begin(0), dir: dir}
+	kv := &importKV{b: b, log: b.log, ts: b.begin(0), dir: dir}
 	st := &Store{kv: kv, log: s.log, noHistory: s.noHistory, postings: newPostingCaches(0, 0)}
 	return &Import{b: b, kv: kv, st: st}, nil
 }
@@ -157,6 +158,7 @@ func (im *Import) finish() {
 // the last batch, kept in memory until the next batch or the commit.
 type importKV struct {
 	b       *Badger
+	log     zerolog.Logger
 	ts      uint64 // the import's commit timestamp
 	dir     string
 	seq     uint64      // batches applied; the ReadTs of the state after them
@@ -253,6 +255,7 @@ func (kv *importKV) spill(ctx context.Context) error {
 		return nil
 	}
 	kv.pending = nil
+	begin := time.Now()
 	workers := runtime.GOMAXPROCS(0)
 	minRuns := 1
 	if l.n >= bulkParallel {
@@ -318,6 +321,7 @@ func (kv *importKV) spill(ctx context.Context) error {
 		return first
 	}
 	kv.runs = append([]importRun{run}, kv.runs...)
+	kv.log.Debug().Int("writes", l.n).Int("tables", len(run)).Dur("took", time.Since(begin)).Msg("store: import run written")
 	return nil
 }
 

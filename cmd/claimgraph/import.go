@@ -323,6 +323,7 @@ func importOnce(ctx context.Context, e *env, im *store.Import, files []string, a
 	readStart := time.Now()
 	for _, name := range files {
 		var b *graph.Bundle
+		fileStart := time.Now()
 		at := im.ValidatedAt()
 		err := im.View(ctx, func(r graph.Reader) error {
 			ov.Reader = r
@@ -330,6 +331,7 @@ func importOnce(ctx context.Context, e *env, im *store.Import, files []string, a
 			b, err = readFile(ctx, e, name, allowUnknown, ov)
 			return err
 		})
+		log.Debug().Str("file", name).Dur("took", time.Since(fileStart)).Msg("import: file read and validated")
 		var verr *graph.ValidationError
 		switch {
 		case errors.As(err, &verr):

@@ -198,6 +198,55 @@
 // 9.8 s) and `claimgraph import` of the generated 100k file from 16-19 s
 // to 13-15 s end to end, peak RSS 2.1-2.3 GB to 1.9 GB.
 //
+// # Imports in several batches
+//
+// A corpus too large for one batch in memory goes in as several; applied
+// one commit each, every batch after the first is a bulk commit into a
+// store that holds data, and Badger's compactions merge it with
+// everything stored, because most key families (the key index, facets,
+// postings, incoming edges) interleave with every stored key: the 10M
+// corpus in nine batches kept 0.45 of the 1M rate. Store.BeginImport
+// (import.go) runs the batches on an engine of its own instead, for a
+// store that holds no commit yet: each batch reads the state the batches
+// before it made and stages its writes as usual; the next batch (or a
+// View) first sorts them, partitioned as a bulk commit's (partition,
+// sortRun; the last write of a key wins), into a run of Badger table
+// files (package table, uncompressed, 16 KiB blocks, a bloom filter) in
+// a directory of the data directory, one table per range of about 64 MB.
+// Reads merge the runs, the newest first: a Get checks each run's table
+// whose range holds the key (its bloom filter first), a Scan merges the
+// runs' concatenated tables with Badger's merge iterator (the first of
+// equal keys wins; a tombstone hides the key). Commit streams the merge
+// of all runs into the StreamWriter, tombstones dropped, in ranges of
+// about 32 MB cut at the run tables' first keys and at every key group
+// (so that no stored table spans two groups: see Bulk commits), one
+// stream per range on every core; with one batch only, its writes go
+// straight to a bulk commit. Each key is thus written to a run, read
+// once by the merge and written once to the store, whatever the number
+// of batches. The batches share the import's commit timestamp: a node
+// revised by two of them continues its history sequence (nextHistSeq),
+// so the import is key for key the batches applied one commit each
+// (TestImportMatchesApplies). The import holds the writer lock and marks
+// its commit in progress from begin to end (asOf reads of later instants
+// wait); a crash before the commit leaves the store empty and the run
+// directory, which the next open removes; a crash during the commit's
+// stream is repaired at open as a bulk commit's. Encrypted stores, stores
+// in memory and stores that hold data refuse (ErrNoImport) and take one
+// commit per batch.
+//
+// A batch after the first finds a node's next history sequence number
+// by point reads (nextHistSeq). It reads, before the ahead goroutines start, the
+// publishers of the stored sources its quotes and figures cite
+// (citedPublishers), so that those goroutines compute the facet columns
+// of its quotes too; the serial writer did, with a read each.
+//
+// Measured and not kept: the batches after the first writing their facet
+// entries as logical keys, each list blocked once at the commit (merging
+// them into the stored blocks rewrites most blocks of the lists they touch,
+// batch after batch): the 5M corpus's first three 1M-quote files took 300
+// s with it against 287 s without (the commit's per-group streams were the
+// slower part).
+//
 // # Key layout
 //
 // Every key starts with a one-byte family. Ids are internal uint64 values,

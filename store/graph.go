@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -981,15 +980,17 @@ func (w *writer) citedPublishers(ctx context.Context, count int, node func(i int
 
 // nextHistSeq returns the next history sequence number of id at the
 // commit timestamp, after those an earlier batch of an import wrote
-// (sharedTs).
+// (sharedTs): point reads from seq 0 up, most often two (the node's
+// creation, then nothing), which the runs' bloom filters answer, where a
+// scan merged every run.
 func (w *writer) nextHistSeq(id uint64) uint32 {
 	var seq uint32
-	p := histKey(id, w.ts, 0)
-	_ = w.rd.kv.Scan(w.ctx, Range{Prefix: p[:len(p)-4], Reverse: true, Limit: 1, KeysOnly: true}, func(k, _ []byte) error {
-		seq = binary.BigEndian.Uint32(k[len(k)-4:]) + 1
-		return nil
-	})
-	return seq
+	for {
+		if _, err := w.rd.kv.Get(w.ctx, histKey(id, w.ts, seq)); err != nil {
+			return seq
+		}
+		seq++
+	}
 }
 
 // change is what a write did to one record.

@@ -166,6 +166,9 @@ type importKV struct {
 	pending *writeLog   // the last batch's writes, not yet in a run
 	tables  atomic.Uint64
 	closed  bool
+	// failed is the error of a batch's writes that could not be put in a
+	// run: the import can only be abandoned.
+	failed error
 }
 
 // importRun is one batch's writes: tables of ascending, disjoint key
@@ -250,6 +253,9 @@ func importTableOptions() table.Options {
 // key ranges, each sorted (the last write of a key wins) and written as
 // one table, on every core.
 func (kv *importKV) spill(ctx context.Context) error {
+	if kv.failed != nil {
+		return kv.failed
+	}
 	l := kv.pending
 	if l == nil {
 		return nil
@@ -318,7 +324,8 @@ func (kv *importKV) spill(ctx context.Context) error {
 		for _, t := range run {
 			t.DecrRef()
 		}
-		return first
+		kv.failed = fmt.Errorf("store: import: a batch's writes are lost (%w); abort the import", first)
+		return kv.failed
 	}
 	kv.runs = append([]importRun{run}, kv.runs...)
 	kv.log.Debug().Int("writes", l.n).Int("tables", len(run)).Dur("took", time.Since(begin)).Msg("store: import run written")
@@ -511,6 +518,9 @@ func (t *importTxn) Delete(key []byte) error {
 // stream per key range.
 func (kv *importKV) commit(ctx context.Context) (uint64, error) {
 	b := kv.b
+	if kv.failed != nil {
+		return 0, kv.failed
+	}
 	if kv.seq == 0 {
 		return 0, nil
 	}

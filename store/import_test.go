@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"claimgraph/export"
 	"claimgraph/gen"
@@ -101,6 +102,10 @@ var linkTime = regexp.MustCompile(`"at":"[^"]*"`)
 // answer searches alike and verify clean, before and after a reopen.
 func TestImportMatchesApplies(t *testing.T) {
 	ctx := context.Background()
+	// Small facet blocks: lists of many blocks, which the batches after
+	// the first merge their entries into through the runs.
+	defer func(n int) { facetBlockEntries = n }(facetBlockEntries)
+	facetBlockEntries = 6
 	batches := importChunks(t, 1200, 500)
 	if len(batches) < 4 {
 		t.Fatalf("%d batches; the test wants several runs", len(batches))
@@ -114,6 +119,7 @@ func TestImportMatchesApplies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer im.Abort() // a failed check must not leave Close waiting
 	for i, b := range batches {
 		if _, err := im.Apply(ctx, b); err != nil {
 			t.Fatalf("import batch %d: %v", i, err)
@@ -170,6 +176,41 @@ func TestImportMatchesApplies(t *testing.T) {
 		if err != nil || len(rep.Problems) > 0 {
 			t.Fatalf("verify: %v %v", err, rep.Problems)
 		}
+		// The filtered lists (facet blocks), every page, both orders.
+		var people []string
+		b.View(ctx, func(r graph.Reader) error {
+			pg, err := r.List(ctx, graph.KindPerson, "", 12)
+			people = pg.Keys
+			return err
+		})
+		sels := []graph.Selection{
+			{Kind: graph.KindQuote, Facets: []graph.FacetFilter{{Facet: graph.FacetSpeaker, Values: people}}},
+			{Kind: graph.KindQuote, Facets: []graph.FacetFilter{{Facet: graph.FacetMode, Values: []string{"direct"}}}, Desc: true},
+			{Kind: graph.KindQuote, From: time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)},
+			{Kind: graph.KindSource, Order: graph.OrderValue},
+			{Kind: graph.KindFigure, Facets: []graph.FacetFilter{{Facet: graph.FacetStatedBy, Values: people}}},
+		}
+		for _, sel := range sels {
+			all := func(st *Store) (keys []string) {
+				sel := sel
+				sel.Limit = 37
+				for {
+					var pg graph.SelectPage
+					if err := st.View(ctx, func(r graph.Reader) (err error) { pg, err = r.Select(ctx, sel); return }); err != nil {
+						t.Fatalf("select %+v: %v", sel, err)
+					}
+					keys = append(keys, pg.Keys...)
+					if !pg.More || len(pg.Keys) == 0 {
+						return keys
+					}
+					sel.After = pg.Cursors[len(pg.Cursors)-1]
+				}
+			}
+			got, exp := all(s), all(b)
+			if len(exp) == 0 || strings.Join(got, " ") != strings.Join(exp, " ") {
+				t.Fatalf("select %+v: import %d keys, applies %d", sel, len(got), len(exp))
+			}
+		}
 		for _, q := range []string{"harbour tariffs", "rewritten", `"we will"`, "minister"} {
 			var got, exp graph.SearchPage
 			s.View(ctx, func(r graph.Reader) (err error) {
@@ -219,6 +260,7 @@ func TestImportRefusesAndAborts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer im.Abort() // a failed check must not leave Close waiting
 	for _, b := range batches[:3] {
 		if _, err := im.Apply(ctx, b); err != nil {
 			t.Fatal(err)
@@ -252,6 +294,33 @@ func TestImportRefusesAndAborts(t *testing.T) {
 	defer s.Close()
 	if _, err := os.Stat(left); !os.IsNotExist(err) {
 		t.Fatalf("a crashed import's runs stay: %v", err)
+	}
+	// A batch's writes that cannot go to a run (the context ends while
+	// they are sorted) fail the import: it commits nothing.
+	dir2 := t.TempDir()
+	s2, err := Open(ctx, Options{Dir: dir2, GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	im2, err := s2.BeginImport(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer im2.Abort() // a failed check must not leave Close waiting
+	if _, err := im2.Apply(ctx, batches[0]); err != nil {
+		t.Fatal(err)
+	}
+	cut, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := im2.Apply(cut, batches[1]); err == nil {
+		t.Fatal("a batch applied with its context ended")
+	}
+	if _, err := im2.Apply(ctx, batches[1]); err == nil {
+		t.Fatal("the import went on after losing a batch's writes")
+	}
+	if _, err := im2.Commit(ctx); err == nil || s2.LastCommit() != 0 {
+		t.Fatalf("an import that lost a batch committed: %v, last commit %d", err, s2.LastCommit())
 	}
 	mem, err := Open(ctx, Options{InMemory: true})
 	if err != nil {

@@ -41,10 +41,12 @@ type fileSummary struct {
 func runImport(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "import", "FILE...",
 		"Import bundle/1 files (one JSON object or JSON Lines; - reads standard input).\n"+
-			"Every file is decoded and validated, against the store and the files before it,\n"+
-			"before anything is written: one bad file writes nothing at all. Each file is then\n"+
-			"written as one atomic batch by \"import:<file name>\". Importing the same bundle\n"+
-			"again changes nothing.")
+			"Every file is validated against the store and the files before it, and one bad\n"+
+			"file writes nothing at all. Into a new store the files are read, validated and\n"+
+			"applied one at a time (one file's records in memory) and committed together as\n"+
+			"one commit; into a store that holds data, every file is validated first, then\n"+
+			"each written as one atomic batch. Records are written by \"import:<file name>\".\n"+
+			"Importing the same bundle again changes nothing.")
 	var c common
 	addCommon(fs, e, &c, "warn")
 	allowUnknown := fs.Bool("allow-unknown", false, "ignore fields the bundle format does not define (default: report them)")

@@ -526,6 +526,12 @@ func (b *Badger) streamRun(sw *badger.StreamWriter, buf *z.Buffer, l *writeLog, 
 			buf.Reset()
 		}
 	}
+	return endStream(sw, buf, id, wrote)
+}
+
+// endStream writes what buf holds of stream id and closes the stream,
+// when it wrote anything.
+func endStream(sw *badger.StreamWriter, buf *z.Buffer, id uint32, wrote bool) error {
 	if !wrote {
 		return nil
 	}

@@ -20,7 +20,6 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
-	"github.com/dgraph-io/badger/v4/pb"
 	"github.com/dgraph-io/badger/v4/table"
 	"github.com/dgraph-io/badger/v4/y"
 	"github.com/dgraph-io/ristretto/v2/z"
@@ -706,13 +705,7 @@ func streamRange(sw *badger.StreamWriter, buf *z.Buffer, runs []importRun, lo, h
 			buf.Reset()
 		}
 	}
-	if !wrote {
-		return nil
-	}
-	badger.KVToBuffer(&pb.KV{StreamId: id, StreamDone: true}, buf)
-	err := sw.Write(buf)
-	buf.Reset()
-	return err
+	return endStream(sw, buf, id, wrote)
 }
 
 // removeImportDirs removes the run directories an import cut by a crash

@@ -187,18 +187,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 			Int("unchanged", res.Nodes.Unchanged).Msg("imported")
 		sums = append(sums, summarise(f, res))
 	}
-	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"files": sums})
-	}
-	for i, s := range sums {
-		if i > 0 {
-			fmt.Fprintln(e.stdout)
-		}
-		printSummary(e.stdout, s)
-	}
-	return nil
+	return printSummaries(e.stdout, sums, *asJSON)
 }
 
 // nextValidated returns whether the next file's validation holds, and
@@ -372,18 +361,7 @@ func importOnce(ctx context.Context, e *env, im *store.Import, files []string, a
 	}
 	committed = true
 	log.Info().Int("files", len(files)).Dur("read_and_applied", commitStart.Sub(readStart)).Dur("commit", time.Since(commitStart)).Msg("imported in one commit")
-	if asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"files": sums})
-	}
-	for i, s := range sums {
-		if i > 0 {
-			fmt.Fprintln(e.stdout)
-		}
-		printSummary(e.stdout, s)
-	}
-	return nil
+	return printSummaries(e.stdout, sums, asJSON)
 }
 
 // printProblems lists each problem on its own line, prefixed with the file,
@@ -416,6 +394,22 @@ func summarise(f importFile, res graph.ApplyResult) fileSummary {
 		s.ByKind[k.String()] = c
 	}
 	return s
+}
+
+// printSummaries writes the files' summaries, as JSON or as tables.
+func printSummaries(w io.Writer, sums []fileSummary, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"files": sums})
+	}
+	for i, s := range sums {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		printSummary(w, s)
+	}
+	return nil
 }
 
 // printSummary writes one file's summary as a small table.
